@@ -1,0 +1,8 @@
+export * from './errors.js'
+export * from './session/session.js'
+export * from './session/names.js'
+export * from './session/reducer.js'
+export * from './session/pane-state.js'
+export * from './events/hook-event.js'
+export type * from './events/stored-event.js'
+export * from './ports/index.js'

@@ -1,0 +1,5 @@
+export type { Clock } from './clock.js'
+export type { IdGenerator } from './id-generator.js'
+export { SENDABLE_KEYS } from './multiplexer.js'
+export type { CreateTerminalOptions, Multiplexer, SendableKey } from './multiplexer.js'
+export type { EventStore, ListEventsOptions, ListSessionsOptions, SessionStore } from './session-store.js'

@@ -1,0 +1,43 @@
+export const SESSION_STATES = [
+  'starting',
+  'idle',
+  'working',
+  'waiting_permission',
+  'waiting_answer',
+  'error',
+  'stopped',
+] as const
+export type SessionState = (typeof SESSION_STATES)[number]
+
+/** `managed`: started by us in tmux, typable. `external`: a plain `claude` that sends our hooks. */
+export type SessionKind = 'managed' | 'external'
+
+export interface Session {
+  /** 8 hex chars for managed sessions; Claude's own session_id for external ones. */
+  id: string
+  kind: SessionKind
+  name: string | null
+  state: SessionState
+  workingDir: string
+  /** tmux session name (`claude-<id>`), null for external sessions. */
+  tmuxSession: string | null
+  /** Claude's current session_id (changes on /clear). */
+  claudeSessionId: string | null
+  model: string | null
+  parentId: string | null
+  createdAt: number
+  lastActivityAt: number
+  stoppedAt: number | null
+  /** Tool of the last PreToolUse/PostToolUse seen. */
+  lastTool: string | null
+  /** `last_assistant_message` of the last Stop / StopFailure. */
+  lastMessage: string | null
+  /** Background tasks still running at the last Stop: the turn is not finished while > 0. */
+  backgroundTasks: number
+  /** Time of the last hook event (ms). */
+  lastEventAt: number | null
+}
+
+export const isLive = (s: Pick<Session, 'state'>): boolean => s.state !== 'stopped'
+
+export const tmuxSessionName = (id: string): string => `claude-${id}`

@@ -1,0 +1,6 @@
+export { aHookEvent, aSession } from './builders.js'
+export { FakeMultiplexer } from './fake-multiplexer.js'
+export { FixedClock, SequentialIds } from './fixed-clock.js'
+export { InMemoryEventStore, InMemorySessionStore } from './in-memory-store.js'
+export { storeContract } from './store-contract.js'
+export type { StorePair } from './store-contract.js'
