@@ -28,6 +28,8 @@ export interface Multiplexer {
   /** Types `text` literally (leaves copy-mode first); never presses Enter. */
   typeText(name: string, text: string): Promise<void>
   sendKey(name: string, key: SendableKey): Promise<void>
+  /** The session's own environment variables (used to re-adopt a terminal after data loss). */
+  environment?(name: string): Promise<Record<string, string>>
   /** Shows `label` in the session's status bar. */
   setLabel(name: string, label: string): Promise<void>
 }

@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest'
+import {
+  FakeMultiplexer,
+  FixedClock,
+  InMemoryEventStore,
+  InMemorySessionStore,
+  SequentialIds,
+} from '../testing/index.js'
+import { SessionService } from './session-service.js'
+
+const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
+
+function setup() {
+  const sessions = new InMemorySessionStore()
+  const events = new InMemoryEventStore()
+  const mux = new FakeMultiplexer()
+  const clock = new FixedClock()
+  const service = new SessionService({
+    sessions,
+    events,
+    mux,
+    clock,
+    ids: new SequentialIds(),
+    hashToken: (t) => `hash:${t}`,
+    isDirectory: (p) => p.startsWith('/'),
+    config: {
+      agentCommand: ['claude', '--verbose'],
+      env: { CLAUDE_SESSIONS_URL: 'http://127.0.0.1:1' },
+      unsetEnv: ['CLAUDECODE'],
+      rawEventCap: 64,
+      delivery: { settleMs: 10, confirmMs: 1000, pollMs: 50 },
+      staleMs: 20_000,
+      interruptSettleMs: 2000,
+    },
+  })
+  const hook = (id: string, event: string, payload: Record<string, unknown> = {}, token = 'token-1') =>
+    service.ingestHook({
+      event,
+      payload: { session_id: CLAUDE_ID, ...payload },
+      raw: JSON.stringify({ session_id: CLAUDE_ID, ...payload }),
+      managerId: id,
+      token,
+    })
+  return { sessions, events, mux, clock, service, hook }
+}
+
+describe('SessionService', () => {
+  it('creates a managed session: terminal with identity env, agent argv with model and prompt', async () => {
+    const { service, mux, sessions } = setup()
+    const s = await service.create({ workingDir: '/work', name: 'alpha', model: 'opus', prompt: 'do; $(x) "it"' })
+    expect(s).toMatchObject({ id: '00000001', name: 'alpha', state: 'starting', tmuxSession: 'claude-00000001' })
+    const t = mux.terminals.get('claude-00000001')!
+    expect(t.options.command).toEqual(['claude', '--verbose', '--model', 'opus', 'do; $(x) "it"'])
+    expect(t.options.env).toMatchObject({
+      CLAUDE_SESSION_MANAGER_ID: '00000001',
+      CLAUDE_SESSION_MANAGER_TOKEN: 'token-1',
+      CLAUDE_SESSIONS_URL: 'http://127.0.0.1:1',
+    })
+    expect(t.options.unsetEnv).toEqual(['CLAUDECODE'])
+    expect(t.label).toBe('alpha 00000001')
+    expect(sessions.tokenHash('00000001')).toBe('hash:token-1')
+  })
+
+  it('refuses a bad name, a missing directory and a duplicate name without side effects', async () => {
+    const { service, mux } = setup()
+    await expect(service.create({ workingDir: '/w', name: 'bad name' })).rejects.toMatchObject({ code: 'invalid_name' })
+    await expect(service.create({ workingDir: 'relative' })).rejects.toMatchObject({ code: 'invalid_input' })
+    await service.create({ workingDir: '/w', name: 'dup' })
+    await expect(service.create({ workingDir: '/w', name: 'dup' })).rejects.toMatchObject({ code: 'name_taken' })
+    expect(mux.terminals.size).toBe(1)
+    expect(service.list()).toHaveLength(1)
+  })
+
+  it('moves state from hooks and stores every event with a capped raw payload', async () => {
+    const { service, hook, events } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    hook(s.id, 'SessionStart', { source: 'startup', model: 'claude-opus' })
+    expect(service.resolve(s.id)).toMatchObject({ state: 'idle', claudeSessionId: CLAUDE_ID, model: 'claude-opus' })
+    hook(s.id, 'PreToolUse', { tool_name: 'Bash', tool_use_id: 't1', tool_input: { command: 'x'.repeat(200) } })
+    expect(service.resolve(s.id)).toMatchObject({ state: 'working', lastTool: 'Bash' })
+    hook(s.id, 'Stop', { last_assistant_message: 'done' })
+    expect(service.resolve(s.id)).toMatchObject({ state: 'idle', lastMessage: 'done' })
+    const stored = events.list(s.id)
+    expect(stored.map((e) => e.event)).toEqual(['SessionStart', 'PreToolUse', 'Stop'])
+    expect(stored[1]!.raw).toHaveLength(64)
+    expect(stored[1]!.rawSize).toBeGreaterThan(200)
+  })
+
+  it('rejects hooks with a wrong token or unknown session and records nothing', async () => {
+    const { service, hook, events } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    expect(() => hook(s.id, 'Stop', {}, 'wrong')).toThrow(expect.objectContaining({ code: 'unauthorized' }))
+    expect(() => hook('0000ffff', 'Stop')).toThrow(expect.objectContaining({ code: 'session_not_found' }))
+    expect(() => hook('../etc', 'Stop')).toThrow(expect.objectContaining({ code: 'invalid_input' }))
+    expect(() => hook(s.id, 'Stop', { session_id: 42 })).toThrow(expect.objectContaining({ code: 'invalid_input' }))
+    expect(events.count()).toBe(0)
+    expect(service.resolve(s.id).state).toBe('starting')
+  })
+
+  it('keys sessions without our id by Claude session_id as external, and ends them on /clear', () => {
+    const { service } = setup()
+    const ext = (event: string, payload: Record<string, unknown>) =>
+      service.ingestHook({ event, payload, raw: '{}', managerId: null, token: null })
+    ext('SessionStart', { session_id: 'c-old', source: 'startup', cwd: '/repo' })
+    expect(service.resolve('c-old')).toMatchObject({ kind: 'external', state: 'idle', workingDir: '/repo' })
+    ext('SessionEnd', { session_id: 'c-old', reason: 'clear' })
+    ext('SessionStart', { session_id: 'c-new', source: 'clear' })
+    expect(service.resolve('c-old').state).toBe('stopped')
+    expect(service.resolve('c-new').state).toBe('idle')
+    return expect(service.input('c-new', 'hi')).rejects.toMatchObject({ code: 'not_typable' })
+  })
+
+  it('imports a spooled event once by its dedupe key, without a token', async () => {
+    const { service, events } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    const spooled = {
+      event: 'Stop',
+      payload: { session_id: CLAUDE_ID, last_assistant_message: 'x' },
+      raw: '{}',
+      managerId: s.id,
+      token: null,
+      trusted: true,
+      dedupeKey: 'spool:1.json',
+    }
+    service.ingestHook(spooled)
+    service.ingestHook(spooled)
+    expect(events.count()).toBe(1)
+  })
+
+  it('delivers text confirmed by the UserPromptSubmit hook', async () => {
+    const { service, mux, hook } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    mux.onSubmit = (_name, text) => hook(s.id, 'UserPromptSubmit', { prompt: text })
+    const text = `a;b $(c) 'q' "d" \`e\` é ✓\nline2`
+    const { result, session } = await service.input(s.id, text)
+    expect(result).toEqual({ delivered: true, confirmedBy: 'hook', attempts: 1 })
+    expect(session.state).toBe('working')
+    expect(mux.terminals.get(s.tmuxSession!)!.submitted).toEqual([text])
+  })
+
+  it('retries Enter once, then fails with delivery_failed', async () => {
+    const { service, mux } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    mux.swallowEnter = true
+    await expect(service.input(s.id, 'hello')).rejects.toMatchObject({ code: 'delivery_failed' })
+    expect(mux.terminals.get(s.tmuxSession!)!.keys).toEqual(['Enter', 'Enter'])
+  })
+
+  it('serializes concurrent sends to one session', async () => {
+    const { service, mux } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    const results = await Promise.all(['one', 'two', 'three'].map((t) => service.input(s.id, t)))
+    expect(results.every((r) => r.result.delivered)).toBe(true)
+    expect(mux.terminals.get(s.tmuxSession!)!.submitted).toEqual(['one', 'two', 'three'])
+  })
+
+  it('returns to idle after Escape when the screen shows the input line', async () => {
+    const { service, hook } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    hook(s.id, 'UserPromptSubmit', { prompt: 'go' })
+    expect(service.resolve(s.id).state).toBe('working')
+    const after = await service.sendKey(s.id, 'Escape')
+    expect(after.state).toBe('idle')
+  })
+
+  it('kills: terminal gone and session stopped; stopped sessions refuse input', async () => {
+    const { service, mux } = setup()
+    const s = await service.create({ workingDir: '/w', name: 'k' })
+    const killed = await service.kill('k')
+    expect(killed.state).toBe('stopped')
+    expect(mux.terminals.size).toBe(0)
+    await expect(service.input(s.id, 'x')).rejects.toMatchObject({ code: 'session_stopped' })
+  })
+
+  it('reconciles: stops sessions whose terminal is gone, idles stale working ones, adopts unknown terminals', async () => {
+    const { service, mux, hook, clock } = setup()
+    const gone = await service.create({ workingDir: '/w' })
+    const stale = await service.create({ workingDir: '/w' })
+    hook(stale.id, 'UserPromptSubmit', { prompt: 'x' }, 'token-2')
+    await mux.kill(gone.tmuxSession!)
+    await mux.create({ name: 'claude-abcdef12', cwd: '/w', env: {}, unsetEnv: [], command: ['claude'] })
+    await mux.create({ name: 'other', cwd: '/w', env: {}, unsetEnv: [], command: ['sh'] })
+    clock.advance(30_000)
+    const r = await service.reconcile({ adopt: true })
+    expect(r).toEqual({ stopped: [gone.id], idled: [stale.id], adopted: ['abcdef12'] })
+    expect(service.resolve('abcdef12')).toMatchObject({ kind: 'managed', state: 'idle' })
+  })
+
+  it('renames with validation and shows the name in the status bar', async () => {
+    const { service, mux } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    await expect(service.rename(s.id, 'no spaces')).rejects.toMatchObject({ code: 'invalid_name' })
+    await service.rename(s.id.slice(0, 6), 'renamed')
+    expect(service.resolve('renamed').id).toBe(s.id)
+    expect(mux.terminals.get(s.tmuxSession!)!.label).toBe('renamed 00000001')
+  })
+})

@@ -1,0 +1,392 @@
+import { SessionsError } from '../errors.js'
+import { parseHookEvent, type HookEvent } from '../events/hook-event.js'
+import type { StoredEvent } from '../events/stored-event.js'
+import type { Clock } from '../ports/clock.js'
+import type { IdGenerator } from '../ports/id-generator.js'
+import type { Multiplexer, SendableKey } from '../ports/multiplexer.js'
+import type { EventStore, ListEventsOptions, SessionStore } from '../ports/session-store.js'
+import { resolveSessionRef, SESSION_ID_PATTERN, validateName } from '../session/names.js'
+import { paneIsIdle } from '../session/pane-state.js'
+import { reduce, type Effect, type SessionEvent } from '../session/reducer.js'
+import { isLive, tmuxSessionName, type Session } from '../session/session.js'
+import { deliverText, type DeliveryResult, type DeliveryTiming } from './deliver.js'
+import { KeyedMutex } from './keyed-mutex.js'
+import { PromptWaiters } from './prompt-waiters.js'
+
+export interface SessionServiceConfig {
+  /** argv of the agent: `claude.command` followed by `claude.args`. */
+  agentCommand: string[]
+  /** Variables every session's terminal gets (server URL, data dir, ...). */
+  env: Record<string, string>
+  /** Variables removed from every session's terminal (`CLAUDECODE`). */
+  unsetEnv: string[]
+  /** Stored raw payloads are cut to this many characters. */
+  rawEventCap: number
+  delivery: DeliveryTiming
+  /** A working session with no event for this long gets its screen checked. */
+  staleMs: number
+  /** After our Escape, how long to watch the screen for the idle input line. */
+  interruptSettleMs: number
+}
+
+export interface SessionServiceDeps {
+  sessions: SessionStore
+  events: EventStore
+  mux: Multiplexer
+  clock: Clock
+  ids: IdGenerator
+  /** One-way hash of a session token (the store keeps only hashes). */
+  hashToken(token: string): string
+  /** Whether `path` is an existing directory. */
+  isDirectory(path: string): boolean
+  config: SessionServiceConfig
+}
+
+export interface CreateSessionRequest {
+  workingDir: string
+  name?: string | undefined
+  model?: string | undefined
+  prompt?: string | undefined
+  parentId?: string | undefined
+}
+
+export interface HookInput {
+  event: string
+  /** The parsed JSON body. */
+  payload: unknown
+  /** The body as received (stored, capped). */
+  raw: string
+  /** `X-SM-Session`: set by hooks of managed sessions. */
+  managerId: string | null
+  token: string | null
+  /** Set for spooled events: a second import is ignored. */
+  dedupeKey?: string | undefined
+  /** Spooled events come from our own data dir and carry no token. */
+  trusted?: boolean | undefined
+  /** When the event happened, if not now. */
+  at?: number | undefined
+}
+
+/** The reply to a hook: Claude Code reads decisions and context from it (none yet). */
+export type HookReply = Record<string, unknown>
+
+export type EffectListener = (session: Session, effects: readonly Effect[], event: SessionEvent) => void
+
+/**
+ * Sessions: create, name, type into, interrupt, kill; hook ingestion into the reducer; the
+ * watchdog. All I/O goes through ports.
+ */
+export class SessionService {
+  private readonly waiters = new PromptWaiters()
+  private readonly typing = new KeyedMutex()
+  private readonly listeners = new Set<EffectListener>()
+
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  onEffects(listener: EffectListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  list(options: { includeStopped?: boolean } = {}): Session[] {
+    return this.deps.sessions.list(options)
+  }
+
+  /** A session by id, unique id prefix or name. */
+  resolve(ref: string): Session {
+    const exact = this.deps.sessions.get(ref)
+    if (exact) return exact
+    return resolveSessionRef(this.deps.sessions.list({ includeStopped: true }), ref)
+  }
+
+  /** Whether `token` is the secret of managed session `id`. */
+  verifySessionToken(id: string, token: string): boolean {
+    const hash = this.deps.sessions.tokenHash(id)
+    return hash !== null && hash === this.deps.hashToken(token)
+  }
+
+  async create(request: CreateSessionRequest): Promise<Session> {
+    const { sessions, mux, clock, ids, config } = this.deps
+    const name = request.name === undefined ? null : validateName(request.name)
+    if (!this.deps.isDirectory(request.workingDir)) {
+      throw new SessionsError('invalid_input', `not a directory: ${request.workingDir}`)
+    }
+    if (request.parentId !== undefined && !sessions.get(request.parentId)) {
+      throw new SessionsError('session_not_found', `no parent session '${request.parentId}'`)
+    }
+    let id = ids.sessionId()
+    for (let i = 0; sessions.get(id) && i < 8; i++) id = ids.sessionId()
+    if (sessions.get(id)) throw new SessionsError('internal', 'could not allocate a session id')
+    const token = ids.token()
+    const now = clock.now()
+    const session: Session = {
+      id,
+      kind: 'managed',
+      name,
+      state: 'starting',
+      workingDir: request.workingDir,
+      tmuxSession: tmuxSessionName(id),
+      claudeSessionId: null,
+      model: request.model ?? null,
+      parentId: request.parentId ?? null,
+      createdAt: now,
+      lastActivityAt: now,
+      stoppedAt: null,
+      lastTool: null,
+      lastMessage: null,
+      backgroundTasks: 0,
+      lastEventAt: null,
+    }
+    sessions.insert(session, this.deps.hashToken(token))
+    const command = [...config.agentCommand]
+    if (request.model !== undefined) command.push('--model', request.model)
+    if (request.prompt !== undefined && request.prompt !== '') command.push(request.prompt)
+    try {
+      await mux.create({
+        name: session.tmuxSession!,
+        cwd: request.workingDir,
+        env: { ...config.env, CLAUDE_SESSION_MANAGER_ID: id, CLAUDE_SESSION_MANAGER_TOKEN: token },
+        unsetEnv: config.unsetEnv,
+        command,
+      })
+    } catch (error) {
+      this.apply(session.id, { kind: 'tmux_gone' })
+      throw error
+    }
+    await this.label(session)
+    return this.deps.sessions.get(id) ?? session
+  }
+
+  async rename(ref: string, name: string): Promise<Session> {
+    const session = this.resolve(ref)
+    const next = { ...session, name: validateName(name) }
+    this.deps.sessions.update(next)
+    if (isLive(next)) await this.label(next)
+    return next
+  }
+
+  async kill(ref: string): Promise<Session> {
+    const session = this.managedTerminal(this.resolve(ref))
+    await this.deps.mux.kill(session.tmuxSession)
+    return this.apply(session.id, { kind: 'tmux_gone' })
+  }
+
+  /** Types `text` and presses Enter, confirmed; concurrent sends to one session are serialized. */
+  async input(ref: string, text: string): Promise<{ session: Session; result: DeliveryResult }> {
+    if (text.length === 0) throw new SessionsError('invalid_input', 'text is empty')
+    const session = this.live(this.managedTerminal(this.resolve(ref)))
+    const result = await this.typing.run(session.id, () =>
+      deliverText(
+        { mux: this.deps.mux, clock: this.deps.clock, waiters: this.waiters },
+        { sessionId: session.id, terminal: session.tmuxSession },
+        text,
+        this.deps.config.delivery,
+      ),
+    )
+    return { session: this.deps.sessions.get(session.id) ?? session, result }
+  }
+
+  /** Sends one key. After Escape, watches the screen for the idle input line (no hook fires). */
+  async sendKey(ref: string, key: SendableKey): Promise<Session> {
+    const session = this.live(this.managedTerminal(this.resolve(ref)))
+    await this.typing.run(session.id, () => this.deps.mux.sendKey(session.tmuxSession, key))
+    if (key !== 'Escape') return this.deps.sessions.get(session.id) ?? session
+    this.apply(session.id, { kind: 'interrupted' })
+    const { clock, mux, config } = this.deps
+    const deadline = clock.now() + config.interruptSettleMs
+    while (clock.now() < deadline) {
+      await clock.sleep(100)
+      const current = this.deps.sessions.get(session.id)
+      if (!current || current.state === 'idle' || current.state === 'stopped') return current ?? session
+      if (paneIsIdle(await mux.capture(session.tmuxSession))) return this.apply(session.id, { kind: 'pane_idle' })
+    }
+    return this.deps.sessions.get(session.id) ?? session
+  }
+
+  /** The session's screen plus history, last `lines` lines. */
+  async output(ref: string, lines: number): Promise<{ session: Session; text: string }> {
+    const session = this.live(this.managedTerminal(this.resolve(ref)))
+    const screen = await this.deps.mux.capture(session.tmuxSession, lines)
+    const all = screen.replace(/\s+$/u, '').split('\n')
+    return { session, text: all.slice(-lines).join('\n') }
+  }
+
+  events(ref: string, options: ListEventsOptions = {}): { session: Session; events: StoredEvent[] } {
+    const session = this.resolve(ref)
+    return { session, events: this.deps.events.list(session.id, options) }
+  }
+
+  /** Records a hook event and moves the session's state. Creates external sessions on first sight. */
+  ingestHook(input: HookInput): HookReply {
+    const event = parseHookEvent(input.event, input.payload)
+    const { events, clock, config } = this.deps
+    if (input.dedupeKey !== undefined && events.hasDedupeKey(input.dedupeKey)) return {}
+    const at = input.at ?? clock.now()
+    const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
+    this.apply(session.id, externalEnd(session, event), at)
+    events.append({
+      sessionId: session.id,
+      claudeSessionId: event.claudeSessionId,
+      event: event.event,
+      at,
+      toolName: event.toolName,
+      toolUseId: event.toolUseId,
+      notificationType: event.notificationType,
+      raw: input.raw.length > config.rawEventCap ? input.raw.slice(0, config.rawEventCap) : input.raw,
+      rawSize: input.raw.length,
+      dedupeKey: input.dedupeKey ?? null,
+    })
+    return {}
+  }
+
+  /**
+   * Brings the registry in line with tmux: sessions whose terminal is gone are stopped; working
+   * sessions silent for `staleMs` whose screen shows the idle input line return to idle.
+   * Live `claude-*` terminals we have no record of are adopted.
+   */
+  async reconcile(options: { adopt?: boolean } = {}): Promise<{ stopped: string[]; idled: string[]; adopted: string[] }> {
+    const { sessions, mux, clock, config } = this.deps
+    const terminals = new Set(await mux.list())
+    const result = { stopped: [] as string[], idled: [] as string[], adopted: [] as string[] }
+    const live = sessions.list()
+    for (const s of live) {
+      if (s.kind !== 'managed' || s.tmuxSession === null) continue
+      if (!terminals.has(s.tmuxSession)) {
+        this.apply(s.id, { kind: 'tmux_gone' })
+        result.stopped.push(s.id)
+        continue
+      }
+      const quietSince = s.lastEventAt ?? s.lastActivityAt
+      const busy = s.state === 'working' || s.state === 'starting' || s.state === 'waiting_answer'
+      if (busy && clock.now() - quietSince >= config.staleMs) {
+        try {
+          if (paneIsIdle(await mux.capture(s.tmuxSession))) {
+            this.apply(s.id, { kind: 'pane_idle' })
+            result.idled.push(s.id)
+          }
+        } catch {
+          // the terminal vanished between list and capture: the next pass stops it
+        }
+      }
+    }
+    if (options.adopt === true) {
+      for (const terminal of terminals) {
+        const id = /^claude-([0-9a-f]{8})$/.exec(terminal)?.[1]
+        if (id === undefined || sessions.get(id)?.state === 'starting') continue
+        const known = sessions.get(id)
+        if (known && isLive(known)) continue
+        result.adopted.push(await this.adopt(id, terminal, known))
+      }
+    }
+    return result
+  }
+
+  private async adopt(id: string, terminal: string, known: Session | undefined): Promise<string> {
+    const { sessions, mux, clock } = this.deps
+    const now = clock.now()
+    const idle = paneIsIdle(await mux.capture(terminal).catch(() => ''))
+    if (known) {
+      sessions.update({ ...known, state: idle ? 'idle' : 'working', stoppedAt: null, lastActivityAt: now })
+      return id
+    }
+    const session: Session = {
+      id,
+      kind: 'managed',
+      name: null,
+      state: idle ? 'idle' : 'working',
+      workingDir: '',
+      tmuxSession: terminal,
+      claudeSessionId: null,
+      model: null,
+      parentId: null,
+      createdAt: now,
+      lastActivityAt: now,
+      stoppedAt: null,
+      lastTool: null,
+      lastMessage: null,
+      backgroundTasks: 0,
+      lastEventAt: null,
+    }
+    const env = (await mux.environment?.(terminal).catch(() => undefined)) ?? {}
+    const token = env['CLAUDE_SESSION_MANAGER_TOKEN']
+    sessions.insert(session, token ? this.deps.hashToken(token) : null)
+    return id
+  }
+
+  private authorizedManaged(input: HookInput): Session {
+    const id = input.managerId!
+    if (!SESSION_ID_PATTERN.test(id)) throw new SessionsError('invalid_input', `invalid session id '${id}'`)
+    const session = this.deps.sessions.get(id)
+    if (!session) throw new SessionsError('session_not_found', `no session '${id}'`)
+    if (input.trusted === true) return session
+    if (input.token === null || !this.verifySessionToken(id, input.token)) {
+      throw new SessionsError('unauthorized', 'missing or wrong session token')
+    }
+    return session
+  }
+
+  private externalFor(event: HookEvent, at: number): Session {
+    const { sessions } = this.deps
+    const known = sessions.get(event.claudeSessionId)
+    if (known) return known
+    const session: Session = {
+      id: event.claudeSessionId,
+      kind: 'external',
+      name: null,
+      state: 'starting',
+      workingDir: event.cwd ?? '',
+      tmuxSession: null,
+      claudeSessionId: event.claudeSessionId,
+      model: event.model,
+      parentId: null,
+      createdAt: at,
+      lastActivityAt: at,
+      stoppedAt: null,
+      lastTool: null,
+      lastMessage: null,
+      backgroundTasks: 0,
+      lastEventAt: null,
+    }
+    sessions.insert(session, null)
+    return session
+  }
+
+  /** Runs an event through the reducer, stores the result, tells listeners. */
+  private apply(id: string, event: SessionEvent, at = this.deps.clock.now()): Session {
+    const current = this.deps.sessions.get(id)
+    if (!current) throw new SessionsError('session_not_found', `no session '${id}'`)
+    const { session, effects } = reduce(current, event, at)
+    if (session !== current) this.deps.sessions.update(session)
+    for (const effect of effects) {
+      if (effect.type === 'prompt_submitted') this.waiters.notify(id, effect.prompt)
+    }
+    if (effects.length > 0) for (const listener of this.listeners) listener(session, effects, event)
+    return session
+  }
+
+  private async label(session: Session): Promise<void> {
+    if (session.tmuxSession === null) return
+    const text = session.name === null ? session.id : `${session.name} ${session.id}`
+    await this.deps.mux.setLabel(session.tmuxSession, text).catch(() => undefined)
+  }
+
+  private managedTerminal(session: Session): Session & { tmuxSession: string } {
+    if (session.kind !== 'managed' || session.tmuxSession === null) {
+      throw new SessionsError('not_typable', `session ${session.id} was not started by sm; it can't be driven`)
+    }
+    return session as Session & { tmuxSession: string }
+  }
+
+  private live<T extends Session>(session: T): T {
+    if (!isLive(session)) throw new SessionsError('session_stopped', `session ${session.id} has stopped`)
+    return session
+  }
+}
+
+/** External sessions end with any SessionEnd: after /clear Claude reports a new session_id. */
+function externalEnd(session: Session, event: HookEvent): SessionEvent {
+  if (session.kind === 'external' && event.event === 'SessionEnd' && (event.reason === 'clear' || event.reason === 'compact')) {
+    return { ...event, reason: `${event.reason}-external` }
+  }
+  return event
+}
