@@ -1,0 +1,56 @@
+import { SessionsError, type SessionService } from '@claude-sessions/core'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { HealthDto } from './dto.js'
+import { errorResponse, type ErrorLog } from './errors.js'
+import { requireActor } from './middleware/auth.js'
+import { localOnly } from './middleware/local-only.js'
+import { hookRoutes } from './routes/hooks.js'
+import { sessionRoutes } from './routes/sessions.js'
+
+export interface ApiDeps {
+  service: SessionService
+  /** The operator's bearer token (kept in the data dir, mode 0600). */
+  operatorToken: string
+  version: string
+  /** Request bodies above this many bytes get 413. */
+  maxBodyBytes: number
+  /** Milliseconds since the epoch; for `/health`. */
+  startedAt: number
+  now(): number
+  log?: ErrorLog
+}
+
+export function createApp(deps: ApiDeps) {
+  const { service } = deps
+  const app = new Hono()
+  app.onError((err, c) => errorResponse(err, c, deps.log))
+  app.notFound((c) => errorResponse(new SessionsError('not_found', `no route ${c.req.method} ${c.req.path}`), c))
+  app.use('*', localOnly)
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: (c) =>
+        errorResponse(new SessionsError('payload_too_large', `body exceeds ${deps.maxBodyBytes} bytes`), c),
+    }),
+  )
+  app.use('/sessions/*', requireActor(service, deps.operatorToken))
+  app.use('/sessions', requireActor(service, deps.operatorToken))
+  const routes = app
+    .get('/health', (c) => {
+      const body: HealthDto = {
+        ok: true,
+        version: deps.version,
+        pid: process.pid,
+        uptimeMs: deps.now() - deps.startedAt,
+        sessions: service.list().length,
+      }
+      return c.json(body)
+    })
+    .route('/sessions', sessionRoutes(service))
+    .route('/hooks', hookRoutes(service))
+  return routes
+}
+
+export type AppType = ReturnType<typeof createApp>

@@ -1,0 +1,103 @@
+import { request } from 'node:http'
+import type { ErrorCode, SendableKey } from '@claude-sessions/core'
+import type {
+  ErrorBody,
+  EventsDto,
+  HealthDto,
+  InputDto,
+  LastMessageDto,
+  OutputDto,
+  SessionEnvelope,
+  SessionsDto,
+} from './dto.js'
+
+export interface ClientOptions {
+  /** e.g. http://127.0.0.1:8420 */
+  baseUrl: string
+  /** Operator token, or the session's own token with `sessionId`. */
+  token?: string | undefined
+  sessionId?: string | undefined
+  /** Per-request timeout; delivery can take a few seconds. Default 30 s. */
+  timeoutMs?: number
+}
+
+/** A failed request: `code` is the server's error code, or `unavailable` when it can't be reached. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+
+function call<T>(options: ClientOptions, method: Method, path: string, body?: unknown): Promise<T> {
+  const url = new URL(path, options.baseUrl)
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+  const headers: Record<string, string> = { accept: 'application/json' }
+  if (payload) {
+    headers['content-type'] = 'application/json'
+    headers['content-length'] = String(payload.length)
+  }
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+  if (options.sessionId !== undefined) headers['x-sm-session'] = options.sessionId
+  return new Promise<T>((resolve, reject) => {
+    const req = request(url, { method, headers, timeout: options.timeoutMs ?? 30_000 }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('error', (err) => reject(new ApiError('unavailable', `server connection failed: ${err.message}`, 0)))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(text)
+        } catch {
+          reject(new ApiError('internal', `server sent a non-JSON reply (HTTP ${res.statusCode})`, res.statusCode ?? 0))
+          return
+        }
+        const status = res.statusCode ?? 0
+        if (status >= 200 && status < 300) return resolve(parsed as T)
+        const err = (parsed as Partial<ErrorBody>).error
+        reject(new ApiError(err?.code ?? 'internal', err?.message ?? `HTTP ${status}`, status))
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error('timed out')))
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const reason = err.code === 'ECONNREFUSED' ? 'not running' : err.message
+      reject(new ApiError('unavailable', `server at ${options.baseUrl} unavailable: ${reason}`, 0))
+    })
+    req.end(payload)
+  })
+}
+
+const enc = encodeURIComponent
+
+/** The typed client `sm` (and any other tool) uses to talk to the server. */
+export function createClient(options: ClientOptions) {
+  return {
+    health: () => call<HealthDto>(options, 'GET', '/health'),
+    list: (all = false) => call<SessionsDto>(options, 'GET', `/sessions${all ? '?all=true' : ''}`),
+    get: (ref: string) => call<SessionEnvelope>(options, 'GET', `/sessions/${enc(ref)}`),
+    create: (body: { workingDir: string; name?: string; model?: string; prompt?: string }) =>
+      call<SessionEnvelope>(options, 'POST', '/sessions', body),
+    rename: (ref: string, name: string) => call<SessionEnvelope>(options, 'PATCH', `/sessions/${enc(ref)}`, { name }),
+    kill: (ref: string) => call<SessionEnvelope>(options, 'DELETE', `/sessions/${enc(ref)}`),
+    input: (ref: string, text: string) => call<InputDto>(options, 'POST', `/sessions/${enc(ref)}/input`, { text }),
+    key: (ref: string, key: SendableKey) => call<SessionEnvelope>(options, 'POST', `/sessions/${enc(ref)}/key`, { key }),
+    output: (ref: string, lines: number) => call<OutputDto>(options, 'GET', `/sessions/${enc(ref)}/output?lines=${lines}`),
+    events: (ref: string, query: { limit?: number; after?: number } = {}) => {
+      const qs = new URLSearchParams()
+      if (query.limit !== undefined) qs.set('limit', String(query.limit))
+      if (query.after !== undefined) qs.set('after', String(query.after))
+      const suffix = qs.size > 0 ? `?${qs}` : ''
+      return call<EventsDto>(options, 'GET', `/sessions/${enc(ref)}/events${suffix}`)
+    },
+    lastMessage: (ref: string) => call<LastMessageDto>(options, 'GET', `/sessions/${enc(ref)}/last-message`),
+  }
+}
+
+export type Client = ReturnType<typeof createClient>

@@ -1,0 +1,6 @@
+export { createApp } from './app.js'
+export type { ApiDeps, AppType } from './app.js'
+export type { Actor } from './middleware/auth.js'
+export * from './dto.js'
+export { createClient, ApiError } from './client.js'
+export type { Client, ClientOptions } from './client.js'

@@ -1,0 +1,37 @@
+import { SENDABLE_KEYS, SessionsError } from '@claude-sessions/core'
+import { z } from 'zod'
+
+export const createSessionBody = z
+  .object({
+    workingDir: z.string().min(1).max(4096),
+    name: z.string().optional(),
+    model: z.string().min(1).max(200).optional(),
+    prompt: z.string().max(1_000_000).optional(),
+  })
+  .strict()
+
+export const renameBody = z.object({ name: z.string() }).strict()
+export const inputBody = z.object({ text: z.string().min(1) }).strict()
+export const keyBody = z.object({ key: z.enum(SENDABLE_KEYS) }).strict()
+
+const intParam = (max: number) => z.coerce.number().int().min(0).max(max)
+export const outputQuery = z.object({ lines: intParam(10_000).default(50) })
+export const eventsQuery = z.object({ limit: intParam(10_000).optional(), after: intParam(Number.MAX_SAFE_INTEGER).optional() })
+export const listQuery = z.object({ all: z.enum(['true', 'false', '1', '0']).optional() })
+
+/** Parses `value` or throws `invalid_input` naming every problem. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value)
+  if (r.success) return r.data
+  const problems = r.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')
+  throw new SessionsError('invalid_input', `invalid ${what}: ${problems}`)
+}
+
+/** Reads a JSON body; malformed JSON is `invalid_input`. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new SessionsError('invalid_input', 'body is not valid JSON')
+  }
+}
