@@ -42,6 +42,7 @@ function setup() {
     service,
     operatorToken: OPERATOR,
     version: '0.0.0-test',
+    tmuxSocket: 'sm-test',
     maxBodyBytes: 4096,
     startedAt: clock.now(),
     now: () => clock.now(),

@@ -13,6 +13,8 @@ export interface ApiDeps {
   /** The operator's bearer token (kept in the data dir, mode 0600). */
   operatorToken: string
   version: string
+  /** The tmux socket sessions live on (for `sm attach`). */
+  tmuxSocket: string
   /** Request bodies above this many bytes get 413. */
   maxBodyBytes: number
   /** Milliseconds since the epoch; for `/health`. */
@@ -42,6 +44,7 @@ export function createApp(deps: ApiDeps) {
       const body: HealthDto = {
         ok: true,
         version: deps.version,
+        tmuxSocket: deps.tmuxSocket,
         pid: process.pid,
         uptimeMs: deps.now() - deps.startedAt,
         sessions: service.list().length,

@@ -101,3 +101,4 @@ export function createClient(options: ClientOptions) {
 }
 
 export type Client = ReturnType<typeof createClient>
+export type * from './dto.js'

@@ -39,6 +39,7 @@ export interface ErrorBody {
 export interface HealthDto {
   ok: true
   version: string
+  tmuxSocket: string
   pid: number
   uptimeMs: number
   sessions: number

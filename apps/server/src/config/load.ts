@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { SessionsError } from '@claude-sessions/core'
+import { parse as parseYaml } from 'yaml'
+import { defaultConfigPath, defaultDataDir } from './paths.js'
+import { configSchema, type Config } from './schema.js'
+
+type Env = Record<string, string | undefined>
+
+export interface ConfigOverrides {
+  config?: string | undefined
+  host?: string | undefined
+  port?: number | undefined
+  dataDir?: string | undefined
+}
+
+/** Reads and validates the YAML text; every problem is listed in one `invalid_input` error. */
+export function parseConfigText(text: string, source: string) {
+  let raw: unknown
+  try {
+    raw = parseYaml(text) ?? {}
+  } catch (error) {
+    throw new SessionsError('invalid_input', `${source}: not valid YAML: ${(error as Error).message.split('\n')[0]}`)
+  }
+  const parsed = configSchema.safeParse(raw)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const path = i.path.join('.')
+      if (i.code === 'unrecognized_keys') {
+        return i.keys.map((k) => `${path ? `${path}.` : ''}${k}: unknown key`).join('\n  ')
+      }
+      return `${path || '(root)'}: ${i.message}`
+    })
+    throw new SessionsError('invalid_input', `${source}: invalid configuration:\n  ${problems.join('\n  ')}`)
+  }
+  return parsed.data
+}
+
+const envPort = (env: Env): number | undefined => {
+  const value = env.CLAUDE_SESSIONS_PORT
+  if (value === undefined || value === '') return undefined
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new SessionsError('invalid_input', `CLAUDE_SESSIONS_PORT: not a port number: '${value}'`)
+  }
+  return port
+}
+
+/**
+ * The configuration: defaults < config file < environment < flags. The file is
+ * `--config`, else `CLAUDE_SESSIONS_CONFIG`, else the XDG default (which may be absent).
+ */
+export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
+  const explicit = overrides.config ?? env.CLAUDE_SESSIONS_CONFIG
+  const path = resolve(explicit ?? defaultConfigPath(env))
+  let text: string | null = null
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || explicit !== undefined) {
+      throw new SessionsError('invalid_input', `can't read config ${path}: ${(error as Error).message}`)
+    }
+  }
+  const file = parseConfigText(text ?? '', path)
+  const dataDir = overrides.dataDir ?? env.CLAUDE_SESSIONS_DATA_DIR ?? file.data_dir ?? defaultDataDir(env)
+  return {
+    host: overrides.host ?? file.server.host,
+    port: overrides.port ?? envPort(env) ?? file.server.port,
+    maxBodyBytes: file.server.max_body_bytes,
+    dataDir: resolve(dataDir),
+    tmuxSocket: env.CLAUDE_SESSIONS_TMUX_SOCKET || file.tmux.socket,
+    claudeCommand: file.claude.command,
+    claudeArgs: file.claude.args,
+    rawEventCap: file.events.raw_cap_bytes,
+    settleMs: file.delivery.settle_ms,
+    confirmMs: file.delivery.confirm_ms,
+    watchdogIntervalMs: file.watchdog.interval_seconds * 1000,
+    staleMs: file.watchdog.stale_seconds * 1000,
+    hookTimeoutSeconds: file.hooks.timeout_seconds,
+    permissionTimeoutSeconds: file.hooks.permission_timeout_seconds,
+    logLevel: file.log.level,
+    source: text === null ? null : path,
+  }
+}

@@ -1,0 +1,7 @@
+export { runServer } from './run.js'
+export { startServer } from './start-server.js'
+export type { RunningServer } from './start-server.js'
+export { createLogger } from './logger.js'
+export type { Logger } from './logger.js'
+export * from './config/index.js'
+export { VERSION } from './version.js'

@@ -1,0 +1,157 @@
+import { mkdirSync } from 'node:fs'
+import { createServer, type RequestListener, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createApp } from '@claude-sessions/api'
+import { SessionService, SessionsError } from '@claude-sessions/core'
+import { openSqliteStore } from '@claude-sessions/store-sqlite'
+import { TmuxMultiplexer } from '@claude-sessions/tmux'
+import { getRequestListener } from '@hono/node-server'
+import { isDirectory, randomIds, sha256, systemClock } from './adapters.js'
+import { dataFiles } from './config/paths.js'
+import type { Config } from './config/schema.js'
+import { acquireInstanceLock } from './instance-lock.js'
+import type { Logger } from './logger.js'
+import { ensureOperatorToken } from './operator-token.js'
+import { importSpool } from './spool/index.js'
+import { VERSION } from './version.js'
+
+export interface RunningServer {
+  url: string
+  service: SessionService
+  close(): Promise<void>
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? `port ${port} on ${host} is in use` : error.message
+      reject(new SessionsError('unavailable', `can't listen on ${host}:${port}: ${reason}`, { cause: error }))
+    }
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve(server.address() as AddressInfo)
+    })
+  })
+}
+
+/**
+ * Starts the daemon. Order matters: the data-dir lock and the port come first, so a second
+ * instance fails before touching anything; then the store, tmux reconciliation, the spool.
+ */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const files = dataFiles(config.dataDir)
+  const lock = acquireInstanceLock(files.lock)
+  let ready: RequestListener | null = null
+  const http = createServer((req, res) => {
+    if (ready) return ready(req, res)
+    res.writeHead(503, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ error: { code: 'unavailable', message: 'server is starting' } }))
+  })
+  http.keepAliveTimeout = 30_000
+  let address: AddressInfo
+  try {
+    address = await listen(http, config.host, config.port)
+  } catch (error) {
+    lock.release()
+    throw error
+  }
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  const store = openSqliteStore({ path: files.database })
+  const operatorToken = ensureOperatorToken(files.operatorToken)
+  const mux = new TmuxMultiplexer({ socket: config.tmuxSocket })
+  const service = new SessionService({
+    sessions: store.sessions,
+    events: store.events,
+    mux,
+    clock: systemClock,
+    ids: randomIds,
+    hashToken: sha256,
+    isDirectory,
+    config: {
+      agentCommand: [config.claudeCommand, ...config.claudeArgs],
+      env: {
+        CLAUDE_SESSIONS_URL: url,
+        CLAUDE_SESSIONS_DATA_DIR: config.dataDir,
+        ENABLE_TOOL_SEARCH: 'false',
+      },
+      unsetEnv: ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT'],
+      rawEventCap: config.rawEventCap,
+      delivery: { settleMs: config.settleMs, confirmMs: config.confirmMs, pollMs: 100 },
+      staleMs: config.staleMs,
+      interruptSettleMs: 3000,
+    },
+  })
+  service.onEffects((session, effects) => {
+    for (const effect of effects) {
+      if (effect.type === 'state_changed') log.info({ session: session.id, from: effect.from, to: effect.to }, 'state')
+    }
+  })
+
+  const reconciled = await service.reconcile({ adopt: true })
+  log.info(reconciled, 'reconciled with tmux')
+  const spool = importSpool(
+    files.spool,
+    (item) => {
+      service.ingestHook({
+        event: item.event,
+        payload: item.payload,
+        raw: JSON.stringify(item.payload),
+        managerId: item.managerSessionId,
+        token: null,
+        trusted: true,
+        dedupeKey: item.dedupeKey,
+        at: item.spooledAt,
+      })
+    },
+    log,
+  )
+  if (spool.imported + spool.rejected > 0) log.info(spool, 'imported spooled hook events')
+
+  const app = createApp({
+    service,
+    operatorToken,
+    version: VERSION,
+    tmuxSocket: config.tmuxSocket,
+    maxBodyBytes: config.maxBodyBytes,
+    startedAt: Date.now(),
+    now: Date.now,
+    log,
+  })
+  ready = getRequestListener(app.fetch)
+
+  let watching = false
+  const watchdog = setInterval(() => {
+    if (watching) return
+    watching = true
+    service
+      .reconcile()
+      .then((r) => {
+        if (r.stopped.length + r.idled.length > 0) log.info(r, 'watchdog')
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'watchdog failed'))
+      .finally(() => {
+        watching = false
+      })
+  }, config.watchdogIntervalMs)
+  watchdog.unref()
+
+  log.info({ url, dataDir: config.dataDir, tmuxSocket: config.tmuxSocket, version: VERSION }, 'server listening')
+  let closed = false
+  return {
+    url,
+    service,
+    async close() {
+      if (closed) return
+      closed = true
+      clearInterval(watchdog)
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve())
+        http.closeAllConnections()
+      })
+      store.close()
+      lock.release()
+    },
+  }
+}
