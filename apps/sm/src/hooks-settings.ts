@@ -33,7 +33,7 @@ const SESSION_HEADER = 'X-SM-Session'
 
 /** Whether a handler is one of ours (either transport). */
 export function isOurHandler(h: HookHandler): boolean {
-  if (h.type === 'command' && typeof h.command === 'string') return /(^|\/)sm-hook(\s|$)/.test(h.command)
+  if (h.type === 'command' && typeof h.command === 'string') return /(^|\/)sm-hook'?(\s|$)/.test(h.command)
   if (h.type === 'http') return h.headers?.[SESSION_HEADER] === '$CLAUDE_SESSION_MANAGER_ID'
   return false
 }

@@ -383,9 +383,9 @@ export class SessionService {
   }
 }
 
-/** External sessions end with any SessionEnd: after /clear Claude reports a new session_id. */
+/** External sessions end with any SessionEnd: after /clear or /resume Claude reports another session_id. */
 function externalEnd(session: Session, event: HookEvent): SessionEvent {
-  if (session.kind === 'external' && event.event === 'SessionEnd' && (event.reason === 'clear' || event.reason === 'compact')) {
+  if (session.kind === 'external' && event.event === 'SessionEnd' && (event.reason === 'clear' || event.reason === 'compact' || event.reason === 'resume')) {
     return { ...event, reason: `${event.reason}-external` }
   }
   return event

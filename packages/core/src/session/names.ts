@@ -6,13 +6,19 @@ export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/
 
 export const isSessionId = (value: string): boolean => SESSION_ID_PATTERN.test(value)
 
-/** Throws `invalid_name` unless the name is 1–32 of `[A-Za-z0-9_-]`. */
+/**
+ * Throws `invalid_name` unless the name is 1–32 of `[A-Za-z0-9_-]` and does not look like a
+ * session id (an id always wins when resolving, so such a name could point at another session).
+ */
 export function validateName(name: string): string {
   if (!NAME_PATTERN.test(name)) {
     throw new SessionsError(
       'invalid_name',
       `invalid name ${JSON.stringify(name)}: use 1-32 letters, digits, '_' or '-'`,
     )
+  }
+  if (SESSION_ID_PATTERN.test(name)) {
+    throw new SessionsError('invalid_name', `invalid name ${JSON.stringify(name)}: 8 hex digits look like a session id`)
   }
   return name
 }
@@ -29,6 +35,12 @@ export function resolveSessionRef(sessions: readonly Session[], ref: string): Se
   const named = sessions.filter((s) => s.name === trimmed)
   const liveNamed = named.filter((s) => s.state !== 'stopped')
   if (liveNamed.length === 1) return liveNamed[0]!
+  if (liveNamed.length > 1) {
+    throw new SessionsError(
+      'ambiguous_session',
+      `'${trimmed}' names ${liveNamed.length} live sessions: ${liveNamed.map((s) => s.id).join(', ')}`,
+    )
+  }
   if (liveNamed.length === 0 && named.length > 0) {
     return [...named].sort((a, b) => b.createdAt - a.createdAt)[0]!
   }

@@ -13,26 +13,37 @@ export interface PaneReading {
 
 const INPUT_MARK = '\u276f\u00a0' // ❯ + NO-BREAK SPACE: the live input line
 const RULE = /^\u2500{8,}/
+const BUSY = /esc to interrupt/i
+const DIALOG = /Do you want to proceed\?|Esc to cancel/
+/** Continuation lines of the input are indented under the text, past the `❯ ` prefix. */
+const CONTINUATION_INDENT = /^ {1,2}/
 
 export function readPane(text: string): PaneReading {
   const lines = text.split('\n')
-  let input: string | null = null
-  let inputIndex = -1
+  let mark = -1
   for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i]!
-    if (line.startsWith(INPUT_MARK)) {
-      inputIndex = i
-      const parts: string[] = [line.slice(INPUT_MARK.length)]
-      // continuation lines of a multi-line input sit between the mark and the closing rule
-      for (let j = i + 1; j < lines.length && !RULE.test(lines[j]!); j++) parts.push(lines[j]!)
-      input = parts.map((p) => p.replace(/\s+$/u, '')).join('\n').replace(/^\s+|\s+$/gu, '')
+    if (lines[i]!.startsWith(INPUT_MARK)) {
+      mark = i
       break
     }
   }
-  const tail = inputIndex >= 0 ? lines.slice(inputIndex) : lines.slice(-6)
-  const busy = tail.some((l) => /esc to interrupt/i.test(l))
-  const dialog = inputIndex < 0 && lines.some((l) => /Do you want to proceed\?|Esc to cancel/.test(l))
-  return { input, busy, dialog }
+  if (mark < 0) {
+    return { input: null, busy: lines.slice(-6).some((l) => BUSY.test(l)), dialog: lines.some((l) => DIALOG.test(l)) }
+  }
+  // the input runs from the mark to the closing rule; the footer is below that rule
+  let end = mark + 1
+  while (end < lines.length && !RULE.test(lines[end]!)) end++
+  const parts = [
+    lines[mark]!.slice(INPUT_MARK.length),
+    ...lines.slice(mark + 1, end).map((l) => l.replace(CONTINUATION_INDENT, '')),
+  ]
+  const input = parts
+    .map((p) => p.replace(/\s+$/u, ''))
+    .join('\n')
+    .replace(/^\s+|\s+$/gu, '')
+  // only the footer counts: typed text saying "esc to interrupt" does not make Claude busy
+  const busy = lines.slice(end).some((l) => BUSY.test(l))
+  return { input, busy, dialog: false }
 }
 
 /** Claude waits for input: an input box, and no running turn. */

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { loadConfig, parseConfigText } from './load.js'
+
+const dirs: string[] = []
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sm-config-'))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+describe('config', () => {
+  it('needs no file: defaults with XDG paths', () => {
+    const home = tempDir()
+    const c = loadConfig({}, { HOME: home })
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8420,
+      dataDir: join(home, '.local/share/claude-sessions'),
+      tmuxSocket: 'claude-sessions',
+      claudeCommand: 'claude',
+      claudeArgs: [],
+      maxBodyBytes: 2 * 1024 * 1024,
+      source: null,
+    })
+    expect(loadConfig({}, { HOME: home, XDG_DATA_HOME: '/x/data' }).dataDir).toBe('/x/data/claude-sessions')
+  })
+
+  it('reads the file, then env overrides, then flags', () => {
+    const dir = tempDir()
+    const file = join(dir, 'config.yaml')
+    writeFileSync(file, 'server:\n  port: 9000\ntmux:\n  socket: mine\nclaude:\n  command: /opt/claude\n  args: [--verbose]\ndata_dir: /srv/sm\n')
+    const env = { HOME: dir, CLAUDE_SESSIONS_CONFIG: file }
+    expect(loadConfig({}, env)).toMatchObject({ port: 9000, tmuxSocket: 'mine', claudeCommand: '/opt/claude', claudeArgs: ['--verbose'], dataDir: '/srv/sm', source: file })
+    const overridden = loadConfig({}, { ...env, CLAUDE_SESSIONS_PORT: '9100', CLAUDE_SESSIONS_DATA_DIR: '/d', CLAUDE_SESSIONS_TMUX_SOCKET: 's2' })
+    expect(overridden).toMatchObject({ port: 9100, dataDir: '/d', tmuxSocket: 's2' })
+    expect(loadConfig({ port: 9200, dataDir: '/flag', host: '::1' }, { ...env, CLAUDE_SESSIONS_PORT: '9100' })).toMatchObject({ port: 9200, dataDir: '/flag', host: '::1' })
+  })
+
+  it('reports every bad key at once', () => {
+    let message = ''
+    try {
+      parseConfigText('server:\n  port: 99999\n  colour: red\nclaude:\n  args: nope\nbogus: 1\nlog:\n  level: loud\n', 'cfg.yaml')
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'invalid_input' })
+      message = (error as Error).message
+    }
+    expect(message).toContain('cfg.yaml')
+    expect(message).toContain('server.port')
+    expect(message).toContain('server.colour: unknown key')
+    expect(message).toContain('claude.args')
+    expect(message).toContain('bogus: unknown key')
+    expect(message).toContain('log.level')
+  })
+
+  it('rejects invalid YAML, a missing explicit file and a bad port variable', () => {
+    expect(() => parseConfigText('server: [unclosed', 'x.yaml')).toThrow(/not valid YAML/)
+    expect(() => loadConfig({ config: '/nonexistent/config.yaml' }, { HOME: tempDir() })).toThrow(/can't read config/)
+    expect(() => loadConfig({}, { HOME: tempDir(), CLAUDE_SESSIONS_PORT: 'eighty' })).toThrow(/CLAUDE_SESSIONS_PORT/)
+  })
+
+  it('treats an empty file as all defaults', () => {
+    expect(parseConfigText('', 'empty.yaml').server.port).toBe(8420)
+  })
+})
