@@ -1,0 +1,97 @@
+import type { EventStore, SessionStore } from '@claude-sessions/core'
+import { SessionsError } from '@claude-sessions/core'
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { SqliteEventLog } from './event-log.js'
+import { migrations } from './generated/migrations.js'
+import { applyMigrations } from './migrate.js'
+import { SqliteSessionRepository } from './session-repository.js'
+import { toSessionsError } from './sqlite-errors.js'
+
+export interface OpenSqliteStoreOptions {
+  /** The database file; its directory is created (mode 0700) if missing. `:memory:` for a throwaway store. */
+  path: string
+  /** Appended events buffered before a write is forced. Default 512. */
+  batchSize?: number
+  /**
+   * Receives errors of event writes that no caller is waiting on (the scheduled flush).
+   * The rows stay buffered and are retried on the next flush. Default: a process warning.
+   */
+  onError?: (err: SessionsError) => void
+}
+
+export interface SqliteStore {
+  sessions: SessionStore
+  events: EventStore
+  /** Writes buffered events now. Throws `internal` (and keeps them) if that fails. */
+  flush(): void
+  /** Flushes and closes the database. Idempotent. */
+  close(): void
+  readonly path: string
+}
+
+export const DEFAULT_BATCH_SIZE = 512
+
+const warn = (err: SessionsError): void => {
+  process.emitWarning(err.message, { code: 'SESSIONS_STORE_FLUSH_FAILED' })
+}
+
+/** Creates the directory and an empty file with owner-only permissions, before SQLite creates them with its defaults. */
+function prepareFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  // 'a' creates the file if missing and leaves an existing one untouched. SQLite gives -wal/-shm the file's mode.
+  closeSync(openSync(path, 'a', 0o600))
+}
+
+function openDatabase(path: string): Database.Database {
+  const inMemory = path === ':memory:'
+  if (!inMemory) prepareFile(path)
+  const sqlite = new Database(path)
+  try {
+    if (!inMemory) sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = NORMAL')
+    sqlite.pragma('busy_timeout = 5000')
+    applyMigrations(sqlite, migrations)
+    sqlite.pragma('foreign_keys = ON')
+    return sqlite
+  } catch (err) {
+    sqlite.close()
+    throw err
+  }
+}
+
+/** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
+export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new SessionsError('invalid_input', `batchSize must be a positive integer, got ${batchSize}`)
+  }
+  let sqlite: Database.Database
+  try {
+    sqlite = openDatabase(options.path)
+  } catch (err) {
+    throw toSessionsError(`open ${options.path}`, err)
+  }
+  const db = drizzle({ client: sqlite })
+  const sessions = new SqliteSessionRepository(db)
+  const events = new SqliteEventLog(sqlite, db, { batchSize, onError: options.onError ?? warn })
+  let closed = false
+
+  return {
+    sessions,
+    events,
+    path: options.path,
+    flush: () => events.flush(),
+    close() {
+      if (closed) return
+      closed = true
+      try {
+        events.close()
+      } finally {
+        sqlite.close()
+      }
+    },
+  }
+}

@@ -1,0 +1,65 @@
+import type { SessionKind, SessionState } from '@claude-sessions/core'
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/**
+ * The registry of sessions: one row per Session, plus the hash of its secret token.
+ * Property names equal the Session field names, so a selected row is a Session plus `tokenHash`.
+ * Times are epoch milliseconds.
+ */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<SessionKind>().notNull(),
+    name: text('name'),
+    state: text('state').$type<SessionState>().notNull(),
+    workingDir: text('working_dir').notNull(),
+    tmuxSession: text('tmux_session'),
+    claudeSessionId: text('claude_session_id'),
+    model: text('model'),
+    parentId: text('parent_id'),
+    createdAt: integer('created_at').notNull(),
+    lastActivityAt: integer('last_activity_at').notNull(),
+    stoppedAt: integer('stopped_at'),
+    lastTool: text('last_tool'),
+    lastMessage: text('last_message'),
+    backgroundTasks: integer('background_tasks').notNull().default(0),
+    lastEventAt: integer('last_event_at'),
+    tokenHash: text('token_hash'),
+  },
+  (t) => [
+    index('sessions_claude_session_id_idx').on(t.claudeSessionId),
+    // A name may be held by at most one session that is not stopped.
+    uniqueIndex('sessions_live_name_unique')
+      .on(t.name)
+      .where(sql`name IS NOT NULL AND state != 'stopped'`),
+    index('sessions_state_idx').on(t.state),
+  ],
+)
+
+/** The log of hook events, append-only. `dedupe_key` is set for spooled events so a re-import is ignored. */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id').notNull(),
+    claudeSessionId: text('claude_session_id').notNull(),
+    event: text('event').notNull(),
+    at: integer('at').notNull(),
+    toolName: text('tool_name'),
+    toolUseId: text('tool_use_id'),
+    notificationType: text('notification_type'),
+    raw: text('raw').notNull(),
+    rawSize: integer('raw_size').notNull(),
+    dedupeKey: text('dedupe_key'),
+  },
+  (t) => [
+    index('events_session_id_id_idx').on(t.sessionId, t.id),
+    // NULLs never clash: only spooled events carry a key.
+    uniqueIndex('events_dedupe_key_unique').on(t.dedupeKey),
+  ],
+)
+
+export type SessionRow = typeof sessions.$inferSelect
+export type EventRow = typeof events.$inferSelect

@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach } from 'vitest'
+import { openSqliteStore, type OpenSqliteStoreOptions, type SqliteStore } from './open-store.js'
+
+/**
+ * Temp dirs and stores for one test file: everything made during a test is closed and
+ * removed after it.
+ */
+export function useTempStores() {
+  const dirs: string[] = []
+  const stores: SqliteStore[] = []
+  afterEach(() => {
+    for (const s of stores.splice(0)) s.close()
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  })
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'sm-store-'))
+    dirs.push(dir)
+    return dir
+  }
+  const open = (options: Partial<OpenSqliteStoreOptions> & { path: string }): SqliteStore => {
+    const store = openSqliteStore(options)
+    stores.push(store)
+    return store
+  }
+  return { tempDir, open, dbPath: () => join(tempDir(), 'data', 'sessions.db') }
+}

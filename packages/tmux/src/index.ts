@@ -1,0 +1,2 @@
+export { TmuxMultiplexer, type TmuxMultiplexerOptions } from './tmux-multiplexer.js'
+export { attachArgv, tmuxAvailable, tmuxVersion } from './attach.js'
