@@ -35,7 +35,7 @@ export function acquireInstanceLock(path: string): { release(): void } {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10)
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) {
         throw new SessionsError('unavailable', `another server (pid ${pid}) is running on this data dir (${path})`)
       }
       unlinkSync(path)

@@ -207,7 +207,8 @@ export class SessionService {
   async output(ref: string, lines: number): Promise<{ session: Session; text: string }> {
     const session = this.live(this.managedTerminal(this.resolve(ref)))
     const screen = await this.deps.mux.capture(session.tmuxSession, lines)
-    const all = screen.replace(/\s+$/u, '').split('\n')
+    // trailing blank rows go; a trailing U+00A0 (the input line's mark) stays
+    const all = screen.replace(/[\n ]+$/, '').split('\n')
     return { session, text: all.slice(-lines).join('\n') }
   }
 

@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Config } from './config/schema.js'
+import { createLogger } from './logger.js'
+
+/** A config for tests: port 0, a temp data dir, a private tmux socket. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    maxBodyBytes: 2 * 1024 * 1024,
+    dataDir: mkdtempSync(join(tmpdir(), 'sm-server-')),
+    tmuxSocket: `sm-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    claudeCommand: 'sh',
+    claudeArgs: ['-c', 'printf "\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\n\\342\\235\\257\\302\\240\\n"; exec sleep 600'],
+    rawEventCap: 65_536,
+    settleMs: 50,
+    confirmMs: 2000,
+    watchdogIntervalMs: 60_000,
+    staleMs: 20_000,
+    hookTimeoutSeconds: 2,
+    permissionTimeoutSeconds: 170,
+    logLevel: 'silent',
+    source: null,
+    ...overrides,
+  }
+}
+
+export const silentLog = () => createLogger('silent')
+
+export function cleanup(config: Config): void {
+  try {
+    execFileSync('tmux', ['-L', config.tmuxSocket, 'kill-server'], { stdio: 'ignore' })
+  } catch {
+    // no server on the socket
+  }
+  rmSync(config.dataDir, { recursive: true, force: true })
+}
+
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value as NonNullable<T>
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}

@@ -1,0 +1,326 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import http from 'node:http'
+import { createRequire } from 'node:module'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+
+// The real script, run by real shells, against a tiny stand-in for the server's /hooks route.
+
+const HOOK = fileURLToPath(new URL('./sm-hook', import.meta.url))
+const SPOOL_NAME = /^(\d+)-(\d+)-([A-Za-z]+)-([A-Za-z0-9_-]+)\.json$/
+
+interface Received {
+  method: string
+  url: string
+  headers: http.IncomingHttpHeaders
+  body: Buffer
+}
+
+type Reply = { status: number; body: string; delayMs?: number } | 'hang' | 'close'
+
+let server: http.Server
+let url: string
+let downUrl: string
+let received: Received[] = []
+let reply: (r: Received) => Reply = () => ({ status: 200, body: '' })
+const tmp = mkdtempSync(join(tmpdir(), 'sm-hook-test-'))
+let dataDir: string
+let n = 0
+
+const shellAvailable = (sh: string) => spawnSync('sh', ['-c', `command -v ${sh}`]).status === 0
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) }
+      received.push(r)
+      const what = reply(r)
+      if (what === 'hang') return
+      if (what === 'close') return void req.socket.destroy()
+      const send = () => res.writeHead(what.status, { 'content-type': 'application/json' }).end(what.body)
+      if (what.delayMs) setTimeout(send, what.delayMs)
+      else send()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`
+  downUrl = `http://127.0.0.1:${await freePort()}`
+})
+
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+  rmSync(tmp, { recursive: true, force: true })
+})
+
+afterEach(() => {
+  received = []
+  reply = () => ({ status: 200, body: '' })
+})
+
+/** A port nothing listens on: bound once, then released. */
+async function freePort(): Promise<number> {
+  const s = net.createServer()
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
+  const { port } = s.address() as net.AddressInfo
+  await new Promise((resolve) => s.close(resolve))
+  return port
+}
+
+interface NodePty {
+  spawn(
+    file: string,
+    args: string[],
+    options: { env: Record<string, string>; cols: number; rows: number },
+  ): { kill(signal?: string): void; onExit(listener: (e: { exitCode: number }) => void): void }
+}
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+  ms: number
+}
+
+/** A fresh data dir per run, and an env with nothing inherited but PATH. */
+function hookEnv(env: Record<string, string> = {}): Record<string, string> {
+  const full = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: tmp,
+    CLAUDE_SESSIONS_URL: url,
+    CLAUDE_SESSIONS_DATA_DIR: join(tmp, `data-${++n}`),
+    ...env,
+  }
+  dataDir = full.CLAUDE_SESSIONS_DATA_DIR
+  return full
+}
+
+function runHook(
+  args: string[],
+  options: { input?: string | Buffer; env?: Record<string, string>; shell?: string; killAfterMs?: number } = {},
+): Promise<Run> {
+  const started = performance.now()
+  const child = spawn(options.shell ?? 'sh', [HOOK, ...args], { env: hookEnv(options.env), stdio: 'pipe' })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.stdin.on('error', () => {}) // the script may exit without reading stdin
+  child.stdin.end(options.input ?? '')
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 8000)
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer)
+      resolve({ code, stdout, stderr, ms: performance.now() - started })
+    }),
+  )
+}
+
+const spoolDir = () => join(dataDir, 'spool')
+const spooled = () => (existsSync(spoolDir()) ? readdirSync(spoolDir()) : [])
+
+const payload = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ session_id: 'c-1', hook_event_name: 'PreToolUse', tool_name: 'Bash', ...extra })
+const unicode = payload({ tool_input: { command: `echo 'é ✓ 日本 🚀' "$(x)" ; \\ \u00a0` } })
+const big = payload({ tool_response: { stdout: 'x✓'.repeat(50_000) } })
+
+describe('hooks/sm-hook', () => {
+  it('is executable and valid sh', () => {
+    expect(statSync(HOOK).mode & 0o111).toBe(0o111)
+    expect(spawnSync('sh', ['-n', HOOK]).status).toBe(0)
+    if (shellAvailable('dash')) expect(spawnSync('dash', ['-n', HOOK]).status).toBe(0)
+  })
+
+  it('posts the payload verbatim to /hooks/<Event> with POST', async () => {
+    for (const body of [unicode, big]) {
+      received = []
+      const run = await runHook(['PreToolUse'], { input: body })
+      expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+      expect(received).toHaveLength(1)
+      expect(received[0]!.method).toBe('POST')
+      expect(received[0]!.url).toBe('/hooks/PreToolUse')
+      expect(received[0]!.headers['content-type']).toBe('application/json')
+      expect(received[0]!.headers.expect).toBeUndefined()
+      expect(received[0]!.body.equals(Buffer.from(body))).toBe(true)
+    }
+    expect(Buffer.byteLength(big)).toBeGreaterThan(100_000)
+  })
+
+  it('sends X-SM-Session and Authorization only when the env vars are set', async () => {
+    await runHook(['Stop'], { input: payload(), env: { CLAUDE_SESSION_MANAGER_ID: 'ab12cd34', CLAUDE_SESSION_MANAGER_TOKEN: 'tok-Secret_1.x' } })
+    await runHook(['Stop'], { input: payload() })
+    await runHook(['Stop'], { input: payload(), env: { CLAUDE_SESSION_MANAGER_ID: '', CLAUDE_SESSION_MANAGER_TOKEN: '' } })
+    expect(received).toHaveLength(3)
+    expect(received[0]!.headers['x-sm-session']).toBe('ab12cd34')
+    expect(received[0]!.headers.authorization).toBe('Bearer tok-Secret_1.x')
+    for (const r of received.slice(1)) {
+      expect(r.headers['x-sm-session']).toBeUndefined()
+      expect(r.headers.authorization).toBeUndefined()
+    }
+  })
+
+  it('treats a manager id or token unsafe for a header line as unset', async () => {
+    await runHook(['Stop'], {
+      input: payload(),
+      env: { CLAUDE_SESSION_MANAGER_ID: 'ab\r\nX-Evil: 1', CLAUDE_SESSION_MANAGER_TOKEN: 't\nX-Evil: 2' },
+    })
+    expect(received).toHaveLength(1)
+    expect(received[0]!.headers['x-evil']).toBeUndefined()
+    expect(received[0]!.headers['x-sm-session']).toBeUndefined()
+    expect(received[0]!.headers.authorization).toBeUndefined()
+  })
+
+  it('prints the 2xx reply body on stdout', async () => {
+    const decision = JSON.stringify({
+      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: 'no ✓' },
+    })
+    reply = () => ({ status: 200, body: decision })
+    expect(await runHook(['PreToolUse'], { input: payload() })).toMatchObject({ code: 0, stdout: decision, stderr: '' })
+    reply = () => ({ status: 204, body: '' })
+    expect(await runHook(['PreToolUse'], { input: payload() })).toMatchObject({ code: 0, stdout: '' })
+    const multiline = '{\n  "a": 1\n}\n\n'
+    reply = () => ({ status: 200, body: multiline })
+    expect((await runHook(['Stop'], { input: payload() })).stdout).toBe(multiline)
+  })
+
+  it('prints nothing for a 4xx or 5xx reply, and exits 0', async () => {
+    for (const status of [400, 401, 404, 413, 500, 503]) {
+      reply = () => ({ status, body: '{"error":{"code":"x","message":"no"}}' })
+      expect(await runHook(['Stop'], { input: payload() })).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    }
+    expect(spooled()).toEqual([])
+  })
+
+  it('spools the payload when the server is down', async () => {
+    const before = Math.floor(Date.now() / 1000)
+    const run = await runHook(['PostToolUse'], {
+      input: big,
+      env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSION_MANAGER_ID: 'ab12cd34', CLAUDE_SESSION_MANAGER_TOKEN: 'secret-token' },
+    })
+    expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    const files = spooled()
+    expect(files).toHaveLength(1)
+    const [, seconds, pid, event, id] = SPOOL_NAME.exec(files[0]!) ?? []
+    expect(Number(seconds)).toBeGreaterThanOrEqual(before)
+    expect(Number(seconds)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000))
+    expect(Number(pid)).toBeGreaterThan(0)
+    expect([event, id]).toEqual(['PostToolUse', 'ab12cd34'])
+    const file = join(spoolDir(), files[0]!)
+    expect(readFileSync(file).equals(Buffer.from(big))).toBe(true)
+    expect(readFileSync(file, 'utf8')).not.toContain('secret-token')
+    expect(statSync(spoolDir()).mode & 0o777).toBe(0o700)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+  })
+
+  it('spools under _ for a session without a manager id, one file per event', async () => {
+    const env = { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: join(tmp, 'shared-data') }
+    expect((await runHook(['Stop'], { input: unicode, env })).code).toBe(0)
+    expect((await runHook(['Notification'], { input: payload(), env })).code).toBe(0)
+    const files = spooled()
+    expect(files).toHaveLength(2)
+    const stop = files.find((f) => f.includes('-Stop-'))!
+    expect(stop).toMatch(/^\d+-\d+-Stop-_\.json$/)
+    expect(files.find((f) => f !== stop)).toMatch(/^\d+-\d+-Notification-_\.json$/)
+    expect(readFileSync(join(spoolDir(), stop), 'utf8')).toBe(unicode)
+  })
+
+  it('spools nothing for an empty payload and leaves no .tmp file', async () => {
+    const run = await runHook(['Stop'], { input: '', env: { CLAUDE_SESSIONS_URL: downUrl } })
+    expect(run.code).toBe(0)
+    expect(spooled()).toEqual([])
+  })
+
+  it('gives up on a server that never answers within the timeout, spooling nothing', async () => {
+    reply = () => 'hang'
+    const run = await runHook(['Stop'], { input: payload(), env: { CLAUDE_SESSIONS_HOOK_TIMEOUT: '1' } })
+    expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    expect(received).toHaveLength(1) // the server has it: not spooled, so not duplicated
+    expect(run.ms).toBeLessThan(5000) // a hang guard, not a benchmark: 1 s timeout plus process start
+    expect(spooled()).toEqual([])
+  })
+
+  it('does not spool when the connection dropped after the request was sent', async () => {
+    reply = () => 'close'
+    const run = await runHook(['Stop'], { input: payload() })
+    expect(run).toMatchObject({ code: 0, stdout: '' })
+    expect(received).toHaveLength(1)
+    expect(spooled()).toEqual([])
+  })
+
+  it('waits for a held PermissionRequest up to the permission timeout', async () => {
+    const decision = '{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"allow"}}}'
+    reply = () => ({ status: 200, body: decision, delayMs: 1500 })
+    const env = { CLAUDE_SESSIONS_HOOK_TIMEOUT: '1', CLAUDE_SESSIONS_PERMISSION_TIMEOUT: '5' }
+    expect(await runHook(['PermissionRequest'], { input: payload(), env })).toMatchObject({ code: 0, stdout: decision })
+    // Other events keep the short timeout.
+    expect(await runHook(['PreToolUse'], { input: payload(), env })).toMatchObject({ code: 0, stdout: '' })
+  })
+
+  it('ignores an invalid event name: no request, no spool', async () => {
+    for (const env of [{}, { CLAUDE_SESSIONS_URL: downUrl }] as Record<string, string>[]) {
+      for (const args of [[], [''], ['Pre-Tool'], ['../x'], ['Pré'], ['Stop x'], ['A'.repeat(65)]]) {
+        const run = await runHook(args, { input: payload(), env })
+        expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+        expect(spooled()).toEqual([])
+      }
+    }
+    expect(received).toEqual([])
+  })
+
+  it('does not read a terminal on stdin', async (ctx) => {
+    // node-pty is a devDependency of apps/sm; the test is skipped where it cannot load.
+    let pty: NodePty
+    try {
+      pty = createRequire(new URL('../apps/sm/package.json', import.meta.url))('node-pty') as NodePty
+    } catch {
+      return ctx.skip()
+    }
+    for (const env of [{}, { CLAUDE_SESSIONS_URL: downUrl }] as Record<string, string>[]) {
+      const term = pty.spawn('sh', [HOOK, 'Stop'], { env: hookEnv(env), cols: 80, rows: 24 })
+      const started = performance.now()
+      const code = await new Promise<number | 'hung'>((resolve) => {
+        const killer = setTimeout(() => {
+          term.kill('SIGKILL')
+          resolve('hung')
+        }, 5000)
+        term.onExit(({ exitCode }) => {
+          clearTimeout(killer)
+          resolve(exitCode)
+        })
+      })
+      expect(code).toBe(0)
+      expect(performance.now() - started).toBeLessThan(5000)
+      expect(spooled()).toEqual([])
+    }
+    expect(received).toEqual([]) // with the server up, a read of the terminal would have posted
+  })
+
+  const otherShells = ['dash', 'bash'].filter(shellAvailable)
+  describe.each(otherShells)('under %s', (shell) => {
+    it('posts verbatim with headers and prints the reply', async () => {
+      reply = () => ({ status: 200, body: '{"ok":true}' })
+      const run = await runHook(['UserPromptSubmit'], {
+        shell,
+        input: unicode,
+        env: { CLAUDE_SESSION_MANAGER_ID: 'ab12cd34', CLAUDE_SESSION_MANAGER_TOKEN: 'tok' },
+      })
+      expect(run).toMatchObject({ code: 0, stdout: '{"ok":true}', stderr: '' })
+      expect(received[0]!.body.toString()).toBe(unicode)
+      expect(received[0]!.headers).toMatchObject({ 'x-sm-session': 'ab12cd34', authorization: 'Bearer tok' })
+    })
+
+    it('spools when the server is down', async () => {
+      const run = await runHook(['Stop'], { shell, input: big, env: { CLAUDE_SESSIONS_URL: downUrl } })
+      expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+      const files = spooled()
+      expect(files).toHaveLength(1)
+      expect(readFileSync(join(spoolDir(), files[0]!), 'utf8')).toBe(big)
+    })
+  })
+})
