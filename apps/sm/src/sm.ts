@@ -74,7 +74,8 @@ export function cli(argv: string[]) {
       'send <session> <text>',
       'type text into a session and submit it; - reads stdin',
       (y) => session(y).positional('text', { type: 'string', demandOption: true, describe: 'the text, or - for stdin' }).options(json),
-      run(async (c, a) => (await sessions()).send(c, a)),
+      // yargs parses a lone '-' as an empty string; the raw argv tells "-" (stdin) from ""
+      run(async (c, a) => (await sessions()).send(c, { ...a, text: a.text === '' && argv.includes('-') ? '-' : a.text })),
     )
     .command(
       'interrupt <session>',

@@ -1,0 +1,96 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const SM = resolve(import.meta.dirname, '../bin/sm.js')
+export const ECHO_AGENT = resolve(import.meta.dirname, '../../server/src/fixtures/echo-agent.mjs')
+
+/** A server process of our own: temp data dir, private tmux socket, the echo agent. */
+export interface ServerProcess {
+  url: string
+  dataDir: string
+  socket: string
+  env: Record<string, string>
+  proc: ChildProcess
+  stop(): Promise<void>
+}
+
+export async function startServerProcess(): Promise<ServerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'sm-cli-'))
+  const dataDir = join(dir, 'data')
+  const socket = `sm-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
+  const config = join(dir, 'config.yaml')
+  writeFileSync(config, `claude:\n  command: ${JSON.stringify(process.execPath)}\n  args: [${JSON.stringify(ECHO_AGENT)}]\ndelivery:\n  settle_ms: 50\nlog:\n  level: warn\n`)
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: dir,
+    CLAUDE_SESSIONS_TMUX_SOCKET: socket,
+    CLAUDE_SESSIONS_DATA_DIR: dataDir,
+    CLAUDE_SESSIONS_CONFIG: config,
+  }
+  const proc = spawn(process.execPath, [SM, 'server', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let err = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000)
+    proc.stderr!.on('data', (d: Buffer) => {
+      err += d.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(err)
+      if (m) {
+        clearTimeout(timer)
+        resolveUrl(m[1]!)
+      }
+    })
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)))
+  })
+  env.CLAUDE_SESSIONS_URL = url
+  return {
+    url,
+    dataDir,
+    socket,
+    env,
+    proc,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r))
+        proc.kill('SIGTERM')
+        await exited
+      }
+      spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface SmResult {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the real `sm` binary. */
+export function sm(args: string[], env: Record<string, string>, input?: string): Promise<SmResult> {
+  return new Promise((resolveResult, reject) => {
+    const child = spawn(process.execPath, [SM, ...args], { env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (status) => resolveResult({ status, stdout, stderr }))
+    child.stdin.end(input ?? '')
+  })
+}
+
+export const tmuxEnv = (socket: string, terminal: string, name: string): string =>
+  execFileSync('tmux', ['-L', socket, 'show-environment', '-t', terminal, name], { encoding: 'utf8' }).trim().split('=').slice(1).join('=')
+
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value as NonNullable<T>
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
