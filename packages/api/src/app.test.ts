@@ -183,6 +183,6 @@ describe('HTTP API', () => {
   })
 })
 
-async function app403(req: (path: string, init?: RequestInit) => Promise<Response>) {
+async function app403(req: (path: string, init?: RequestInit) => Response | Promise<Response>) {
   return errorOf(await req('http://attacker.example:8420/health'))
 }
