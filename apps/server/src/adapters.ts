@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { statSync } from 'node:fs'
+import { accessSync, constants, statSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
 import type { Clock, IdGenerator } from '@claude-sessions/core'
 
 export const systemClock: Clock = {
@@ -20,4 +21,18 @@ export const isDirectory = (path: string): boolean => {
   } catch {
     return false
   }
+}
+
+/** Whether `command` runs: an executable path, or a name found on PATH. */
+export const commandAvailable = (command: string, path = process.env.PATH ?? ''): boolean => {
+  const executable = (file: string): boolean => {
+    try {
+      accessSync(file, constants.X_OK)
+      return statSync(file).isFile()
+    } catch {
+      return false
+    }
+  }
+  if (command.includes('/')) return executable(command)
+  return path.split(delimiter).some((dir) => dir !== '' && executable(join(dir, command)))
 }

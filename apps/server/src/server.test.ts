@@ -168,3 +168,15 @@ describe('server', () => {
     expect(out.text).toContain(`got: ${text}`)
   })
 })
+
+describe('agent command check', () => {
+  it('commandAvailable finds programs on PATH and executable paths only', async () => {
+    const { commandAvailable } = await import('./adapters.js')
+    expect(commandAvailable('sh')).toBe(true)
+    expect(commandAvailable(process.execPath)).toBe(true)
+    expect(commandAvailable('definitely-not-a-command-xyz')).toBe(false)
+    expect(commandAvailable('/etc')).toBe(false)
+    expect(commandAvailable('/nonexistent/claude')).toBe(false)
+    expect(commandAvailable('sh', '/nonexistent')).toBe(false)
+  })
+})

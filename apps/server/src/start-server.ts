@@ -6,7 +6,7 @@ import { SessionService, SessionsError } from '@claude-sessions/core'
 import { openSqliteStore } from '@claude-sessions/store-sqlite'
 import { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { getRequestListener } from '@hono/node-server'
-import { isDirectory, randomIds, sha256, systemClock } from './adapters.js'
+import { commandAvailable, isDirectory, randomIds, sha256, systemClock } from './adapters.js'
 import { dataFiles } from './config/paths.js'
 import type { Config } from './config/schema.js'
 import { acquireInstanceLock } from './instance-lock.js'
@@ -69,6 +69,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ids: randomIds,
     hashToken: sha256,
     isDirectory,
+    commandAvailable: (command) => commandAvailable(command),
     config: {
       agentCommand: [config.claudeCommand, ...config.claudeArgs],
       env: {
@@ -89,6 +90,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
   })
 
+  if (!commandAvailable(config.claudeCommand)) {
+    log.warn({ command: config.claudeCommand }, 'agent command not found on PATH: sm new will fail until claude.command is set')
+  }
   const reconciled = await service.reconcile({ adopt: true })
   log.info(reconciled, 'reconciled with tmux')
   const spool = importSpool(

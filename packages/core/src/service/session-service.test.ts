@@ -195,3 +195,35 @@ describe('SessionService', () => {
     expect(mux.terminals.get(s.tmuxSession!)!.label).toBe('renamed 00000001')
   })
 })
+
+describe('SessionService agent command', () => {
+  it('refuses to create a session when the agent program is missing, leaving nothing behind', async () => {
+    const sessions = new InMemorySessionStore()
+    const mux = new FakeMultiplexer()
+    const service = new SessionService({
+      sessions,
+      events: new InMemoryEventStore(),
+      mux,
+      clock: new FixedClock(),
+      ids: new SequentialIds(),
+      hashToken: (t) => t,
+      isDirectory: () => true,
+      commandAvailable: (c) => c !== 'claude',
+      config: {
+        agentCommand: ['claude'],
+        env: {},
+        unsetEnv: [],
+        rawEventCap: 100,
+        delivery: { settleMs: 1, confirmMs: 10, pollMs: 1 },
+        staleMs: 1000,
+        interruptSettleMs: 10,
+      },
+    })
+    await expect(service.create({ workingDir: '/w' })).rejects.toMatchObject({
+      code: 'multiplexer_failed',
+      message: expect.stringContaining("agent command 'claude' not found"),
+    })
+    expect(sessions.list({ includeStopped: true })).toEqual([])
+    expect(mux.terminals.size).toBe(0)
+  })
+})

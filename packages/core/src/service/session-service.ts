@@ -39,6 +39,8 @@ export interface SessionServiceDeps {
   hashToken(token: string): string
   /** Whether `path` is an existing directory. */
   isDirectory(path: string): boolean
+  /** Whether the agent program can be run (on PATH or an executable path). */
+  commandAvailable?(command: string): boolean
   config: SessionServiceConfig
 }
 
@@ -110,6 +112,10 @@ export class SessionService {
     const name = request.name === undefined ? null : validateName(request.name)
     if (!this.deps.isDirectory(request.workingDir)) {
       throw new SessionsError('invalid_input', `not a directory: ${request.workingDir}`)
+    }
+    const program = config.agentCommand[0]
+    if (program === undefined || this.deps.commandAvailable?.(program) === false) {
+      throw new SessionsError('multiplexer_failed', `agent command '${program ?? ''}' not found; set claude.command in the config`)
     }
     if (request.parentId !== undefined && !sessions.get(request.parentId)) {
       throw new SessionsError('session_not_found', `no parent session '${request.parentId}'`)
