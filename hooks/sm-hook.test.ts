@@ -20,7 +20,7 @@ interface Received {
   body: Buffer
 }
 
-type Reply = { status: number; body: string; delayMs?: number } | 'hang' | 'close'
+type Reply = { status: number; body: string; delayMs?: number; headers?: Record<string, string> } | 'hang' | 'close'
 
 let server: http.Server
 let url: string
@@ -43,7 +43,7 @@ beforeAll(async () => {
       const what = reply(r)
       if (what === 'hang') return
       if (what === 'close') return void req.socket.destroy()
-      const send = () => res.writeHead(what.status, { 'content-type': 'application/json' }).end(what.body)
+      const send = () => res.writeHead(what.status, { 'content-type': 'application/json', ...what.headers }).end(what.body)
       if (what.delayMs) setTimeout(send, what.delayMs)
       else send()
     })
@@ -174,6 +174,8 @@ describe('hooks/sm-hook', () => {
     expect(received[0]!.headers['x-evil']).toBeUndefined()
     expect(received[0]!.headers['x-sm-session']).toBeUndefined()
     expect(received[0]!.headers.authorization).toBeUndefined()
+    await runHook(['Stop'], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSION_MANAGER_ID: '../../x' } })
+    expect(spooled()).toEqual([expect.stringMatching(/^\d+-\d+-Stop-_\.json$/)])
   })
 
   it('prints the 2xx reply body on stdout', async () => {
@@ -194,7 +196,16 @@ describe('hooks/sm-hook', () => {
       reply = () => ({ status, body: '{"error":{"code":"x","message":"no"}}' })
       expect(await runHook(['Stop'], { input: payload() })).toMatchObject({ code: 0, stdout: '', stderr: '' })
     }
+    expect(received).toHaveLength(6)
     expect(spooled()).toEqual([])
+  })
+
+  it('prints nothing for a redirect, and does not follow it', async () => {
+    for (const status of [301, 302, 303, 307, 308]) {
+      reply = () => ({ status, body: '{"moved":true}', headers: { location: '/elsewhere' } })
+      expect(await runHook(['Stop'], { input: payload() })).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    }
+    expect(received.map((r) => r.url)).toEqual(Array(5).fill('/hooks/Stop'))
   })
 
   it('spools the payload when the server is down', async () => {
@@ -204,8 +215,9 @@ describe('hooks/sm-hook', () => {
       env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSION_MANAGER_ID: 'ab12cd34', CLAUDE_SESSION_MANAGER_TOKEN: 'secret-token' },
     })
     expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+    expect(run.ms).toBeLessThan(5000) // a hang guard, not a benchmark
     const files = spooled()
-    expect(files).toHaveLength(1)
+    expect(files).toHaveLength(1) // and no .tmp file
     const [, seconds, pid, event, id] = SPOOL_NAME.exec(files[0]!) ?? []
     expect(Number(seconds)).toBeGreaterThanOrEqual(before)
     expect(Number(seconds)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000))
@@ -228,6 +240,29 @@ describe('hooks/sm-hook', () => {
     expect(stop).toMatch(/^\d+-\d+-Stop-_\.json$/)
     expect(files.find((f) => f !== stop)).toMatch(/^\d+-\d+-Notification-_\.json$/)
     expect(readFileSync(join(spoolDir(), stop), 'utf8')).toBe(unicode)
+  })
+
+  it('does not hang on a stdin left open while the server is down', async () => {
+    // Claude Code writes one line of JSON. A writer that keeps stdin open after it (the hang
+    // of a script that waited for EOF) must not hold the hook.
+    const child = spawn('sh', [HOOK, 'Stop'], {
+      env: hookEnv({ CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_HOOK_TIMEOUT: '1' }),
+      stdio: ['pipe', 'ignore', 'ignore'],
+    })
+    child.stdin.on('error', () => {})
+    child.stdin.write(`${unicode}\n`) // and never closed, as long as the script runs
+    const code = await new Promise<number | null | 'hung'>((resolve) => {
+      const killer = setTimeout(() => resolve('hung'), 5000)
+      child.on('exit', (c) => {
+        clearTimeout(killer)
+        resolve(c)
+      })
+    })
+    child.stdin.destroy()
+    if (code === 'hung') child.kill('SIGKILL')
+    expect(code).toBe(0)
+    expect(spooled()).toHaveLength(1)
+    expect(readFileSync(join(spoolDir(), spooled()[0]!), 'utf8')).toBe(unicode)
   })
 
   it('spools nothing for an empty payload and leaves no .tmp file', async () => {

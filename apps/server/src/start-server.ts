@@ -95,23 +95,26 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
   const reconciled = await service.reconcile({ adopt: true })
   log.info(reconciled, 'reconciled with tmux')
-  const spool = importSpool(
-    files.spool,
-    (item) => {
-      service.ingestHook({
-        event: item.event,
-        payload: item.payload,
-        raw: JSON.stringify(item.payload),
-        managerId: item.managerSessionId,
-        token: null,
-        trusted: true,
-        dedupeKey: item.dedupeKey,
-        at: item.spooledAt,
-      })
-    },
-    log,
-  )
-  if (spool.imported + spool.rejected > 0) log.info(spool, 'imported spooled hook events')
+  const importSpooled = (): void => {
+    const spool = importSpool(
+      files.spool,
+      (item) => {
+        service.ingestHook({
+          event: item.event,
+          payload: item.payload,
+          raw: item.raw,
+          managerId: item.managerSessionId,
+          token: null,
+          trusted: true,
+          dedupeKey: item.dedupeKey,
+          at: item.spooledAt,
+        })
+      },
+      log,
+    )
+    if (spool.imported + spool.rejected > 0) log.info(spool, 'imported spooled hook events')
+  }
+  importSpooled()
 
   const app = createApp({
     service,
@@ -129,6 +132,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const watchdog = setInterval(() => {
     if (watching) return
     watching = true
+    // hooks refused between the first import and the listen, or still being written then
+    importSpooled()
     service
       .reconcile()
       .then((r) => {

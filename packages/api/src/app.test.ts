@@ -155,6 +155,21 @@ describe('HTTP API', () => {
       expect(service.list()).toEqual([])
     })
 
+    it('oversize chunked body without Content-Length → 413 (the hook script streams)', async () => {
+      const { req, events } = setup()
+      const chunk = new TextEncoder().encode('x'.repeat(1024))
+      let sent = 0
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 10) controller.enqueue(chunk)
+          else controller.close()
+        },
+      })
+      const res = await req('/hooks/Stop', { method: 'POST', body, headers: json, duplex: 'half' } as RequestInit)
+      expect(await errorOf(res)).toMatchObject({ status: 413, code: 'payload_too_large' })
+      expect(events.count()).toBe(0)
+    })
+
     it('missing or wrong token → 401; hooks of a managed session need its token', async () => {
       const { req, post, service, events } = setup()
       const s = await service.create({ workingDir: '/repo' })

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
-import { formatSpoolFileName, importSpool, parseSpoolFileName, STALE_TMP_MS, type SpooledHook } from './index.js'
+import { FRESH_MS, formatSpoolFileName, importSpool, parseSpoolFileName, STALE_TMP_MS, type SpooledHook } from './index.js'
 
 const HOOK = fileURLToPath(new URL('../../../../hooks/sm-hook', import.meta.url))
 const root = mkdtempSync(join(tmpdir(), 'sm-spool-test-'))
@@ -81,7 +81,7 @@ describe('importSpool', () => {
     const seconds = Number(name!.split('-')[0])
 
     const { items, ingest } = collect()
-    expect(importSpool(dir, ingest)).toEqual({ imported: 1, rejected: 0 })
+    expect(importSpool(dir, ingest)).toEqual({ imported: 1, rejected: 0, deferred: 0 })
     expect(items).toEqual([
       { event: 'Stop', managerSessionId: 'ab12cd34', payload, raw, dedupeKey: `spool:${name}`, spooledAt: seconds * 1000 },
     ])
@@ -93,9 +93,9 @@ describe('importSpool', () => {
     put(dir, '100-1-Stop-_.json', '{"a":1}')
     put(dir, '101-1-Stop-_.json', '{"a":2}')
     const { items, ingest } = collect()
-    expect(importSpool(dir, ingest)).toEqual({ imported: 2, rejected: 0 })
+    expect(importSpool(dir, ingest)).toEqual({ imported: 2, rejected: 0, deferred: 0 })
     expect(readdirSync(dir)).toEqual([])
-    expect(importSpool(dir, ingest)).toEqual({ imported: 0, rejected: 0 })
+    expect(importSpool(dir, ingest)).toEqual({ imported: 0, rejected: 0, deferred: 0 })
     expect(items).toHaveLength(2)
   })
 
@@ -135,9 +135,11 @@ describe('importSpool', () => {
     put(dir, '100-1-Stop-_.json', '{"truncated":')
     put(dir, '101-1-Stop-_.json', '')
     put(dir, '102-1-Stop-_.json', '{"ok":true}')
+    const old = (Date.now() - FRESH_MS - 1000) / 1000
+    for (const f of ['100-1-Stop-_.json', '101-1-Stop-_.json']) utimesSync(join(dir, f), old, old)
     const { items, ingest } = collect()
     const l = log()
-    expect(importSpool(dir, ingest, l)).toEqual({ imported: 1, rejected: 2 })
+    expect(importSpool(dir, ingest, l)).toEqual({ imported: 1, rejected: 2, deferred: 0 })
     expect(items.map((i) => i.payload)).toEqual([{ ok: true }])
     expect(readdirSync(dir)).toEqual(['rejected'])
     expect(readdirSync(join(dir, 'rejected')).sort()).toEqual(['100-1-Stop-_.json', '101-1-Stop-_.json'])
@@ -146,12 +148,23 @@ describe('importSpool', () => {
     expect(l.warn.mock.calls[0]![0]).toMatchObject({ file: '100-1-Stop-_.json', reason: 'invalid JSON' })
   })
 
+  it('leaves a fresh file that does not parse yet for the next import (a hook may be writing it)', () => {
+    const dir = freshDir()
+    put(dir, '100-1-Stop-_.json', '{"session_id":"c-1","half')
+    const { items, ingest } = collect()
+    expect(importSpool(dir, ingest, log())).toEqual({ imported: 0, rejected: 0, deferred: 1 })
+    expect(readdirSync(dir)).toEqual(['100-1-Stop-_.json'])
+    put(dir, '100-1-Stop-_.json', '{"session_id":"c-1","half":"done"}')
+    expect(importSpool(dir, ingest, log())).toEqual({ imported: 1, rejected: 0, deferred: 0 })
+    expect(items.map((i) => i.payload)).toEqual([{ session_id: 'c-1', half: 'done' }])
+  })
+
   it('moves a file with a bad name to rejected/, and leaves other files alone', () => {
     const dir = freshDir()
     put(dir, 'garbage.json', '{}')
     put(dir, 'notes.txt', 'x')
     const { items, ingest } = collect()
-    expect(importSpool(dir, ingest, log())).toEqual({ imported: 0, rejected: 1 })
+    expect(importSpool(dir, ingest, log())).toEqual({ imported: 0, rejected: 1, deferred: 0 })
     expect(items).toEqual([])
     expect(readdirSync(join(dir, 'rejected'))).toEqual(['garbage.json'])
     expect(readdirSync(dir).sort()).toEqual(['notes.txt', 'rejected'])
@@ -172,7 +185,7 @@ describe('importSpool', () => {
       },
       l,
     )
-    expect(result).toEqual({ imported: 2, rejected: 1 })
+    expect(result).toEqual({ imported: 2, rejected: 1, deferred: 0 })
     expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
     expect(readdirSync(join(dir, 'rejected'))).toEqual(['101-1-Stop-_.json'])
     expect(l.warn.mock.calls[0]![0]).toMatchObject({ reason: 'ingest failed', err: new Error('bad event') })
@@ -184,7 +197,7 @@ describe('importSpool', () => {
     const old = (Date.now() - STALE_TMP_MS - 60_000) / 1000
     put(dir, '90-1-Stop-_.tmp', '{"dead":', old)
     const { items, ingest } = collect()
-    expect(importSpool(dir, ingest, log())).toEqual({ imported: 0, rejected: 1 })
+    expect(importSpool(dir, ingest, log())).toEqual({ imported: 0, rejected: 1, deferred: 0 })
     expect(items).toEqual([])
     expect(readdirSync(dir).sort()).toEqual(['100-1-Stop-_.tmp', 'rejected'])
     expect(readdirSync(join(dir, 'rejected'))).toEqual(['90-1-Stop-_.tmp'])
@@ -193,7 +206,7 @@ describe('importSpool', () => {
   it('a missing dir imports nothing', () => {
     const { ingest } = collect()
     const l = log()
-    expect(importSpool(join(root, 'no-such-dir'), ingest, l)).toEqual({ imported: 0, rejected: 0 })
+    expect(importSpool(join(root, 'no-such-dir'), ingest, l)).toEqual({ imported: 0, rejected: 0, deferred: 0 })
     expect(l.warn).not.toHaveBeenCalled()
     expect(existsSync(join(root, 'no-such-dir'))).toBe(false)
   })

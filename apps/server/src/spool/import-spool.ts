@@ -24,12 +24,16 @@ export interface SpoolLog {
 export interface SpoolImportResult {
   imported: number
   rejected: number
+  /** Files that don't parse yet but are fresh: a hook may still be writing them. */
+  deferred: number
 }
 
 /** Where files that cannot be imported are kept, inside the spool dir. */
 export const REJECTED_DIR = 'rejected'
 /** A `.tmp` file this old belongs to a hook that died mid-write. */
 export const STALE_TMP_MS = 10 * 60_000
+/** A `.json` file younger than this that doesn't parse may still be being written. */
+export const FRESH_MS = 5_000
 
 interface Candidate {
   name: string
@@ -52,7 +56,7 @@ export function importSpool(
   ingest: (item: SpooledHook) => void,
   log?: SpoolLog,
 ): SpoolImportResult {
-  const result: SpoolImportResult = { imported: 0, rejected: 0 }
+  const result: SpoolImportResult = { imported: 0, rejected: 0, deferred: 0 }
   let names: string[]
   try {
     names = readdirSync(dir)
@@ -100,7 +104,7 @@ export function importSpool(
       (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   )
 
-  for (const { name, parsed } of candidates) {
+  for (const { name, parsed, mtimeMs } of candidates) {
     const path = join(dir, name)
     let raw: string
     let payload: unknown
@@ -113,7 +117,8 @@ export function importSpool(
     try {
       payload = JSON.parse(raw)
     } catch (err) {
-      reject(name, 'invalid JSON', err)
+      if (Date.now() - mtimeMs < FRESH_MS) result.deferred++
+      else reject(name, 'invalid JSON', err)
       continue
     }
     try {
