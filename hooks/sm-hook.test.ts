@@ -265,7 +265,7 @@ describe('hooks/sm-hook', () => {
     expect(readFileSync(join(spoolDir(), spooled()[0]!), 'utf8')).toBe(unicode)
   })
 
-  it('spools nothing for an empty payload and leaves no .tmp file', async () => {
+  it('spools nothing for an empty payload', async () => {
     const run = await runHook(['Stop'], { input: '', env: { CLAUDE_SESSIONS_URL: downUrl } })
     expect(run.code).toBe(0)
     expect(spooled()).toEqual([])
