@@ -23,6 +23,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'hooks/**/*.test.ts'],
+          exclude: ['packages/e2e/**', '**/node_modules/**'],
           testTimeout: 20_000,
         },
       },

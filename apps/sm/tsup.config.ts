@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'tsup'
+import { defineConfig, type Options } from 'tsup'
 
 const src = (path: string): string => fileURLToPath(new URL(`../../${path}`, import.meta.url))
 
@@ -16,22 +16,38 @@ const alias = {
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }
 
-// One bundle for the CLI; rarely used commands and the server are split into chunks loaded on demand.
-export default defineConfig({
-  entry: { sm: 'src/sm.ts' },
-  format: ['esm'],
+const common: Options = {
   target: 'node20',
   platform: 'node',
   bundle: true,
-  splitting: true,
-  clean: true,
+  clean: false,
   dts: false,
   minify: false,
-  noExternal: [/^@claude-sessions\//, 'yargs', 'hono', '@hono/node-server', 'pino', 'yaml', 'zod', 'drizzle-orm'],
-  external: ['better-sqlite3'],
   define: { __SM_VERSION__: JSON.stringify(version) },
   esbuildOptions(options) {
     options.alias = alias
   },
-  banner: { js: "import { createRequire as __smCreateRequire } from 'node:module'; const require = __smCreateRequire(import.meta.url);" },
-})
+}
+
+export default defineConfig([
+  // dist/sm.cjs: the entry. One CommonJS file (no ESM loader work at start-up) holding the hot
+  // commands and the HTTP client; `import('./cli.js')` loads the rest.
+  {
+    ...common,
+    entry: { sm: 'src/sm.ts' },
+    format: ['cjs'],
+    outExtension: () => ({ js: '.cjs' }),
+    splitting: false,
+    external: ['./cli.js', 'yaml'],
+  },
+  // dist/cli.js and chunks: the full CLI (yargs), each command and the server loaded on demand.
+  {
+    ...common,
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    splitting: true,
+    noExternal: [/^@claude-sessions\//, 'yargs', 'hono', '@hono/node-server', 'pino', 'yaml', 'zod', 'drizzle-orm'],
+    external: ['better-sqlite3'],
+    banner: { js: "import { createRequire as __smCreateRequire } from 'node:module'; const require = __smCreateRequire(import.meta.url);" },
+  },
+])

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-export const SM = resolve(import.meta.dirname, '../bin/sm.js')
+export const SM = resolve(import.meta.dirname, '../bin/sm.cjs')
 export const ECHO_AGENT = resolve(import.meta.dirname, '../../server/src/fixtures/echo-agent.mjs')
 
 /** A server process of our own: temp data dir, private tmux socket, the echo agent. */

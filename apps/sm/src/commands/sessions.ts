@@ -3,7 +3,6 @@ import { resolve } from 'node:path'
 import type { SendableKey } from '@claude-sessions/core'
 import { CliError, clientFor, ownSessionId, type Connection } from '../context.js'
 import { describeSession, printJson, sessionTable } from '../format.js'
-import { attachTerminal } from './attach.js'
 
 interface Json {
   json?: boolean | undefined
@@ -11,21 +10,6 @@ interface Json {
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`)
-}
-
-export async function status(conn: Connection, argv: Json & { all?: boolean | undefined }): Promise<number> {
-  const { sessions } = await clientFor(conn).list(argv.all === true)
-  if (argv.json) printJson(sessions)
-  else if (sessions.length > 0) out(sessionTable(sessions))
-  else process.stderr.write(argv.all ? 'no sessions\n' : 'no live sessions (--all shows stopped ones)\n')
-  return 0
-}
-
-export async function me(conn: Connection, argv: Json): Promise<number> {
-  const { session } = await clientFor(conn).get(ownSessionId())
-  if (argv.json) printJson(session)
-  else out(sessionTable([session]))
-  return 0
 }
 
 export async function create(
@@ -42,7 +26,7 @@ export async function create(
   if (argv.json) printJson(session)
   else out(`created ${describeSession(session)} in ${session.workingDir}`)
   if (argv.attach === false || argv.json || !process.stdout.isTTY) return 0
-  const { tmuxSocket } = await client.health()
+  const [{ tmuxSocket }, { attachTerminal }] = await Promise.all([client.health(), import('./attach.js')])
   return attachTerminal(tmuxSocket, session)
 }
 

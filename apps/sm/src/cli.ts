@@ -1,0 +1,154 @@
+import { SENDABLE_KEYS } from '@claude-sessions/core'
+import yargs, { type Argv } from 'yargs'
+import type { Connection } from './context.js'
+import { runCommand } from './run-command.js'
+
+declare const __SM_VERSION__: string
+
+type Handler<A> = (conn: Connection, argv: A) => Promise<number> | number
+
+const json = { json: { type: 'boolean', describe: 'machine-readable JSON output' } } as const
+
+function run<A>(handler: Handler<A>) {
+  return (argv: A): Promise<void> => runCommand((conn) => handler(conn, argv))
+}
+
+const sessions = () => import('./commands/sessions.js')
+const hooks = () => import('./commands/hooks.js')
+
+const session = (y: Argv) => y.positional('session', { type: 'string', describe: 'id, id prefix or name', demandOption: true })
+
+export function cli(argv: string[]) {
+  return yargs(argv)
+    .scriptName('sm')
+    .usage('$0 <command> [options]\n\nDrive Claude Code sessions managed by the claude-sessions server.')
+    .command(
+      'new [dir]',
+      'create a session running Claude Code in a new tmux session',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', describe: 'working directory (default: current)' })
+          .option('name', { type: 'string', describe: 'session name: 1-32 of [A-Za-z0-9_-]' })
+          .option('model', { type: 'string', describe: 'model passed to claude --model' })
+          .option('prompt', { type: 'string', describe: 'initial prompt (passed as an argument, never typed)' })
+          .option('attach', { type: 'boolean', default: true, describe: 'attach after creating (--no-attach to skip)' })
+          .options(json),
+      run(async (c, a) => (await sessions()).create(c, a)),
+    )
+    .command(
+      ['status', 'ls'],
+      'list sessions: name, id, state, last activity, working dir',
+      (y) => y.option('all', { type: 'boolean', alias: 'a', describe: 'include stopped sessions' }).options(json),
+      run(async (c, a) => (await import('./commands/status.js')).status(c, a)),
+    )
+    .command('me', 'show the session this command runs in', (y) => y.options(json), run(async (c, a) => (await import('./commands/status.js')).me(c, a)))
+    .command(
+      'attach [session]',
+      'attach this terminal to a session (menu when several)',
+      (y) => y.positional('session', { type: 'string', describe: 'id, id prefix or name' }),
+      run(async (c, a) => (await import('./commands/attach.js')).attach(c, a.session)),
+    )
+    .command(
+      'output <session>',
+      "print the session's screen",
+      (y) => session(y).option('lines', { type: 'number', alias: 'n', default: 50, describe: 'lines of screen and history' }).options(json),
+      run(async (c, a) => (await sessions()).output(c, a)),
+    )
+    .command(
+      'name <args..>',
+      'name a session: sm name [session] <name> (your own session when only a name is given)',
+      (y) => y.positional('args', { type: 'string', array: true, demandOption: true }).options(json),
+      run(async (c, a) => (await sessions()).name(c, { ...a, args: a.args.map(String) })),
+    )
+    .command(
+      'send <session> <text>',
+      'type text into a session and submit it; - reads stdin',
+      (y) => session(y).positional('text', { type: 'string', demandOption: true, describe: 'the text, or - for stdin' }).options(json),
+      // yargs parses a lone '-' as an empty string; the raw argv tells "-" (stdin) from ""
+      run(async (c, a) => (await sessions()).send(c, { ...a, text: a.text === '' && argv.includes('-') ? '-' : a.text })),
+    )
+    .command(
+      'interrupt <session>',
+      'press Escape in a session (stops the current turn)',
+      (y) => session(y).options(json),
+      run(async (c, a) => (await sessions()).key(c, { ...a, key: 'Escape' })),
+    )
+    .command(
+      'key <session> <key>',
+      `press one key in a session: ${SENDABLE_KEYS.join(', ')}`,
+      (y) => session(y).positional('key', { choices: SENDABLE_KEYS, demandOption: true }).options(json),
+      run(async (c, a) => (await sessions()).key(c, a)),
+    )
+    .command('kill <session>', 'end a session and its tmux session', (y) => session(y).options(json), run(async (c, a) => (await sessions()).kill(c, a)))
+    .command(
+      'events <session>',
+      "list a session's hook events",
+      (y) => session(y).option('limit', { type: 'number', default: 50, describe: 'newest N events' }).options(json),
+      run(async (c, a) => (await sessions()).events(c, a)),
+    )
+    .command(
+      'last <session>',
+      "print the session's last assistant message (exit 1 when there is none)",
+      (y) => session(y).options(json),
+      run(async (c, a) => (await sessions()).lastMessage(c, a)),
+    )
+    .command(
+      'hooks <action>',
+      'install, uninstall or show our Claude Code hooks',
+      (y) =>
+        y
+          .positional('action', { choices: ['install', 'uninstall', 'status'] as const, demandOption: true })
+          .option('settings', { type: 'string', describe: 'settings file (default ~/.claude/settings.json)' })
+          .option('transport', {
+            choices: ['command', 'http'] as const,
+            default: 'command' as const,
+            describe: 'command: hooks/sm-hook, loses nothing while the server is down; http: native http hooks, faster, lossy',
+          })
+          .options(json),
+      run(async (c, a) => {
+        const h = await hooks()
+        if (a.action === 'install') return h.install(c, a)
+        if (a.action === 'uninstall') return h.uninstall(a)
+        return h.status(a)
+      }),
+    )
+    .command(
+      'server',
+      'run the server in the foreground',
+      (y) =>
+        y
+          .option('port', { type: 'number', describe: 'port (default 8420, CLAUDE_SESSIONS_PORT)' })
+          .option('host', { type: 'string', describe: 'address to bind (default 127.0.0.1)' })
+          .option('data-dir', { type: 'string', describe: 'data directory (default $XDG_DATA_HOME/claude-sessions)' })
+          .option('config', { type: 'string', describe: 'config file (default $XDG_CONFIG_HOME/claude-sessions/config.yaml)' }),
+      run(async (_c, a) => {
+        const { runServer } = await import('@claude-sessions/server')
+        return runServer({ port: a.port, host: a.host, dataDir: a.dataDir, config: a.config })
+      }),
+    )
+    .command('completion', 'print a bash/zsh completion script', () => {}, () => {
+      cliInstance.showCompletionScript()
+    })
+    .demandCommand(1, 'give a command; sm --help lists them')
+    .recommendCommands()
+    .strict()
+    .version(typeof __SM_VERSION__ === 'string' ? __SM_VERSION__ : 'dev')
+    .help()
+    .alias('h', 'help')
+    .alias('v', 'version')
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((msg, err, y) => {
+      if (err) throw err
+      process.stderr.write(`sm: ${msg}\n${msg.includes('--help') ? '' : 'run sm --help for usage\n'}`)
+      void y
+      process.exit(1)
+    })
+}
+
+let cliInstance: { showCompletionScript(): unknown; parseAsync(): Promise<unknown> }
+
+/** The full command line (yargs): every command, --help, completion. */
+export async function main(argv: string[]): Promise<void> {
+  cliInstance = cli(argv)
+  await cliInstance.parseAsync()
+}
