@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createApp } from '@claude-sessions/api'
+import { createApp, createHookListener } from '@claude-sessions/api'
 import { SessionService, SessionsError } from '@claude-sessions/core'
 import { openSqliteStore } from '@claude-sessions/store-sqlite'
 import { TmuxMultiplexer } from '@claude-sessions/tmux'
@@ -126,7 +126,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     now: Date.now,
     log,
   })
-  ready = getRequestListener(app.fetch)
+  const routes = getRequestListener(app.fetch)
+  const hooks = createHookListener({ service, maxBodyBytes: config.maxBodyBytes, log })
+  ready = (req, res) => {
+    if (!hooks(req, res)) void routes(req, res)
+  }
 
   let watching = false
   const watchdog = setInterval(() => {

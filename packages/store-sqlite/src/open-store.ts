@@ -25,7 +25,7 @@ export interface OpenSqliteStoreOptions {
 export interface SqliteStore {
   sessions: SessionStore
   events: EventStore
-  /** Writes buffered events now. Throws `internal` (and keeps them) if that fails. */
+  /** Writes buffered session updates and events now. Throws `internal` (and keeps them) if that fails. */
   flush(): void
   /** Flushes and closes the database. Idempotent. */
   close(): void
@@ -75,19 +75,24 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     throw toSessionsError(`open ${options.path}`, err)
   }
   const db = drizzle({ client: sqlite })
-  const sessions = new SqliteSessionRepository(db)
-  const events = new SqliteEventLog(sqlite, db, { batchSize, onError: options.onError ?? warn })
+  const onError = options.onError ?? warn
+  const sessions = new SqliteSessionRepository(db, { onError })
+  const events = new SqliteEventLog(sqlite, db, { batchSize, onError })
   let closed = false
 
   return {
     sessions,
     events,
     path: options.path,
-    flush: () => events.flush(),
+    flush: () => {
+      sessions.flush()
+      events.flush()
+    },
     close() {
       if (closed) return
       closed = true
       try {
+        sessions.flush()
         events.close()
       } finally {
         sqlite.close()

@@ -44,8 +44,28 @@ const placeholder = (name: string): SQL => sql`${sql.placeholder(name)}`
 
 const nameTaken = (s: Session) => new SessionsError('name_taken', `name '${s.name}' is taken`)
 
-/** SessionStore on the `sessions` table. Reads and `update` are prepared once; writes are immediate. */
+export interface SessionRepositoryOptions {
+  /** Receives the error of a scheduled write of updated sessions (they stay pending). */
+  onError: (err: SessionsError) => void
+}
+
+/** A name's uniqueness is unaffected: same name, and (when named) the same stopped-ness. */
+const sameUniqueness = (a: Session, b: Session): boolean =>
+  a.name === b.name && (a.name === null || (a.state === 'stopped') === (b.state === 'stopped'))
+
+/**
+ * SessionStore on the `sessions` table, with a write-through cache (the server is the only
+ * writer). Reads and `update` are prepared once. An update that can't break name uniqueness
+ * is written behind: kept in the cache and written, with the others of the same event-loop
+ * turn, in one transaction (one commit per turn instead of one per hook event). Inserts,
+ * renames and everything that reads across sessions write pending updates first.
+ */
 export class SqliteSessionRepository implements SessionStore {
+  private readonly cache = new Map<string, Session>()
+  private readonly tokens = new Map<string, string | null>()
+  private readonly dirty = new Set<string>()
+  private scheduled: NodeJS.Immediate | null = null
+  private readonly writeDirty: (rows: Session[]) => void
   private readonly byId
   private readonly byClaudeSessionId
   private readonly tokenById
@@ -53,7 +73,10 @@ export class SqliteSessionRepository implements SessionStore {
   private readonly listAll
   private readonly updateById
 
-  constructor(private readonly db: BetterSQLite3Database) {
+  constructor(
+    private readonly db: BetterSQLite3Database,
+    private readonly options: SessionRepositoryOptions = { onError: () => undefined },
+  ) {
     this.byId = db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare()
     // First inserted wins when several sessions carry the same Claude id (rowid follows insertion).
     this.byClaudeSessionId = db
@@ -73,24 +96,52 @@ export class SqliteSessionRepository implements SessionStore {
     this.listAll = db.select().from(sessions).orderBy(...order).prepare()
     const set = Object.fromEntries(SESSION_FIELDS.filter((f) => f !== 'id').map((f) => [f, placeholder(f)]))
     this.updateById = db.update(sessions).set(set).where(eq(sessions.id, sql.placeholder('id'))).prepare()
+    this.writeDirty = (rows) => {
+      db.transaction(() => {
+        for (const row of rows) this.updateById.run(toValues(row))
+      })
+    }
+  }
+
+  /** Writes updates kept in the cache. Throws `internal` (and keeps them) if that fails. */
+  flush(): void {
+    if (this.scheduled !== null) clearImmediate(this.scheduled)
+    this.scheduled = null
+    if (this.dirty.size === 0) return
+    const rows = [...this.dirty].map((id) => this.cache.get(id)!)
+    try {
+      this.writeDirty(rows)
+    } catch (err) {
+      throw toSessionsError(`write of ${rows.length} session(s)`, err)
+    }
+    this.dirty.clear()
   }
 
   get(id: string): Session | undefined {
+    const cached = this.cache.get(id)
+    if (cached) return { ...cached }
     const row = this.read('get', () => this.byId.get({ id }))
-    return row ? toSession(row) : undefined
+    if (!row) return undefined
+    const session = toSession(row)
+    this.cache.set(id, session)
+    this.tokens.set(id, row.tokenHash)
+    return { ...session }
   }
 
   findByClaudeSessionId(claudeSessionId: string): Session | undefined {
+    this.flush()
     const row = this.read('findByClaudeSessionId', () => this.byClaudeSessionId.get({ claudeSessionId }))
     return row ? toSession(row) : undefined
   }
 
   list(options: ListSessionsOptions = {}): Session[] {
+    this.flush()
     const rows = this.read('list', () => (options.includeStopped === true ? this.listAll : this.listLive).all())
     return rows.map(toSession)
   }
 
   insert(session: Session, tokenHash: string | null): void {
+    this.flush()
     try {
       this.db
         .insert(sessions)
@@ -103,9 +154,28 @@ export class SqliteSessionRepository implements SessionStore {
       }
       throw toSessionsError('insert session', err)
     }
+    this.cache.set(session.id, { ...toValues(session) } as Session)
+    this.tokens.set(session.id, tokenHash)
   }
 
   update(session: Session): void {
+    const current = this.get(session.id)
+    if (!current) throw new SessionsError('session_not_found', `no session '${session.id}'`)
+    const next = { ...toValues(session) } as Session
+    if (sameUniqueness(current, next)) {
+      this.cache.set(session.id, next)
+      this.dirty.add(session.id)
+      this.scheduled ??= setImmediate(() => {
+        this.scheduled = null
+        try {
+          this.flush()
+        } catch (err) {
+          this.options.onError(toSessionsError('flush sessions', err))
+        }
+      })
+      return
+    }
+    this.flush()
     let changes: number
     try {
       changes = this.updateById.run(toValues(session)).changes
@@ -114,10 +184,15 @@ export class SqliteSessionRepository implements SessionStore {
       throw toSessionsError('update session', err)
     }
     if (changes === 0) throw new SessionsError('session_not_found', `no session '${session.id}'`)
+    this.cache.set(session.id, next)
   }
 
   tokenHash(id: string): string | null {
-    return this.read('tokenHash', () => this.tokenById.get({ id }))?.tokenHash ?? null
+    if (this.tokens.has(id)) return this.tokens.get(id)!
+    const hash = this.read('tokenHash', () => this.tokenById.get({ id }))?.tokenHash
+    if (hash === undefined) return null
+    this.tokens.set(id, hash)
+    return hash
   }
 
   private read<T>(operation: string, query: () => T): T {

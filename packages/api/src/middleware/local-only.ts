@@ -11,15 +11,12 @@ const hostname = (host: string): string => {
 
 /**
  * Refuses requests a browser page could have sent: a Host that isn't a loopback name
- * (DNS rebinding) or an Origin other than our own.
+ * (DNS rebinding) or an Origin other than our own. Throws `forbidden`.
  */
-export const localOnly: MiddlewareHandler = async (c, next) => {
-  // the URL's host comes from the Host header (node server), or from the request URL
-  const host = c.req.header('host') ?? new URL(c.req.url).host
+export function assertLocalRequest(host: string, origin: string | undefined): void {
   if (!LOCAL_HOSTS.has(hostname(host).toLowerCase())) {
     throw new SessionsError('forbidden', `host '${host}' is not allowed`)
   }
-  const origin = c.req.header('origin')
   if (origin !== undefined) {
     let originHost = ''
     try {
@@ -31,5 +28,10 @@ export const localOnly: MiddlewareHandler = async (c, next) => {
       throw new SessionsError('forbidden', `origin '${origin}' is not allowed`)
     }
   }
+}
+
+export const localOnly: MiddlewareHandler = async (c, next) => {
+  // the URL's host comes from the Host header (node server), or from the request URL
+  assertLocalRequest(c.req.header('host') ?? new URL(c.req.url).host, c.req.header('origin'))
   await next()
 }

@@ -1,0 +1,97 @@
+import { createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { SessionService } from '@claude-sessions/core'
+import { FakeMultiplexer, FixedClock, InMemoryEventStore, InMemorySessionStore, SequentialIds } from '@claude-sessions/core/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHookListener } from './hook-listener.js'
+
+const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
+
+let server: Server
+let port: number
+const events = new InMemoryEventStore()
+const service = new SessionService({
+  sessions: new InMemorySessionStore(),
+  events,
+  mux: new FakeMultiplexer(),
+  clock: new FixedClock(),
+  ids: new SequentialIds(),
+  hashToken: (t) => `h:${t}`,
+  isDirectory: () => true,
+  config: {
+    agentCommand: ['claude'],
+    env: {},
+    unsetEnv: [],
+    rawEventCap: 65_536,
+    delivery: { settleMs: 1, confirmMs: 10, pollMs: 1 },
+    staleMs: 1000,
+    interruptSettleMs: 10,
+  },
+})
+
+beforeAll(async () => {
+  const hooks = createHookListener({ service, maxBodyBytes: 1024 })
+  server = createServer((req, res) => {
+    if (!hooks(req, res)) {
+      res.writeHead(299)
+      res.end('not a hook')
+    }
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  port = (server.address() as AddressInfo).port
+})
+afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+function post(path: string, body: string | Buffer[], headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
+      let text = ''
+      res.on('data', (d: Buffer) => (text += d.toString()))
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }))
+    })
+    req.on('error', reject)
+    if (Array.isArray(body)) {
+      for (const chunk of body) req.write(chunk)
+      req.end()
+    } else req.end(body)
+  })
+}
+
+const code = (r: { body: string }) => (JSON.parse(r.body) as { error: { code: string } }).error.code
+
+describe('hook listener (the node:http fast path for POST /hooks/:event)', () => {
+  it('records a hook of an external session and replies {}', async () => {
+    const r = await post('/hooks/SessionStart', JSON.stringify({ session_id: CLAUDE_ID, source: 'startup' }))
+    expect(r).toEqual({ status: 200, body: '{}' })
+    expect(service.resolve(CLAUDE_ID)).toMatchObject({ kind: 'external', state: 'idle' })
+  })
+
+  it('takes a chunked body (the hook script streams stdin)', async () => {
+    const body = JSON.stringify({ session_id: CLAUDE_ID, prompt: 'é ✓' })
+    const r = await post('/hooks/UserPromptSubmit', [Buffer.from(body.slice(0, 10)), Buffer.from(body.slice(10))], { 'transfer-encoding': 'chunked' })
+    expect(r.status).toBe(200)
+    expect(events.list(CLAUDE_ID).at(-1)).toMatchObject({ event: 'UserPromptSubmit', raw: body })
+  })
+
+  it('answers the same errors as the router, and records nothing', async () => {
+    const before = events.count()
+    expect(code(await post('/hooks/Stop', '{"session_id":'))).toBe('invalid_input')
+    expect(code(await post('/hooks/Stop', '{"session_id":1}'))).toBe('invalid_input')
+    expect(code(await post('/hooks/%E0%A4%A', '{}'))).toBe('invalid_input')
+    expect(code(await post('/hooks/Stop', JSON.stringify({ session_id: CLAUDE_ID }), { 'x-sm-session': '00000001', authorization: 'Bearer x' }))).toBe('session_not_found')
+    const tooBig = await post('/hooks/Stop', 'x'.repeat(2000))
+    expect(tooBig.status).toBe(413)
+    const tooBigChunked = await post('/hooks/Stop', [Buffer.alloc(800, 32), Buffer.alloc(800, 32)], { 'transfer-encoding': 'chunked' })
+    expect(tooBigChunked.status).toBe(413)
+    const foreign = await post('/hooks/Stop', '{}', { origin: 'https://evil.example' })
+    expect(foreign.status).toBe(403)
+    const rebound = await post('/hooks/Stop', '{}', { host: 'attacker.example' })
+    expect(rebound.status).toBe(403)
+    expect(events.count()).toBe(before)
+  })
+
+  it('leaves every other request to the router', async () => {
+    expect((await post('/sessions', '{}')).status).toBe(299)
+    expect((await post('/hooks/Stop/extra', '{}')).status).toBe(299)
+  })
+})

@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { SessionsError, statusForCode, type SessionService } from '@claude-sessions/core'
+import type { ErrorBody } from './dto.js'
+import type { ErrorLog } from './errors.js'
+import { bearerToken, headerValue } from './middleware/auth.js'
+import { assertLocalRequest } from './middleware/local-only.js'
+import { parseJson } from './schemas.js'
+
+export interface HookListenerDeps {
+  service: SessionService
+  maxBodyBytes: number
+  log?: ErrorLog
+}
+
+const HOOK_PATH = /^\/hooks\/([^/?#]*)(?:\?.*)?$/
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+function sendError(res: ServerResponse, err: unknown, log?: ErrorLog): void {
+  const known = err instanceof SessionsError ? err : null
+  if (!known) log?.error({ err }, 'unhandled error')
+  const code = known?.code ?? 'internal'
+  const body: ErrorBody = { error: { code, message: known?.message ?? 'internal error' } }
+  if (code === 'payload_too_large') res.setHeader('connection', 'close')
+  send(res, statusForCode[code], body)
+}
+
+const eventName = (encoded: string): string => {
+  try {
+    return decodeURIComponent(encoded)
+  } catch {
+    throw new SessionsError('invalid_input', `invalid hook event name '${encoded}'`)
+  }
+}
+
+/**
+ * `POST /hooks/:event` on node:http directly: the hot path (one request per hook, thousands per
+ * second), without the per-request Web Request/Response objects of the router. Same guards,
+ * validation and errors as the hono route in routes/hooks.ts. Returns false for any other request.
+ */
+export function createHookListener(deps: HookListenerDeps) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST') return false
+    const match = HOOK_PATH.exec(req.url ?? '')
+    if (!match) return false
+    try {
+      assertLocalRequest(req.headers.host ?? '', req.headers.origin)
+      const declared = Number(req.headers['content-length'] ?? 0)
+      if (declared > deps.maxBodyBytes) throw new SessionsError('payload_too_large', `body exceeds ${deps.maxBodyBytes} bytes`)
+    } catch (err) {
+      sendError(res, err, deps.log)
+      req.resume()
+      return true
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let refused = false
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return
+      size += chunk.length
+      if (size > deps.maxBodyBytes) {
+        refused = true
+        sendError(res, new SessionsError('payload_too_large', `body exceeds ${deps.maxBodyBytes} bytes`), deps.log)
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (refused) return
+      try {
+        const raw = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
+        const reply = deps.service.ingestHook({
+          event: eventName(match[1]!),
+          payload: parseJson(raw),
+          raw,
+          managerId: headerValue(req.headers['x-sm-session'] as string | undefined),
+          token: bearerToken(req.headers.authorization),
+        })
+        send(res, 200, reply)
+      } catch (err) {
+        sendError(res, err, deps.log)
+      }
+    })
+    req.on('error', () => undefined)
+    return true
+  }
+}
