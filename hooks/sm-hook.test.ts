@@ -209,7 +209,7 @@ describe('hooks/sm-hook', () => {
   })
 
   it('spools the payload when the server is down', async () => {
-    const before = Math.floor(Date.now() / 1000)
+    const before = Date.now() - 1000
     const run = await runHook(['PostToolUse'], {
       input: big,
       env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSION_MANAGER_ID: 'ab12cd34', CLAUDE_SESSION_MANAGER_TOKEN: 'secret-token' },
@@ -218,10 +218,12 @@ describe('hooks/sm-hook', () => {
     expect(run.ms).toBeLessThan(5000) // a hang guard, not a benchmark
     const files = spooled()
     expect(files).toHaveLength(1) // and no .tmp file
-    const [, seconds, pid, event, id] = SPOOL_NAME.exec(files[0]!) ?? []
-    expect(Number(seconds)).toBeGreaterThanOrEqual(before)
-    expect(Number(seconds)).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000))
+    const [, pid, seq, event, id] = SPOOL_NAME.exec(files[0]!) ?? []
     expect(Number(pid)).toBeGreaterThan(0)
+    expect(seq).toBe('0')
+    const mtime = statSync(join(spoolDir(), files[0]!)).mtimeMs
+    expect(mtime).toBeGreaterThanOrEqual(before)
+    expect(mtime).toBeLessThanOrEqual(Date.now() + 1000)
     expect([event, id]).toEqual(['PostToolUse', 'ab12cd34'])
     const file = join(spoolDir(), files[0]!)
     expect(readFileSync(file).equals(Buffer.from(big))).toBe(true)
@@ -240,6 +242,19 @@ describe('hooks/sm-hook', () => {
     expect(stop).toMatch(/^\d+-\d+-Stop-_\.json$/)
     expect(files.find((f) => f !== stop)).toMatch(/^\d+-\d+-Notification-_\.json$/)
     expect(readFileSync(join(spoolDir(), stop), 'utf8')).toBe(unicode)
+  })
+
+  it('never overwrites an earlier spool file of a reused pid', async () => {
+    // `exec` keeps the pid, so the hook runs as the process that made the two files first.
+    const env = hookEnv({ CLAUDE_SESSIONS_URL: downUrl })
+    const dir = spoolDir()
+    const child = spawn('sh', ['-c', `mkdir -p "$1" && for n in 0 1; do echo '{"old":'$n'}' > "$1/$$-$n-Stop-_.json"; done; exec sh "$2" Stop`, 'sh', dir, HOOK], { env })
+    child.stdin.end(unicode)
+    await new Promise((resolve) => child.on('close', resolve))
+    const pid = child.pid!
+    expect(spooled().sort()).toEqual([`${pid}-0-Stop-_.json`, `${pid}-1-Stop-_.json`, `${pid}-2-Stop-_.json`])
+    expect(readFileSync(join(dir, `${pid}-0-Stop-_.json`), 'utf8')).toBe('{"old":0}\n')
+    expect(readFileSync(join(dir, `${pid}-2-Stop-_.json`), 'utf8')).toBe(unicode)
   })
 
   it('does not hang on a stdin left open while the server is down', async () => {

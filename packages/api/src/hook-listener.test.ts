@@ -43,11 +43,11 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())))
 
 function post(path: string, body: string | Buffer[], headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+  return new Promise<{ status: number; body: string; timing?: string }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers }, (res) => {
       let text = ''
       res.on('data', (d: Buffer) => (text += d.toString()))
-      res.on('end', () => resolve({ status: res.statusCode!, body: text }))
+      res.on('end', () => resolve({ status: res.statusCode!, body: text, timing: res.headers['server-timing'] as string | undefined }))
     })
     req.on('error', reject)
     if (Array.isArray(body)) {
@@ -62,7 +62,8 @@ const code = (r: { body: string }) => (JSON.parse(r.body) as { error: { code: st
 describe('hook listener (the node:http fast path for POST /hooks/:event)', () => {
   it('records a hook of an external session and replies {}', async () => {
     const r = await post('/hooks/SessionStart', JSON.stringify({ session_id: CLAUDE_ID, source: 'startup' }))
-    expect(r).toEqual({ status: 200, body: '{}' })
+    expect(r).toMatchObject({ status: 200, body: '{}' })
+    expect(r.timing).toMatch(/^hook;dur=\d+\.\d{3}$/)
     expect(service.resolve(CLAUDE_ID)).toMatchObject({ kind: 'external', state: 'idle' })
   })
 

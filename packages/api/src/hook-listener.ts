@@ -14,19 +14,24 @@ export interface HookListenerDeps {
 
 const HOOK_PATH = /^\/hooks\/([^/?#]*)(?:\?.*)?$/
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+/** Replies with JSON; `Server-Timing` carries our own handling time (headers parsed → reply). */
+function send(res: ServerResponse, status: number, body: unknown, started: number): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'server-timing': `hook;dur=${(performance.now() - started).toFixed(3)}`,
+  })
   res.end(text)
 }
 
-function sendError(res: ServerResponse, err: unknown, log?: ErrorLog): void {
+function sendError(res: ServerResponse, err: unknown, started: number, log?: ErrorLog): void {
   const known = err instanceof SessionsError ? err : null
   if (!known) log?.error({ err }, 'unhandled error')
   const code = known?.code ?? 'internal'
   const body: ErrorBody = { error: { code, message: known?.message ?? 'internal error' } }
   if (code === 'payload_too_large') res.setHeader('connection', 'close')
-  send(res, statusForCode[code], body)
+  send(res, statusForCode[code], body, started)
 }
 
 const eventName = (encoded: string): string => {
@@ -47,12 +52,13 @@ export function createHookListener(deps: HookListenerDeps) {
     if (req.method !== 'POST') return false
     const match = HOOK_PATH.exec(req.url ?? '')
     if (!match) return false
+    const started = performance.now()
     try {
       assertLocalRequest(req.headers.host ?? '', req.headers.origin)
       const declared = Number(req.headers['content-length'] ?? 0)
       if (declared > deps.maxBodyBytes) throw new SessionsError('payload_too_large', `body exceeds ${deps.maxBodyBytes} bytes`)
     } catch (err) {
-      sendError(res, err, deps.log)
+      sendError(res, err, started, deps.log)
       req.resume()
       return true
     }
@@ -64,7 +70,7 @@ export function createHookListener(deps: HookListenerDeps) {
       size += chunk.length
       if (size > deps.maxBodyBytes) {
         refused = true
-        sendError(res, new SessionsError('payload_too_large', `body exceeds ${deps.maxBodyBytes} bytes`), deps.log)
+        sendError(res, new SessionsError('payload_too_large', `body exceeds ${deps.maxBodyBytes} bytes`), started, deps.log)
         return
       }
       chunks.push(chunk)
@@ -80,9 +86,9 @@ export function createHookListener(deps: HookListenerDeps) {
           managerId: headerValue(req.headers['x-sm-session'] as string | undefined),
           token: bearerToken(req.headers.authorization),
         })
-        send(res, 200, reply)
+        send(res, 200, reply, started)
       } catch (err) {
-        sendError(res, err, deps.log)
+        sendError(res, err, started, deps.log)
       }
     })
     req.on('error', () => undefined)

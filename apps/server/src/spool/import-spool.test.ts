@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,16 +40,16 @@ async function freePort(): Promise<number> {
 }
 
 describe('spool file names', () => {
-  it('parses <seconds>-<pid>-<Event>-<id>.json, with _ for no id and ids containing -', () => {
-    expect(parseSpoolFileName('1700000000-42-PreToolUse-ab12cd34.json')).toEqual({
-      seconds: 1700000000,
-      pid: 42,
+  it('parses <pid>-<n>-<Event>-<id>.json, with _ for no id and ids containing -', () => {
+    expect(parseSpoolFileName('4242-0-PreToolUse-ab12cd34.json')).toEqual({
+      pid: 4242,
+      seq: 0,
       event: 'PreToolUse',
       managerSessionId: 'ab12cd34',
     })
     expect(parseSpoolFileName('1-2-Stop-_.json')?.managerSessionId).toBeNull()
     expect(parseSpoolFileName('1-2-Stop-sm-perm.json')).toMatchObject({ event: 'Stop', managerSessionId: 'sm-perm' })
-    const f = { seconds: 5, pid: 6, event: 'Stop', managerSessionId: null }
+    const f = { pid: 5, seq: 6, event: 'Stop', managerSessionId: null }
     expect(parseSpoolFileName(formatSpoolFileName(f))).toEqual(f)
   })
 
@@ -78,12 +78,13 @@ describe('importSpool', () => {
     expect(run.status).toBe(0)
     const dir = join(data, 'spool')
     const [name] = readdirSync(dir)
-    const seconds = Number(name!.split('-')[0])
+    const spooledAt = Math.floor(statSync(join(dir, name!)).mtimeMs)
+    expect(name).toMatch(/^\d+-0-Stop-ab12cd34\.json$/)
 
     const { items, ingest } = collect()
     expect(importSpool(dir, ingest)).toEqual({ imported: 1, rejected: 0, deferred: 0 })
     expect(items).toEqual([
-      { event: 'Stop', managerSessionId: 'ab12cd34', payload, raw, dedupeKey: `spool:${name}`, spooledAt: seconds * 1000 },
+      { event: 'Stop', managerSessionId: 'ab12cd34', payload, raw, dedupeKey: `spool:${name}`, spooledAt },
     ])
     expect(readdirSync(dir)).toEqual([])
   })
@@ -117,14 +118,14 @@ describe('importSpool', () => {
     expect(recorded).toEqual(['spool:100-7-PreToolUse-ab12cd34.json'])
   })
 
-  it('imports in order of seconds, then mtime, then name', () => {
+  it('imports in order of mtime, then name', () => {
     const dir = freshDir()
-    put(dir, '200-5-Stop-_.json', '"d"', 1000)
-    put(dir, '100-9-PreToolUse-_.json', '"b"', 3000)
-    put(dir, '100-1-PostToolUse-_.json', '"c"', 4000) // same second, written later
-    put(dir, '100-8-UserPromptSubmit-_.json', '"a"', 2000)
+    put(dir, '200-0-Stop-_.json', '"d"', 4500)
+    put(dir, '100-0-PreToolUse-_.json', '"b"', 3000)
+    put(dir, '100-1-PostToolUse-_.json', '"c"', 4000)
+    put(dir, '900-0-UserPromptSubmit-_.json', '"a"', 2000)
     put(dir, '300-2-Stop-_.json', '"f"', 5000)
-    put(dir, '300-1-Stop-_.json', '"e"', 5000) // same second and mtime: by name
+    put(dir, '300-1-Stop-_.json', '"e"', 5000) // same mtime: by name
     const { items, ingest } = collect()
     importSpool(dir, ingest)
     expect(items.map((i) => i.payload)).toEqual(['a', 'b', 'c', 'd', 'e', 'f'])

@@ -13,7 +13,7 @@ export interface SpooledHook {
   raw: string
   /** `spool:<file name>`: pass it to the event store, which records a key once. */
   dedupeKey: string
-  /** When the hook spooled it, in milliseconds since the epoch (second precision). */
+  /** When the hook spooled it (the file's mtime), in milliseconds since the epoch. */
   spooledAt: number
 }
 
@@ -42,8 +42,8 @@ interface Candidate {
 }
 
 /**
- * Imports the spool: every `<seconds>-<pid>-<Event>-<id>.json` file, oldest first (seconds,
- * then mtime, then name), is parsed, handed to `ingest`, then deleted. A crash between ingest
+ * Imports the spool: every `<pid>-<n>-<Event>-<id>.json` file, oldest first (mtime, then
+ * name), is parsed, handed to `ingest`, then deleted. A crash between ingest
  * and delete re-imports the file on the next run; its `dedupeKey` makes that a no-op in the
  * store, so each spooled event is recorded exactly once.
  *
@@ -99,7 +99,6 @@ export function importSpool(
 
   candidates.sort(
     (a, b) =>
-      a.parsed.seconds - b.parsed.seconds ||
       a.mtimeMs - b.mtimeMs ||
       (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   )
@@ -128,7 +127,7 @@ export function importSpool(
         payload,
         raw,
         dedupeKey: `spool:${name}`,
-        spooledAt: parsed.seconds * 1000,
+        spooledAt: Math.floor(mtimeMs),
       })
     } catch (err) {
       reject(name, 'ingest failed', err)
