@@ -163,6 +163,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         http.close(() => resolve())
         http.closeAllConnections()
       })
+      await store.stopCheckpoints()
       store.close()
       lock.release()
     },

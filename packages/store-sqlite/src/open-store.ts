@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { startCheckpointer, type Checkpointer } from './checkpointer.js'
 import { SqliteEventLog } from './event-log.js'
 import { migrations } from './generated/migrations.js'
 import { applyMigrations } from './migrate.js'
@@ -20,6 +21,11 @@ export interface OpenSqliteStoreOptions {
    * The rows stay buffered and are retried on the next flush. Default: a process warning.
    */
   onError?: (err: SessionsError) => void
+  /**
+   * Checkpoint the WAL on a worker thread every this many ms instead of inside commits (keeps
+   * event-loop pauses out of the hook path). 0 leaves checkpoints to SQLite. Default 1000 for files.
+   */
+  checkpointIntervalMs?: number
 }
 
 export interface SqliteStore {
@@ -29,6 +35,8 @@ export interface SqliteStore {
   flush(): void
   /** Flushes and closes the database. Idempotent. */
   close(): void
+  /** Stops the checkpoint worker (if any); `close` does it too, without waiting. */
+  stopCheckpoints(): Promise<void>
   readonly path: string
 }
 
@@ -79,8 +87,24 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
   const sessions = new SqliteSessionRepository(db, { onError })
   const events = new SqliteEventLog(sqlite, db, { batchSize, onError })
   let closed = false
+  let checkpointer: Checkpointer | null = null
+  const interval = options.checkpointIntervalMs ?? 1000
+  if (options.path !== ':memory:' && interval > 0) {
+    sqlite.pragma('wal_autocheckpoint = 0')
+    checkpointer = startCheckpointer(options.path, interval, (err) => {
+      // back to SQLite's own checkpoints: slower commits now and then, but a bounded WAL
+      if (!closed) sqlite.pragma('wal_autocheckpoint = 1000')
+      onError(toSessionsError('background checkpoint', err))
+    })
+  }
+  const stopCheckpoints = async (): Promise<void> => {
+    const running = checkpointer
+    checkpointer = null
+    await running?.stop()
+  }
 
   return {
+    stopCheckpoints,
     sessions,
     events,
     path: options.path,
@@ -91,9 +115,11 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     close() {
       if (closed) return
       closed = true
+      void stopCheckpoints()
       try {
         sessions.flush()
         events.close()
+        if (options.path !== ':memory:') sqlite.pragma('wal_checkpoint(TRUNCATE)')
       } finally {
         sqlite.close()
       }
