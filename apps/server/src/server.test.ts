@@ -180,3 +180,33 @@ describe('agent command check', () => {
     expect(commandAvailable('sh', '/nonexistent')).toBe(false)
   })
 })
+
+describe('logs', () => {
+  it('never contain a session token or the operator token', async () => {
+    const { Writable } = await import('node:stream')
+    const { createLogger } = await import('./logger.js')
+    let logged = ''
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logged += chunk.toString()
+        done()
+      },
+    })
+    const config = setup()
+    const server = await startServer(config, createLogger('trace', sink))
+    running.push(server)
+    const client = operatorClient(server, config)
+    const { session } = await client.create({ workingDir: config.dataDir, name: 'logged' })
+    const token = tmuxEnv(config, session.tmuxSession!, 'CLAUDE_SESSION_MANAGER_TOKEN')
+    const env = { CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSION_MANAGER_ID: session.id, CLAUDE_SESSION_MANAGER_TOKEN: token }
+    await runHook('SessionStart', { session_id: CLAUDE_ID, source: 'startup' }, env)
+    await runHook('Stop', { session_id: CLAUDE_ID }, { ...env, CLAUDE_SESSION_MANAGER_TOKEN: `${token}x` })
+    await client.kill(session.id)
+    await server.close()
+    running.splice(0)
+    const operatorToken = readFileSync(dataFiles(config.dataDir).operatorToken, 'utf8').trim()
+    expect(logged).toContain('state') // the logger did write
+    expect(logged).not.toContain(token)
+    expect(logged).not.toContain(operatorToken)
+  })
+})

@@ -110,6 +110,10 @@ describe('sm with a running server', () => {
     expect(session).toMatchObject({ name: 'first' })
     expect(session.id).toMatch(/^[0-9a-f]{8}$/)
 
+    // the fast path (ls --all --json) and the full parser (status --json --all --) agree
+    const fast = await sm(['ls', '--all', '--json'], env)
+    const full = await sm(['status', '--json', '--all', '--'], env)
+    expect(JSON.parse(fast.stdout).map((s: { id: string }) => s.id)).toEqual(JSON.parse(full.stdout).map((s: { id: string }) => s.id))
     const ls = await sm(['ls'], env)
     expect(ls.stdout).toMatch(new RegExp(`^first\\s+${session.id}\\s+\\w+\\s+\\d+s\\s+${server.dataDir}$`, 'm'))
     expect(JSON.parse((await sm(['status', '--json'], env)).stdout)).toHaveLength(1)
