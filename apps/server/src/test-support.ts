@@ -39,12 +39,4 @@ export function cleanup(config: Config): void {
   rmSync(config.dataDir, { recursive: true, force: true })
 }
 
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export { waitFor } from '@claude-sessions/core/testing'

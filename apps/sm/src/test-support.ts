@@ -85,12 +85,4 @@ export function sm(args: string[], env: Record<string, string>, input?: string):
 export const tmuxEnv = (socket: string, terminal: string, name: string): string =>
   execFileSync('tmux', ['-L', socket, 'show-environment', '-t', terminal, name], { encoding: 'utf8' }).trim().split('=').slice(1).join('=')
 
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+export { waitFor } from '@claude-sessions/core/testing'

@@ -1,11 +1,4 @@
-import { SessionService } from '@claude-sessions/core'
-import {
-  FakeMultiplexer,
-  FixedClock,
-  InMemoryEventStore,
-  InMemorySessionStore,
-  SequentialIds,
-} from '@claude-sessions/core/testing'
+import { aSessionService } from '@claude-sessions/core/testing'
 import { testClient } from 'hono/testing'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
@@ -16,28 +9,7 @@ const json = { 'content-type': 'application/json' }
 const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
 
 function setup() {
-  const sessions = new InMemorySessionStore()
-  const events = new InMemoryEventStore()
-  const mux = new FakeMultiplexer()
-  const clock = new FixedClock()
-  const service = new SessionService({
-    sessions,
-    events,
-    mux,
-    clock,
-    ids: new SequentialIds(),
-    hashToken: (t) => `h:${t}`,
-    isDirectory: (p) => p.startsWith('/'),
-    config: {
-      agentCommand: ['claude'],
-      env: {},
-      unsetEnv: [],
-      rawEventCap: 65_536,
-      delivery: { settleMs: 1, confirmMs: 500, pollMs: 20 },
-      staleMs: 20_000,
-      interruptSettleMs: 1000,
-    },
-  })
+  const { service, sessions, events, mux, clock } = aSessionService()
   const app = createApp({
     service,
     operatorToken: OPERATOR,

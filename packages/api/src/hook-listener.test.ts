@@ -1,7 +1,6 @@
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { SessionService } from '@claude-sessions/core'
-import { FakeMultiplexer, FixedClock, InMemoryEventStore, InMemorySessionStore, SequentialIds } from '@claude-sessions/core/testing'
+import { aSessionService } from '@claude-sessions/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHookListener } from './hook-listener.js'
 
@@ -9,25 +8,7 @@ const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
 
 let server: Server
 let port: number
-const events = new InMemoryEventStore()
-const service = new SessionService({
-  sessions: new InMemorySessionStore(),
-  events,
-  mux: new FakeMultiplexer(),
-  clock: new FixedClock(),
-  ids: new SequentialIds(),
-  hashToken: (t) => `h:${t}`,
-  isDirectory: () => true,
-  config: {
-    agentCommand: ['claude'],
-    env: {},
-    unsetEnv: [],
-    rawEventCap: 65_536,
-    delivery: { settleMs: 1, confirmMs: 10, pollMs: 1 },
-    staleMs: 1000,
-    interruptSettleMs: 10,
-  },
-})
+const { service, events } = aSessionService()
 
 beforeAll(async () => {
   const hooks = createHookListener({ service, maxBodyBytes: 1024 })

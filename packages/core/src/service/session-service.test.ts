@@ -1,37 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import {
-  FakeMultiplexer,
-  FixedClock,
-  InMemoryEventStore,
-  InMemorySessionStore,
-  SequentialIds,
-} from '../testing/index.js'
-import { SessionService } from './session-service.js'
+import { aSessionService } from '../testing/index.js'
 
 const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
 
 function setup() {
-  const sessions = new InMemorySessionStore()
-  const events = new InMemoryEventStore()
-  const mux = new FakeMultiplexer()
-  const clock = new FixedClock()
-  const service = new SessionService({
-    sessions,
-    events,
-    mux,
-    clock,
-    ids: new SequentialIds(),
-    hashToken: (t) => `hash:${t}`,
-    isDirectory: (p) => p.startsWith('/'),
+  const { service, sessions, events, mux, clock } = aSessionService({
     config: {
       agentCommand: ['claude', '--verbose'],
       env: { CLAUDE_SESSIONS_URL: 'http://127.0.0.1:1' },
       unsetEnv: ['CLAUDECODE'],
       rawEventCap: 64,
       delivery: { settleMs: 10, confirmMs: 1000, pollMs: 50 },
-      staleMs: 20_000,
       interruptSettleMs: 2000,
     },
+    deps: { hashToken: (t) => `hash:${t}` },
   })
   const hook = (id: string, event: string, payload: Record<string, unknown> = {}, token = 'token-1') =>
     service.ingestHook({
@@ -198,27 +180,7 @@ describe('SessionService', () => {
 
 describe('SessionService agent command', () => {
   it('refuses to create a session when the agent program is missing, leaving nothing behind', async () => {
-    const sessions = new InMemorySessionStore()
-    const mux = new FakeMultiplexer()
-    const service = new SessionService({
-      sessions,
-      events: new InMemoryEventStore(),
-      mux,
-      clock: new FixedClock(),
-      ids: new SequentialIds(),
-      hashToken: (t) => t,
-      isDirectory: () => true,
-      commandAvailable: (c) => c !== 'claude',
-      config: {
-        agentCommand: ['claude'],
-        env: {},
-        unsetEnv: [],
-        rawEventCap: 100,
-        delivery: { settleMs: 1, confirmMs: 10, pollMs: 1 },
-        staleMs: 1000,
-        interruptSettleMs: 10,
-      },
-    })
+    const { service, sessions, mux } = aSessionService({ deps: { commandAvailable: (c) => c !== 'claude' } })
     await expect(service.create({ workingDir: '/w' })).rejects.toMatchObject({
       code: 'multiplexer_failed',
       message: expect.stringContaining("agent command 'claude' not found"),

@@ -8,7 +8,7 @@ import type { EventStore, ListEventsOptions, SessionStore } from '../ports/sessi
 import { resolveSessionRef, SESSION_ID_PATTERN, validateName } from '../session/names.js'
 import { paneIsIdle } from '../session/pane-state.js'
 import { reduce, type Effect, type SessionEvent } from '../session/reducer.js'
-import { isLive, tmuxSessionName, type Session } from '../session/session.js'
+import { isLive, newSession, tmuxSessionName, type Session } from '../session/session.js'
 import { deliverText, type DeliveryResult, type DeliveryTiming } from './deliver.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { PromptWaiters } from './prompt-waiters.js'
@@ -125,24 +125,17 @@ export class SessionService {
     if (sessions.get(id)) throw new SessionsError('internal', 'could not allocate a session id')
     const token = ids.token()
     const now = clock.now()
-    const session: Session = {
+    const session = newSession({
       id,
       kind: 'managed',
       name,
       state: 'starting',
       workingDir: request.workingDir,
       tmuxSession: tmuxSessionName(id),
-      claudeSessionId: null,
       model: request.model ?? null,
       parentId: request.parentId ?? null,
       createdAt: now,
-      lastActivityAt: now,
-      stoppedAt: null,
-      lastTool: null,
-      lastMessage: null,
-      backgroundTasks: 0,
-      lastEventAt: null,
-    }
+    })
     sessions.insert(session, this.deps.hashToken(token))
     const command = [...config.agentCommand]
     if (request.model !== undefined) command.push('--model', request.model)
@@ -296,24 +289,7 @@ export class SessionService {
       sessions.update({ ...known, state: idle ? 'idle' : 'working', stoppedAt: null, lastActivityAt: now })
       return id
     }
-    const session: Session = {
-      id,
-      kind: 'managed',
-      name: null,
-      state: idle ? 'idle' : 'working',
-      workingDir: '',
-      tmuxSession: terminal,
-      claudeSessionId: null,
-      model: null,
-      parentId: null,
-      createdAt: now,
-      lastActivityAt: now,
-      stoppedAt: null,
-      lastTool: null,
-      lastMessage: null,
-      backgroundTasks: 0,
-      lastEventAt: null,
-    }
+    const session = newSession({ id, kind: 'managed', state: idle ? 'idle' : 'working', workingDir: '', tmuxSession: terminal, createdAt: now })
     const env = (await mux.environment?.(terminal).catch(() => undefined)) ?? {}
     const token = env['CLAUDE_SESSION_MANAGER_TOKEN']
     sessions.insert(session, token ? this.deps.hashToken(token) : null)
@@ -336,24 +312,16 @@ export class SessionService {
     const { sessions } = this.deps
     const known = sessions.get(event.claudeSessionId)
     if (known) return known
-    const session: Session = {
+    const session = newSession({
       id: event.claudeSessionId,
       kind: 'external',
-      name: null,
       state: 'starting',
       workingDir: event.cwd ?? '',
       tmuxSession: null,
       claudeSessionId: event.claudeSessionId,
       model: event.model,
-      parentId: null,
       createdAt: at,
-      lastActivityAt: at,
-      stoppedAt: null,
-      lastTool: null,
-      lastMessage: null,
-      backgroundTasks: 0,
-      lastEventAt: null,
-    }
+    })
     sessions.insert(session, null)
     return session
   }

@@ -41,3 +41,23 @@ export interface Session {
 export const isLive = (s: Pick<Session, 'state'>): boolean => s.state !== 'stopped'
 
 export const tmuxSessionName = (id: string): string => `claude-${id}`
+
+/** A new session record: the identity fields given, everything else empty. */
+export function newSession(
+  fields: Pick<Session, 'id' | 'kind' | 'state' | 'workingDir' | 'tmuxSession' | 'createdAt'> &
+    Partial<Pick<Session, 'name' | 'claudeSessionId' | 'model' | 'parentId'>>,
+): Session {
+  return {
+    name: null,
+    claudeSessionId: null,
+    model: null,
+    parentId: null,
+    lastActivityAt: fields.createdAt,
+    stoppedAt: null,
+    lastTool: null,
+    lastMessage: null,
+    backgroundTasks: 0,
+    lastEventAt: null,
+    ...fields,
+  }
+}

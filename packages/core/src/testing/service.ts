@@ -1,0 +1,39 @@
+import { SessionService, type SessionServiceConfig, type SessionServiceDeps } from '../service/session-service.js'
+import { FakeMultiplexer } from './fake-multiplexer.js'
+import { FixedClock, SequentialIds } from './fixed-clock.js'
+import { InMemoryEventStore, InMemorySessionStore } from './in-memory-store.js'
+
+/** Service settings for tests: quick delivery timings, the agent `claude`. */
+export const testServiceConfig = (overrides: Partial<SessionServiceConfig> = {}): SessionServiceConfig => ({
+  agentCommand: ['claude'],
+  env: {},
+  unsetEnv: [],
+  rawEventCap: 65_536,
+  delivery: { settleMs: 1, confirmMs: 500, pollMs: 20 },
+  staleMs: 20_000,
+  interruptSettleMs: 1000,
+  ...overrides,
+})
+
+/**
+ * A SessionService on in-memory fakes, with its parts exposed. Tokens hash to `h:<token>`;
+ * absolute paths count as directories.
+ */
+export function aSessionService(options: { config?: Partial<SessionServiceConfig>; deps?: Partial<SessionServiceDeps> } = {}) {
+  const sessions = new InMemorySessionStore()
+  const events = new InMemoryEventStore()
+  const mux = new FakeMultiplexer()
+  const clock = new FixedClock()
+  const service = new SessionService({
+    sessions,
+    events,
+    mux,
+    clock,
+    ids: new SequentialIds(),
+    hashToken: (t) => `h:${t}`,
+    isDirectory: (p) => p.startsWith('/'),
+    config: testServiceConfig(options.config),
+    ...options.deps,
+  })
+  return { service, sessions, events, mux, clock }
+}
