@@ -82,6 +82,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       delivery: { settleMs: config.settleMs, confirmMs: config.confirmMs, pollMs: 100 },
       staleMs: config.staleMs,
       interruptSettleMs: 3000,
+      startWaitMs: 30_000,
     },
   })
   service.onEffects((session, effects) => {

@@ -36,6 +36,8 @@ export function cleanup(config: Config): void {
   } catch {
     // no server on the socket
   }
+  // tmux 3.3 leaves the socket file behind after kill-server
+  rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, config.tmuxSocket), { force: true })
   rmSync(config.dataDir, { recursive: true, force: true })
 }
 

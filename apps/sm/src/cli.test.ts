@@ -30,7 +30,8 @@ describe('sm without a server', () => {
     }
     const sendHelp = await sm(['send', '--help'], env)
     expect(sendHelp.status).toBe(0)
-    expect(sendHelp.stdout).toContain('<session> <text>')
+    expect(sendHelp.stdout).toContain('sm send <session> [text]')
+    expect(sendHelp.stdout).toContain('--')
     expect((await sm(['completion'], env)).stdout).toContain('complete')
   })
 
@@ -131,6 +132,13 @@ describe('sm with a running server', () => {
     const out = await sm(['output', 'renamed', '--lines', '20'], env)
     expect(out.stdout).toContain(`got: ${text}`)
     expect(out.stdout).toContain('got: from stdin')
+
+    const dashed = await sm(['send', 'renamed', '--', '- a list item, -v'], env)
+    expect(dashed.stderr).toBe('')
+    expect((await sm(['output', 'renamed', '--lines', '20'], env)).stdout).toContain('got: - a list item, -v')
+    const digit = await sm(['key', 'renamed', '1', '--json'], env)
+    expect(digit.status).toBe(0)
+    expect((await sm(['key', 'renamed', 'C-c'], env)).stderr.trim().split('\n')).toHaveLength(1)
 
     expect((await sm(['interrupt', 'renamed'], env)).status).toBe(0)
     const killed = await sm(['kill', 'renamed'], env)

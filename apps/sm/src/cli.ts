@@ -1,6 +1,6 @@
-import { SENDABLE_KEYS } from '@claude-sessions/core'
+import { SENDABLE_KEYS, type SendableKey } from '@claude-sessions/core'
 import yargs, { type Argv } from 'yargs'
-import type { Connection } from './context.js'
+import { CliError, type Connection } from './context.js'
 import { runCommand } from './run-command.js'
 
 declare const __SM_VERSION__: string
@@ -61,11 +61,16 @@ export function cli(argv: string[]) {
       run(async (c, a) => (await sessions()).name(c, { ...a, args: a.args.map(String) })),
     )
     .command(
-      'send <session> <text>',
-      'type text into a session and submit it; - reads stdin',
-      (y) => session(y).positional('text', { type: 'string', demandOption: true, describe: 'the text, or - for stdin' }).options(json),
-      // yargs parses a lone '-' as an empty string; the raw argv tells "-" (stdin) from ""
-      run(async (c, a) => (await sessions()).send(c, { ...a, text: a.text === '' && argv.includes('-') ? '-' : a.text })),
+      'send <session> [text]',
+      'type text into a session and submit it; - reads stdin; text starting with - goes after --',
+      (y) => session(y).positional('text', { type: 'string', describe: 'the text, or - for stdin' }).options(json),
+      run(async (c, a) => {
+        // yargs parses a lone '-' as an empty string; the raw argv tells "-" (stdin) from ""
+        const afterDashes = (a as { '--'?: unknown[] })['--']
+        const text = a.text === '' && argv.includes('-') ? '-' : (a.text ?? afterDashes?.map(String).join(' '))
+        if (text === undefined) throw new CliError('usage: sm send <session> <text|->   (text starting with -: sm send <session> -- <text>)')
+        return (await sessions()).send(c, { ...a, text })
+      }),
     )
     .command(
       'interrupt <session>',
@@ -76,8 +81,8 @@ export function cli(argv: string[]) {
     .command(
       'key <session> <key>',
       `press one key in a session: ${SENDABLE_KEYS.join(', ')}`,
-      (y) => session(y).positional('key', { choices: SENDABLE_KEYS, demandOption: true }).options(json),
-      run(async (c, a) => (await sessions()).key(c, a)),
+      (y) => session(y).positional('key', { type: 'string', choices: SENDABLE_KEYS, demandOption: true }).options(json),
+      run(async (c, a) => (await sessions()).key(c, { ...a, key: a.key as SendableKey })),
     )
     .command('kill <session>', 'end a session and its tmux session', (y) => session(y).options(json), run(async (c, a) => (await sessions()).kill(c, a)))
     .command(
@@ -137,10 +142,10 @@ export function cli(argv: string[]) {
     .alias('h', 'help')
     .alias('v', 'version')
     .wrap(Math.min(100, process.stdout.columns ?? 100))
-    .fail((msg, err, y) => {
+    .parserConfiguration({ 'populate--': true })
+    .fail((msg, err) => {
       if (err) throw err
-      process.stderr.write(`sm: ${msg}\n${msg.includes('--help') ? '' : 'run sm --help for usage\n'}`)
-      void y
+      process.stderr.write(`sm: ${msg.replace(/\s*\n\s*/g, ' ')}${msg.includes('--help') ? '' : ' (sm --help for usage)'}\n`)
       process.exit(1)
     })
 }

@@ -57,6 +57,8 @@ export async function startServerProcess(): Promise<ServerProcess> {
         await exited
       }
       spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })
+      // tmux 3.3 leaves the socket file behind after kill-server
+      rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
       rmSync(dir, { recursive: true, force: true })
     },
   }

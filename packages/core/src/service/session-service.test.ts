@@ -189,3 +189,55 @@ describe('SessionService agent command', () => {
     expect(mux.terminals.size).toBe(0)
   })
 })
+
+describe('SessionService: states no hook reports', () => {
+  it('after "No" in a permission dialog, the idle input line returns the session to idle', async () => {
+    const { service, hook, mux } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    hook(s.id, 'PreToolUse', { tool_name: 'Bash' })
+    hook(s.id, 'PermissionRequest', { tool_name: 'Bash' })
+    expect(service.resolve(s.id).state).toBe('waiting_permission')
+    const after = await service.sendKey(s.id, '3')
+    expect(after.state).toBe('idle')
+    expect(mux.terminals.get(s.tmuxSession!)!.keys).toEqual(['3'])
+  })
+
+  it('a key that is not an answer does not watch the screen', async () => {
+    const { service, hook } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    hook(s.id, 'UserPromptSubmit', { prompt: 'x' })
+    expect((await service.sendKey(s.id, 'y')).state).toBe('working')
+  })
+
+  it('the watchdog idles a session left waiting for permission whose screen shows the input line', async () => {
+    const { service, hook, clock } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    hook(s.id, 'PermissionRequest', { tool_name: 'Bash' })
+    clock.advance(30_000)
+    expect((await service.reconcile()).idled).toEqual([s.id])
+  })
+
+  it('typing into a session still starting waits for its input line', async () => {
+    const { service, mux, clock } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    const terminal = mux.terminals.get(s.tmuxSession!)!
+    terminal.screen = 'Loading…'
+    const started = clock.now()
+    const sleep = clock.sleep.bind(clock)
+    clock.sleep = async (ms: number) => {
+      await sleep(ms)
+      if (clock.now() - started >= 1000) terminal.screen = null // the agent has drawn its input box
+    }
+    const { result } = await service.input(s.id, 'hello')
+    expect(result.delivered).toBe(true)
+    expect(terminal.submitted).toEqual(['hello'])
+    expect(clock.now() - started).toBeGreaterThanOrEqual(1000)
+  })
+
+  it('gives up on a session that never shows an input line', async () => {
+    const { service, mux } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    mux.terminals.get(s.tmuxSession!)!.screen = 'Loading…'
+    await expect(service.input(s.id, 'hello')).rejects.toMatchObject({ code: 'delivery_failed' })
+  })
+})

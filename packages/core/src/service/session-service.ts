@@ -6,7 +6,7 @@ import type { IdGenerator } from '../ports/id-generator.js'
 import type { Multiplexer, SendableKey } from '../ports/multiplexer.js'
 import type { EventStore, ListEventsOptions, SessionStore } from '../ports/session-store.js'
 import { resolveSessionRef, SESSION_ID_PATTERN, validateName } from '../session/names.js'
-import { paneIsIdle } from '../session/pane-state.js'
+import { paneIsIdle, readPane } from '../session/pane-state.js'
 import { reduce, type Effect, type SessionEvent } from '../session/reducer.js'
 import { isLive, newSession, tmuxSessionName, type Session } from '../session/session.js'
 import { deliverText, type DeliveryResult, type DeliveryTiming } from './deliver.js'
@@ -27,6 +27,8 @@ export interface SessionServiceConfig {
   staleMs: number
   /** After our Escape, how long to watch the screen for the idle input line. */
   interruptSettleMs: number
+  /** Typing into a session still starting waits this long for its input line. */
+  startWaitMs: number
 }
 
 export interface SessionServiceDeps {
@@ -174,29 +176,48 @@ export class SessionService {
   async input(ref: string, text: string): Promise<{ session: Session; result: DeliveryResult }> {
     if (text.length === 0) throw new SessionsError('invalid_input', 'text is empty')
     const session = this.live(this.managedTerminal(this.resolve(ref)))
-    const result = await this.typing.run(session.id, () =>
-      deliverText(
+    const result = await this.typing.run(session.id, async () => {
+      if (this.deps.sessions.get(session.id)?.state === 'starting') await this.untilReady(session)
+      return deliverText(
         { mux: this.deps.mux, clock: this.deps.clock, waiters: this.waiters },
         { sessionId: session.id, terminal: session.tmuxSession },
         text,
         this.deps.config.delivery,
-      ),
-    )
+      )
+    })
     return { session: this.deps.sessions.get(session.id) ?? session, result }
   }
 
-  /** Sends one key. After Escape, watches the screen for the idle input line (no hook fires). */
+  /** A session just created: waits (bounded) for SessionStart or the input line on screen. */
+  private async untilReady(session: Session & { tmuxSession: string }): Promise<void> {
+    const { clock, mux, config } = this.deps
+    const deadline = clock.now() + config.startWaitMs
+    while (clock.now() < deadline) {
+      const current = this.deps.sessions.get(session.id)
+      if (!current || current.state !== 'starting') return
+      if (readPane(await mux.capture(session.tmuxSession).catch(() => '')).input !== null) return
+      await clock.sleep(200)
+    }
+  }
+
+  /**
+   * Sends one key. No hook fires after Escape, nor after "No" in a dialog: after Escape, or a
+   * key answering a dialog, the screen is watched briefly for the idle input line.
+   */
   async sendKey(ref: string, key: SendableKey): Promise<Session> {
     const session = this.live(this.managedTerminal(this.resolve(ref)))
     await this.typing.run(session.id, () => this.deps.mux.sendKey(session.tmuxSession, key))
-    if (key !== 'Escape') return this.deps.sessions.get(session.id) ?? session
-    this.apply(session.id, { kind: 'interrupted' })
+    const answering = session.state === 'waiting_permission' || session.state === 'waiting_answer'
+    if (key !== 'Escape' && !answering) return this.deps.sessions.get(session.id) ?? session
+    if (key === 'Escape') this.apply(session.id, { kind: 'interrupted' })
     const { clock, mux, config } = this.deps
     const deadline = clock.now() + config.interruptSettleMs
     while (clock.now() < deadline) {
       await clock.sleep(100)
       const current = this.deps.sessions.get(session.id)
       if (!current || current.state === 'idle' || current.state === 'stopped') return current ?? session
+      // an answered dialog that a hook moved on (Yes: the tool runs) needs no screen reading
+      if (key !== 'Escape' && current.state !== session.state) return current
       if (paneIsIdle(await mux.capture(session.tmuxSession))) return this.apply(session.id, { kind: 'pane_idle' })
     }
     return this.deps.sessions.get(session.id) ?? session
@@ -257,7 +278,8 @@ export class SessionService {
         continue
       }
       const quietSince = s.lastEventAt ?? s.lastActivityAt
-      const busy = s.state === 'working' || s.state === 'starting' || s.state === 'waiting_answer'
+      // a dialog hides the input line, so a waiting session whose screen shows it was answered "No"
+      const busy = s.state !== 'idle' && s.state !== 'error'
       if (busy && clock.now() - quietSince >= config.staleMs) {
         try {
           if (paneIsIdle(await mux.capture(s.tmuxSession))) {

@@ -12,6 +12,7 @@ export const testServiceConfig = (overrides: Partial<SessionServiceConfig> = {})
   delivery: { settleMs: 1, confirmMs: 500, pollMs: 20 },
   staleMs: 20_000,
   interruptSettleMs: 1000,
+  startWaitMs: 2000,
   ...overrides,
 })
 
