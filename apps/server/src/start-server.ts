@@ -79,7 +79,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       },
       unsetEnv: ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT'],
       rawEventCap: config.rawEventCap,
-      delivery: { settleMs: config.settleMs, confirmMs: config.confirmMs, pollMs: 100 },
+      delivery: { settleMs: config.settleMs, confirmMs: config.confirmMs, pollMs: 50, hookGraceMs: 1000 },
       staleMs: config.staleMs,
       interruptSettleMs: 3000,
       startWaitMs: 30_000,

@@ -11,6 +11,11 @@ export interface DeliveryTiming {
   confirmMs: number
   /** Screen check interval while waiting for confirmation. */
   pollMs: number
+  /**
+   * Once the input line has emptied, how long to wait still for the prompt hook, the stronger
+   * proof (the screen can empty before the hook lands). Without hooks this is the added latency.
+   */
+  hookGraceMs: number
 }
 
 export interface DeliveryResult {
@@ -68,13 +73,17 @@ export async function deliverText(
     for (let attempt = 1; attempt <= 2; attempt++) {
       await mux.sendKey(target.terminal, 'Enter')
       const deadline = clock.now() + timing.confirmMs
+      let emptiedAt: number | null = null
       while (clock.now() < deadline) {
         await clock.sleep(timing.pollMs)
         if (hookConfirmed) return { delivered: true, confirmedBy: 'hook', attempts: attempt }
-        const reading = readPane(await mux.capture(target.terminal))
+        if (emptiedAt === null && readPane(await mux.capture(target.terminal)).input === '') emptiedAt = clock.now()
         if (hookConfirmed) return { delivered: true, confirmedBy: 'hook', attempts: attempt }
-        if (reading.input === '') return { delivered: true, confirmedBy: 'screen', attempts: attempt }
+        if (emptiedAt !== null && clock.now() - emptiedAt >= timing.hookGraceMs) {
+          return { delivered: true, confirmedBy: 'screen', attempts: attempt }
+        }
       }
+      if (emptiedAt !== null) return { delivered: true, confirmedBy: 'screen', attempts: attempt }
     }
     throw new SessionsError('delivery_failed', 'the text was typed but not submitted (no prompt hook, input line not empty)')
   } finally {

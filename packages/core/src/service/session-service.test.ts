@@ -10,7 +10,7 @@ function setup() {
       env: { CLAUDE_SESSIONS_URL: 'http://127.0.0.1:1' },
       unsetEnv: ['CLAUDECODE'],
       rawEventCap: 64,
-      delivery: { settleMs: 10, confirmMs: 1000, pollMs: 50 },
+      delivery: { settleMs: 10, confirmMs: 1000, pollMs: 50, hookGraceMs: 100 },
       interruptSettleMs: 2000,
     },
     deps: { hashToken: (t) => `hash:${t}` },
@@ -217,9 +217,11 @@ describe('SessionService: states no hook reports', () => {
     expect((await service.reconcile()).idled).toEqual([s.id])
   })
 
-  it('typing into a session still starting waits for its input line', async () => {
-    const { service, mux, clock } = setup()
+  it('typing into a session just started waits for its input line (SessionStart comes before it)', async () => {
+    const { service, mux, clock, hook } = setup()
     const s = await service.create({ workingDir: '/w' })
+    hook(s.id, 'SessionStart', { source: 'startup' })
+    expect(service.resolve(s.id).state).toBe('idle')
     const terminal = mux.terminals.get(s.tmuxSession!)!
     terminal.screen = 'Loading…'
     const started = clock.now()

@@ -177,7 +177,10 @@ export class SessionService {
     if (text.length === 0) throw new SessionsError('invalid_input', 'text is empty')
     const session = this.live(this.managedTerminal(this.resolve(ref)))
     const result = await this.typing.run(session.id, async () => {
-      if (this.deps.sessions.get(session.id)?.state === 'starting') await this.untilReady(session)
+      // a session just created may not have drawn its input box yet
+      const current = this.deps.sessions.get(session.id) ?? session
+      const fresh = current.state === 'starting' || this.deps.clock.now() - current.createdAt < this.deps.config.startWaitMs
+      if (fresh) await this.untilReady(session)
       return deliverText(
         { mux: this.deps.mux, clock: this.deps.clock, waiters: this.waiters },
         { sessionId: session.id, terminal: session.tmuxSession },
@@ -188,13 +191,16 @@ export class SessionService {
     return { session: this.deps.sessions.get(session.id) ?? session, result }
   }
 
-  /** A session just created: waits (bounded) for SessionStart or the input line on screen. */
+  /**
+   * A session just created: waits (bounded) for its input line on screen. SessionStart alone is
+   * not enough: Claude Code fires it before it draws the input box.
+   */
   private async untilReady(session: Session & { tmuxSession: string }): Promise<void> {
     const { clock, mux, config } = this.deps
     const deadline = clock.now() + config.startWaitMs
     while (clock.now() < deadline) {
       const current = this.deps.sessions.get(session.id)
-      if (!current || current.state !== 'starting') return
+      if (!current || current.state === 'stopped') return
       if (readPane(await mux.capture(session.tmuxSession).catch(() => '')).input !== null) return
       await clock.sleep(200)
     }

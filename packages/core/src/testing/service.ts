@@ -9,7 +9,7 @@ export const testServiceConfig = (overrides: Partial<SessionServiceConfig> = {})
   env: {},
   unsetEnv: [],
   rawEventCap: 65_536,
-  delivery: { settleMs: 1, confirmMs: 500, pollMs: 20 },
+  delivery: { settleMs: 1, confirmMs: 500, pollMs: 20, hookGraceMs: 40 },
   staleMs: 20_000,
   interruptSettleMs: 1000,
   startWaitMs: 2000,
