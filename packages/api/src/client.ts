@@ -35,7 +35,7 @@ export class ApiError extends Error {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
-function call<T>(options: ClientOptions, method: Method, path: string, body?: unknown): Promise<T> {
+function call<T>(options: ClientOptions, method: Method, path: string, body?: unknown, timeoutMs = options.timeoutMs ?? 30_000): Promise<T> {
   const url = new URL(path, options.baseUrl)
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
   const headers: Record<string, string> = { accept: 'application/json' }
@@ -46,7 +46,7 @@ function call<T>(options: ClientOptions, method: Method, path: string, body?: un
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
   if (options.sessionId !== undefined) headers['x-sm-session'] = options.sessionId
   return new Promise<T>((resolve, reject) => {
-    const req = request(url, { method, headers, timeout: options.timeoutMs ?? 30_000 }, (res) => {
+    const req = request(url, { method, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', (err) => reject(new ApiError('unavailable', `server connection failed: ${err.message}`, 0)))
@@ -86,7 +86,8 @@ export function createClient(options: ClientOptions) {
       call<SessionEnvelope>(options, 'POST', '/sessions', body),
     rename: (ref: string, name: string) => call<SessionEnvelope>(options, 'PATCH', `/sessions/${enc(ref)}`, { name }),
     kill: (ref: string) => call<SessionEnvelope>(options, 'DELETE', `/sessions/${enc(ref)}`),
-    input: (ref: string, text: string) => call<InputDto>(options, 'POST', `/sessions/${enc(ref)}/input`, { text }),
+    // delivery may wait for a just-created agent to draw its input box (up to 30 s) and then confirm
+    input: (ref: string, text: string) => call<InputDto>(options, 'POST', `/sessions/${enc(ref)}/input`, { text }, 120_000),
     key: (ref: string, key: SendableKey) => call<SessionEnvelope>(options, 'POST', `/sessions/${enc(ref)}/key`, { key }),
     output: (ref: string, lines: number) => call<OutputDto>(options, 'GET', `/sessions/${enc(ref)}/output?lines=${lines}`),
     events: (ref: string, query: { limit?: number; after?: number } = {}) => {

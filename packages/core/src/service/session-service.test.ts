@@ -243,3 +243,14 @@ describe('SessionService: states no hook reports', () => {
     await expect(service.input(s.id, 'hello')).rejects.toMatchObject({ code: 'delivery_failed' })
   })
 })
+
+describe('SessionService: a fresh session showing a dialog', () => {
+  it('refuses typing at once instead of waiting for an input line', async () => {
+    const { service, mux, clock } = aSessionService({ config: { startWaitMs: 30_000 } })
+    const s = await service.create({ workingDir: '/w' })
+    mux.terminals.get(s.tmuxSession!)!.screen = ' Do you want to proceed?\n ❯ 1. Yes\n   3. No\n\n Esc to cancel · Tab to amend\n'
+    const started = clock.now()
+    await expect(service.input(s.id, 'not now')).rejects.toMatchObject({ code: 'delivery_failed', message: expect.stringContaining('dialog') })
+    expect(clock.now() - started).toBeLessThan(1000)
+  })
+})

@@ -201,7 +201,9 @@ export class SessionService {
     while (clock.now() < deadline) {
       const current = this.deps.sessions.get(session.id)
       if (!current || current.state === 'stopped') return
-      if (readPane(await mux.capture(session.tmuxSession).catch(() => '')).input !== null) return
+      const screen = readPane(await mux.capture(session.tmuxSession).catch(() => ''))
+      // ready, or showing a dialog (refused at once by the delivery, not waited on)
+      if (screen.input !== null || screen.dialog) return
       await clock.sleep(200)
     }
   }
