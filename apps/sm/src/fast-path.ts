@@ -1,10 +1,11 @@
 /**
  * The commands agents run most, recognised without loading the full parser: `status`/`ls`
- * (`--all`/`-a`, `--json`) and `me` (`--json`). Anything else, `--help` included, returns null
+ * (`--all`/`-a`, `--json`), `me` (`--json`) and `--version`. Anything else, `--help` included, returns null
  * and goes to yargs, so behaviour is the same either way; this only saves start-up time.
  */
-export function fastCommand(argv: readonly string[]): null | { command: 'status' | 'me'; all: boolean; json: boolean } {
+export function fastCommand(argv: readonly string[]): null | { command: 'status' | 'me' | 'version'; all: boolean; json: boolean } {
   const [name, ...rest] = argv
+  if ((name === '--version' || name === '-v') && rest.length === 0) return { command: 'version', all: false, json: false }
   if (name !== 'status' && name !== 'ls' && name !== 'me') return null
   let all = false
   let json = false

@@ -6,9 +6,13 @@ import { runCommand } from './run-command.js'
 // start without the ESM loader or yargs; everything else loads the full CLI on demand.
 const argv = process.argv.slice(2)
 const fast = fastCommand(argv)
-const done = fast
-  ? runCommand((conn) => (fast.command === 'me' ? me(conn, fast) : status(conn, fast)))
-  : import('./cli.js').then((cli) => cli.main(argv))
+declare const __SM_VERSION__: string
+
+const done = !fast
+  ? import('./cli.js').then((cli) => cli.main(argv))
+  : fast.command === 'version'
+    ? Promise.resolve(void process.stdout.write(`${__SM_VERSION__}\n`))
+    : runCommand((conn) => (fast.command === 'me' ? me(conn, fast) : status(conn, fast)))
 done.catch((error: unknown) => {
   process.stderr.write(`sm: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exitCode = 1
