@@ -254,3 +254,24 @@ describe('SessionService: a fresh session showing a dialog', () => {
     expect(clock.now() - started).toBeLessThan(1000)
   })
 })
+
+describe('SessionService: answering Yes', () => {
+  it('is not taken for "No" when the idle line shows for a moment before the tool hook lands', async () => {
+    const { service, hook, clock } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    hook(s.id, 'PreToolUse', { tool_name: 'Bash' })
+    hook(s.id, 'PermissionRequest', { tool_name: 'Bash' })
+    const started = clock.now()
+    const sleep = clock.sleep.bind(clock)
+    let fired = false
+    clock.sleep = async (ms: number) => {
+      await sleep(ms)
+      if (!fired && clock.now() - started >= 400) {
+        fired = true
+        hook(s.id, 'PostToolUse', { tool_name: 'Bash' }) // the fake screen showed the idle line all along
+      }
+    }
+    const after = await service.sendKey(s.id, '1')
+    expect(after.state).toBe('working')
+  })
+})

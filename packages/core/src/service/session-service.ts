@@ -13,6 +13,9 @@ import { deliverText, type DeliveryResult, type DeliveryTiming } from './deliver
 import { KeyedMutex } from './keyed-mutex.js'
 import { PromptWaiters } from './prompt-waiters.js'
 
+/** How long the idle input line must stay, with no hook, after a key answering a dialog. */
+const ANSWER_QUIET_MS = 800
+
 export interface SessionServiceConfig {
   /** argv of the agent: `claude.command` followed by `claude.args`. */
   agentCommand: string[]
@@ -219,14 +222,19 @@ export class SessionService {
     if (key !== 'Escape' && !answering) return this.deps.sessions.get(session.id) ?? session
     if (key === 'Escape') this.apply(session.id, { kind: 'interrupted' })
     const { clock, mux, config } = this.deps
+    // After "Yes" the screen shows the input line for a moment before the tool's hooks land:
+    // an answer counts as "No" only when the idle line stays, with no hook, for a while.
+    const quietMs = key === 'Escape' ? 0 : ANSWER_QUIET_MS
     const deadline = clock.now() + config.interruptSettleMs
+    let idleSince: number | null = null
     while (clock.now() < deadline) {
       await clock.sleep(100)
       const current = this.deps.sessions.get(session.id)
       if (!current || current.state === 'idle' || current.state === 'stopped') return current ?? session
       // an answered dialog that a hook moved on (Yes: the tool runs) needs no screen reading
-      if (key !== 'Escape' && current.state !== session.state) return current
-      if (paneIsIdle(await mux.capture(session.tmuxSession))) return this.apply(session.id, { kind: 'pane_idle' })
+      if (key !== 'Escape' && (current.state !== session.state || current.lastEventAt !== session.lastEventAt)) return current
+      if (!paneIsIdle(await mux.capture(session.tmuxSession))) idleSince = null
+      else if ((idleSince ??= clock.now()) + quietMs <= clock.now()) return this.apply(session.id, { kind: 'pane_idle' })
     }
     return this.deps.sessions.get(session.id) ?? session
   }
