@@ -1,9 +1,3 @@
-import { defineConfig } from 'tsup'
+import { library } from '../../tooling/tsup/library.js'
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/client.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  target: 'node20',
-})
+export default library(['src/index.ts', 'src/client.ts'])

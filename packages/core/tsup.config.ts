@@ -1,10 +1,4 @@
-import { defineConfig } from 'tsup'
+import { library } from '../../tooling/tsup/library.js'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  target: 'node20',
-  external: ['vitest'],
-})
+// `testing` holds the fakes and the store contract; vitest stays the caller's.
+export default library({ index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' }, { external: ['vitest'] })

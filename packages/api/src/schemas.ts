@@ -16,7 +16,7 @@ export const keyBody = z.object({ key: z.enum(SENDABLE_KEYS) }).strict()
 
 const intParam = (max: number) => z.coerce.number().int().min(0).max(max)
 export const outputQuery = z.object({ lines: intParam(10_000).default(50) })
-export const eventsQuery = z.object({ limit: intParam(10_000).optional(), after: intParam(Number.MAX_SAFE_INTEGER).optional() })
+export const eventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000).optional(), after: intParam(Number.MAX_SAFE_INTEGER).optional() })
 export const listQuery = z.object({ all: z.enum(['true', 'false', '1', '0']).optional() })
 
 /** Parses `value` or throws `invalid_input` naming every problem. */

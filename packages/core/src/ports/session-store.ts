@@ -18,6 +18,7 @@ export interface SessionStore {
 }
 
 export interface ListEventsOptions {
+  /** Only the newest `limit` events (a positive integer); absent means all. */
   limit?: number
   /** Only events with id greater than this. */
   afterId?: number
