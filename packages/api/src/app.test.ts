@@ -111,6 +111,14 @@ describe('HTTP API', () => {
       expect(events.count()).toBe(0)
     })
 
+    it('bad query values → 400', async () => {
+      const { req, service } = setup()
+      const s = await service.create({ workingDir: '/repo' })
+      for (const q of ['events?limit=0', 'events?limit=abc', 'output?lines=-1', 'events?after=x']) {
+        expect(await errorOf(await req(`/sessions/${s.id}/${q}`, { headers: auth })), q).toMatchObject({ status: 400, code: 'invalid_input' })
+      }
+    })
+
     it('unknown session → 404, duplicate name → 409, invalid name → 400', async () => {
       const { post, req, service } = setup()
       await service.create({ workingDir: '/repo', name: 'taken' })
