@@ -134,6 +134,10 @@ export function cli(argv: string[]) {
     .command('completion', 'print a bash/zsh completion script', () => {}, () => {
       cliInstance.showCompletionScript()
     })
+    .epilogue(
+      'A session is an id, a unique id prefix or a name. Exit codes: 0 success or yes, 1 error or no, ' +
+        '2 server unavailable or not inside a managed session. Server: CLAUDE_SESSIONS_URL (default http://127.0.0.1:8420).',
+    )
     .demandCommand(1, 'give a command; sm --help lists them')
     .recommendCommands()
     .strict()
