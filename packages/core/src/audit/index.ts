@@ -1,0 +1,7 @@
+export { classifyCommand, classifyToolUse, dangerousSql, DESTRUCTIVE_CATEGORIES } from './classify.js'
+export type { ClassifyContext, DestructiveCategory, Verdict } from './classify.js'
+export { matchSensitivePath } from './sensitive.js'
+export { parseShell } from './shell-lexer.js'
+export type { Heredoc, Pipeline, Redirect, Script, SimpleCommand, Substitution, SubstitutionKind, Word } from './shell-lexer.js'
+export { resolveCommand } from './shell-commands.js'
+export type { ResolvedCommand } from './shell-commands.js'
