@@ -35,6 +35,22 @@ describe('sm without a server', () => {
     expect((await sm(['completion'], env)).stdout).toContain('complete')
   })
 
+  it('sm explain classifies commands and tool calls locally, without a server', async () => {
+    const destructive = await sm(['explain', '--json', 'bash -c "rm -rf ~"'], env)
+    expect(destructive.status).toBe(0)
+    expect(JSON.parse(destructive.stdout)).toMatchObject({ destructive: true, category: 'recursive_delete', sensitive: false })
+    expect(Object.keys(JSON.parse(destructive.stdout))).toEqual(['destructive', 'category', 'sensitive', 'match', 'reasons'])
+    expect(JSON.parse((await sm(['explain', '--json', 'git commit -m "git push --force"'], env)).stdout)).toMatchObject({ destructive: false, category: null })
+    const read = await sm(['explain', '--tool', 'Read', '--input', '{"file_path":"/repo/.env"}'], env)
+    expect(read.stdout).toMatch(/^sensitive: \/repo\/\.env/)
+    const human = await sm(['explain', 'git push --force origin main'], env)
+    expect(human.stdout).toMatch(/^destructive \(git_history\)/)
+    const bad = await sm(['explain', '--tool', 'Read', '--input', '{bad'], env)
+    expect(bad.status).toBe(1)
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1)
+    expect((await sm(['explain'], env)).status).toBe(1)
+  })
+
   it('rejects unknown commands and missing arguments with exit 1', async () => {
     const unknown = await sm(['frobnicate'], env)
     expect(unknown.status).toBe(1)

@@ -1,7 +1,7 @@
 import { SENDABLE_KEYS, type SendableKey } from '@claude-sessions/core'
 import yargs, { type Argv } from 'yargs'
 import { CliError, type Connection } from './context.js'
-import { runCommand } from './run-command.js'
+import { runCommand, runLocal } from './run-command.js'
 
 declare const __SM_VERSION__: string
 
@@ -96,6 +96,17 @@ export function cli(argv: string[]) {
       "print the session's last assistant message (exit 1 when there is none)",
       (y) => session(y).options(json),
       run(async (c, a) => (await sessions()).lastMessage(c, a)),
+    )
+    .command(
+      'explain [command]',
+      'say whether a shell command or a tool call is destructive or touches sensitive files, and why',
+      (y) =>
+        y
+          .positional('command', { type: 'string', describe: 'a shell command, as one argument' })
+          .option('tool', { type: 'string', describe: 'a Claude Code tool name (Read, Write, Bash, ...)' })
+          .option('input', { type: 'string', describe: "the tool's input as JSON (with --tool)" })
+          .options(json),
+      (a) => runLocal(async () => (await import('./commands/explain.js')).explain(a)),
     )
     .command(
       'hooks <action>',

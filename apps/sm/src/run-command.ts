@@ -12,3 +12,14 @@ export async function runCommand(command: (conn: Connection) => Promise<number> 
     process.exitCode = code
   }
 }
+
+/** Runs a command that needs no server (exit codes as above). */
+export async function runLocal(command: () => Promise<number> | number): Promise<void> {
+  try {
+    process.exitCode = await command()
+  } catch (error) {
+    const { code, message } = exitCodeFor(error)
+    process.stderr.write(`sm: ${message}\n`)
+    process.exitCode = code
+  }
+}
