@@ -1,6 +1,6 @@
 // Benchmarks of claude-sessions. `pnpm bench` (setup, then this), or `node bench/run.mjs`.
 //
-//   node bench/run.mjs [--only hook|ingest|cold[,…]] [--quick] [--profile]
+//   node bench/run.mjs [--only hook|ingest|cold|classifier[,…]] [--quick] [--profile]
 //
 // Prints a report (figure, baseline measured in the same run, ratio, target, PASS/FAIL) and
 // writes the same figures to .bench/latest.json (and .bench/<time>.json). Figures are wall
@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, platform, release } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchClassifier } from './classifier.mjs'
 import { benchColdStart } from './cold-start.mjs'
 import { benchHookOverhead } from './hook-overhead.mjs'
 import { benchIngest } from './ingest.mjs'
@@ -20,6 +21,7 @@ const BENCHES = {
   hook: { title: 'Hook overhead (hooks/sm-hook vs curl, one process per event)', run: benchHookOverhead },
   ingest: { title: 'HTTP transport: latency, ingest under load, durability', run: benchIngest },
   cold: { title: 'CLI cold start', run: benchColdStart },
+  classifier: { title: 'Audit classifier', run: benchClassifier },
 }
 
 const { values } = parseArgs({
@@ -32,7 +34,7 @@ const { values } = parseArgs({
 })
 if (values.help) {
   process.stdout.write(
-    'usage: node bench/run.mjs [--only hook|ingest|cold[,...]] [--quick] [--profile]\n' +
+    'usage: node bench/run.mjs [--only hook|ingest|cold|classifier[,...]] [--quick] [--profile]\n' +
       '  --quick    smaller counts (hook 150 rounds, ingest 3 s, cold 10 runs)\n' +
       '  --profile  run the ingest server with --cpu-prof into .bench/profiles\n' +
       '             (summarize with: node bench/profile-summary.mjs <file.cpuprofile>)\n',
