@@ -61,5 +61,55 @@ export const events = sqliteTable(
   ],
 )
 
+/**
+ * The tool-use audit: one row per PreToolUse, PostToolUse, PostToolUseFailure,
+ * PermissionRequest, SubagentStart and SubagentStop, redacted before it is written. Indexed for
+ * every filter `sm tools` offers (session, tool, flags, decision, project, time).
+ */
+export const toolEvents = sqliteTable(
+  'tool_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    sessionId: text('session_id').notNull(),
+    sessionName: text('session_name'),
+    parentId: text('parent_id'),
+    claudeSessionId: text('claude_session_id').notNull(),
+    agentId: text('agent_id'),
+    toolUseId: text('tool_use_id'),
+    cwd: text('cwd'),
+    project: text('project'),
+    event: text('event').notNull(),
+    toolName: text('tool_name'),
+    toolInput: text('tool_input'),
+    toolResponse: text('tool_response'),
+    toolResponseSize: integer('tool_response_size'),
+    targetFile: text('target_file'),
+    command: text('command'),
+    exitCode: integer('exit_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms'),
+    destructive: integer('destructive', { mode: 'boolean' }).notNull().default(false),
+    category: text('category'),
+    sensitive: integer('sensitive', { mode: 'boolean' }).notNull().default(false),
+    match: text('match'),
+    decision: text('decision'),
+    dedupeKey: text('dedupe_key'),
+  },
+  (t) => [
+    index('tool_events_at_idx').on(t.at),
+    index('tool_events_session_at_idx').on(t.sessionId, t.at),
+    index('tool_events_parent_idx').on(t.parentId),
+    index('tool_events_tool_at_idx').on(t.toolName, t.at),
+    index('tool_events_project_at_idx').on(t.project, t.at),
+    index('tool_events_tool_use_id_idx').on(t.toolUseId),
+    index('tool_events_destructive_at_idx').on(t.at).where(sql`destructive = 1`),
+    index('tool_events_sensitive_at_idx').on(t.at).where(sql`sensitive = 1`),
+    index('tool_events_decision_at_idx').on(t.decision, t.at),
+    uniqueIndex('tool_events_dedupe_key_unique').on(t.dedupeKey),
+  ],
+)
+
 export type SessionRow = typeof sessions.$inferSelect
 export type EventRow = typeof events.$inferSelect
+export type ToolEventRow = typeof toolEvents.$inferSelect
