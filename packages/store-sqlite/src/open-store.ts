@@ -1,4 +1,4 @@
-import type { EventStore, SessionStore } from '@claude-sessions/core'
+import type { EventStore, SessionStore, ToolAuditStore } from '@claude-sessions/core'
 import { SessionsError } from '@claude-sessions/core'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -9,6 +9,7 @@ import { SqliteEventLog } from './event-log.js'
 import { migrations } from './generated/migrations.js'
 import { applyMigrations } from './migrate.js'
 import { SqliteSessionRepository } from './session-repository.js'
+import { SqliteToolAuditLog } from './tool-audit-log.js'
 import { toSessionsError } from './sqlite-errors.js'
 
 export interface OpenSqliteStoreOptions {
@@ -31,6 +32,8 @@ export interface OpenSqliteStoreOptions {
 export interface SqliteStore {
   sessions: SessionStore
   events: EventStore
+  /** The tool-use audit (issue 4). */
+  toolAudit: ToolAuditStore
   /** Writes buffered session updates and events now. Throws `internal` (and keeps them) if that fails. */
   flush(): void
   /** Flushes and closes the database. Idempotent. */
@@ -86,6 +89,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
   const onError = options.onError ?? warn
   const sessions = new SqliteSessionRepository(db, { onError })
   const events = new SqliteEventLog(sqlite, db, { batchSize, onError })
+  const toolAudit = new SqliteToolAuditLog(sqlite, db, (err) => onError(toSessionsError('flush tool events', err)))
   let closed = false
   let checkpointer: Checkpointer | null = null
   const interval = options.checkpointIntervalMs ?? 1000
@@ -107,10 +111,12 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     stopCheckpoints,
     sessions,
     events,
+    toolAudit,
     path: options.path,
     flush: () => {
       sessions.flush()
       events.flush()
+      toolAudit.flush()
     },
     close() {
       if (closed) return
@@ -118,6 +124,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
       void stopCheckpoints()
       try {
         sessions.flush()
+        toolAudit.flush()
         events.close()
         if (options.path !== ':memory:') sqlite.pragma('wal_checkpoint(TRUNCATE)')
       } finally {

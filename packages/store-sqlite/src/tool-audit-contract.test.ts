@@ -1,0 +1,6 @@
+import { toolAuditContract } from '@claude-sessions/core/testing'
+import { useTempStores } from './test-helpers.js'
+
+const { open, dbPath } = useTempStores()
+
+toolAuditContract('SQLite tool audit', () => open({ path: dbPath() }).toolAudit)
