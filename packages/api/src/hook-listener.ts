@@ -1,10 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { SessionsError, statusForCode, type SessionService } from '@claude-sessions/core'
-import type { ErrorBody } from './dto.js'
-import type { ErrorLog } from './errors.js'
-import { bearerToken, headerValue } from './middleware/auth.js'
+import { SessionsError, type SessionService } from '@claude-sessions/core'
+import { errorBody, type ErrorLog } from './errors.js'
 import { assertLocalRequest } from './middleware/local-only.js'
-import { parseJson } from './schemas.js'
+import { hookInput } from './routes/hooks.js'
 
 export interface HookListenerDeps {
   service: SessionService
@@ -26,12 +24,9 @@ function send(res: ServerResponse, status: number, body: unknown, started: numbe
 }
 
 function sendError(res: ServerResponse, err: unknown, started: number, log?: ErrorLog): void {
-  const known = err instanceof SessionsError ? err : null
-  if (!known) log?.error({ err }, 'unhandled error')
-  const code = known?.code ?? 'internal'
-  const body: ErrorBody = { error: { code, message: known?.message ?? 'internal error' } }
-  if (code === 'payload_too_large') res.setHeader('connection', 'close')
-  send(res, statusForCode[code], body, started)
+  const { status, body } = errorBody(err, log)
+  if (body.error.code === 'payload_too_large') res.setHeader('connection', 'close')
+  send(res, status, body, started)
 }
 
 const eventName = (encoded: string): string => {
@@ -79,13 +74,10 @@ export function createHookListener(deps: HookListenerDeps) {
       if (refused) return
       try {
         const raw = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
-        const reply = deps.service.ingestHook({
-          event: eventName(match[1]!),
-          payload: parseJson(raw),
-          raw,
-          managerId: headerValue(req.headers['x-sm-session'] as string | undefined),
-          token: bearerToken(req.headers.authorization),
-        })
+        const sessionHeader = req.headers['x-sm-session']
+        const reply = deps.service.ingestHook(
+          hookInput(eventName(match[1]!), raw, typeof sessionHeader === 'string' ? sessionHeader : undefined, req.headers.authorization),
+        )
         send(res, 200, reply, started)
       } catch (err) {
         sendError(res, err, started, deps.log)

@@ -3,6 +3,7 @@
  * hook script (installed with `sm hooks install`), real tmux on a private socket, and
  * fake-claude.mjs as the agent. Fast and broad: every path a session goes through.
  */
+import type { SendableKey } from '@claude-sessions/core'
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
@@ -77,7 +78,7 @@ describe('sm end to end with the fake Claude Code', { timeout: 120_000 }, () => 
    * `sm key <ref> <key>`, expected to succeed. If it fails (a soft failure: the test goes on and is
    * reported failed), the key is pressed through the API so that later steps still run.
    */
-  async function smKey(ref: string, key: string) {
+  async function smKey(ref: string, key: SendableKey) {
     const r = await sm(['key', ref, key, '--json'])
     expect.soft(r.status, `sm key ${ref} ${key}: ${r.stderr.trim()}`).toBe(0)
     if (r.status !== 0) return api.key(ref, key)

@@ -1,7 +1,12 @@
-import type { SessionService } from '@claude-sessions/core'
+import type { HookInput, SessionService } from '@claude-sessions/core'
 import { Hono } from 'hono'
 import { bearerToken, headerValue } from '../middleware/auth.js'
 import { parseJson } from '../schemas.js'
+
+/** A hook request as the service takes it: the same for the router and the node:http fast path. */
+export function hookInput(event: string, raw: string, sessionHeader: string | undefined, authorization: string | undefined): HookInput {
+  return { event, payload: parseJson(raw), raw, managerId: headerValue(sessionHeader), token: bearerToken(authorization) }
+}
 
 /**
  * `POST /hooks/:event`: one hook event. Managed sessions send `X-SM-Session` and their token;
@@ -11,13 +16,7 @@ import { parseJson } from '../schemas.js'
 export function hookRoutes(service: SessionService) {
   return new Hono().post('/:event', async (c) => {
     const raw = await c.req.text()
-    const reply = service.ingestHook({
-      event: c.req.param('event'),
-      payload: parseJson(raw),
-      raw,
-      managerId: headerValue(c.req.header('x-sm-session')),
-      token: bearerToken(c.req.header('authorization')),
-    })
+    const reply = service.ingestHook(hookInput(c.req.param('event'), raw, c.req.header('x-sm-session'), c.req.header('authorization')))
     return c.json(reply)
   })
 }

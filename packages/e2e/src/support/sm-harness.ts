@@ -7,6 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createClient, type EventDto, type SessionDto } from '@claude-sessions/api/client'
+import type { SendableKey } from '@claude-sessions/core'
 import { tmux, waitFor, type WaitForOptions } from './tmux-harness.js'
 
 /** The checkout's root. */
@@ -195,80 +197,37 @@ export async function runSmJson<T = unknown>(args: string[], env: Record<string,
 }
 
 /** A session as the API and `sm --json` print it. */
-export interface SessionJson {
-  id: string
-  kind: 'managed' | 'external'
-  name: string | null
-  state: string
-  workingDir: string
-  tmuxSession: string | null
-  claudeSessionId: string | null
-  model: string | null
-  parentId: string | null
-  createdAt: string
-  lastActivityAt: string
-  stoppedAt: string | null
-  lastTool: string | null
-  backgroundTasks: number
-}
+export type SessionJson = SessionDto
 
-export interface EventJson {
-  id: number
-  event: string
-  at: string
-  claudeSessionId: string
-  toolName: string | null
-  toolUseId: string | null
-  notificationType: string | null
-  rawSize: number
-  truncated: boolean
-  payload: Record<string, unknown> | null
-}
+/** An event as the API lists it, with its payload as an object. */
+export type EventJson = Omit<EventDto, 'payload'> & { payload: Record<string, unknown> | null }
 
-/** The HTTP API with the operator token of a data dir: for polling (much cheaper than starting `sm`). */
+/** The typed HTTP client with the operator token of a data dir: for polling (much cheaper than starting `sm`). */
 export class SmApi {
   constructor(
     private readonly url: () => string,
     private readonly dataDir: string,
   ) {}
 
-  private token(): string {
-    return readFileSync(join(this.dataDir, 'operator-token'), 'utf8').trim()
-  }
-
-  async get<T>(path: string): Promise<T> {
-    const res = await fetch(`${this.url()}${path}`, { headers: { authorization: `Bearer ${this.token()}` } })
-    const body = (await res.json()) as T & { error?: { code: string; message: string } }
-    if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${body.error?.code}: ${body.error?.message}`)
-    return body
-  }
-
-  async post<T>(path: string, body: unknown): Promise<T> {
-    const res = await fetch(`${this.url()}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token()}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    })
-    const reply = (await res.json()) as T & { error?: { code: string; message: string } }
-    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${reply.error?.code}: ${reply.error?.message}`)
-    return reply
+  private client() {
+    return createClient({ baseUrl: this.url(), token: readFileSync(join(this.dataDir, 'operator-token'), 'utf8').trim() })
   }
 
   /** `POST /sessions/:ref/key`. */
-  async key(ref: string, key: string): Promise<SessionJson> {
-    return (await this.post<{ session: SessionJson }>(`/sessions/${encodeURIComponent(ref)}/key`, { key })).session
+  async key(ref: string, key: SendableKey): Promise<SessionJson> {
+    return (await this.client().key(ref, key)).session
   }
 
   async session(ref: string): Promise<SessionJson> {
-    return (await this.get<{ session: SessionJson }>(`/sessions/${encodeURIComponent(ref)}`)).session
+    return (await this.client().get(ref)).session
   }
 
   async sessions(all = true): Promise<SessionJson[]> {
-    return (await this.get<{ sessions: SessionJson[] }>(`/sessions${all ? '?all=true' : ''}`)).sessions
+    return (await this.client().list(all)).sessions
   }
 
   async events(ref: string): Promise<EventJson[]> {
-    return (await this.get<{ events: EventJson[] }>(`/sessions/${encodeURIComponent(ref)}/events?limit=10000`)).events
+    return (await this.client().events(ref, { limit: 10_000 })).events as EventJson[]
   }
 
   /** Polls until the session is in `state` (or one of the states); returns it. */
