@@ -260,7 +260,7 @@ export class SessionService {
     if (input.dedupeKey !== undefined && events.hasDedupeKey(input.dedupeKey)) return {}
     const at = input.at ?? clock.now()
     const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
-    this.apply(session.id, externalEnd(session, event), at)
+    this.apply(session.id, event, at)
     events.append({
       sessionId: session.id,
       claudeSessionId: event.claudeSessionId,
@@ -394,12 +394,4 @@ export class SessionService {
     if (!isLive(session)) throw new SessionsError('session_stopped', `session ${session.id} has stopped`)
     return session
   }
-}
-
-/** External sessions end with any SessionEnd: after /clear or /resume Claude reports another session_id. */
-function externalEnd(session: Session, event: HookEvent): SessionEvent {
-  if (session.kind === 'external' && event.event === 'SessionEnd' && (event.reason === 'clear' || event.reason === 'compact' || event.reason === 'resume')) {
-    return { ...event, reason: `${event.reason}-external` }
-  }
-  return event
 }

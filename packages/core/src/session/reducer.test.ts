@@ -637,3 +637,13 @@ describe('reduce is pure', () => {
     }
   })
 })
+
+describe('external sessions', () => {
+  it('end on any SessionEnd, /clear included: the conversation goes on under another id', () => {
+    for (const reason of ['clear', 'resume', 'compact', 'other']) {
+      const s = aSession({ kind: 'external', tmuxSession: null, state: 'idle' })
+      expect(reduce(s, aHookEvent('SessionEnd', { reason }), 5).session.state, reason).toBe('stopped')
+    }
+    expect(reduce(aSession({ state: 'idle' }), aHookEvent('SessionEnd', { reason: 'clear' }), 5).session.state).toBe('idle')
+  })
+})

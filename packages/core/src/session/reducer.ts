@@ -64,7 +64,7 @@ function afterNotification(state: SessionState, type: string | null): SessionSta
   }
 }
 
-function nextStateForHook(state: SessionState, e: HookEvent): SessionState {
+function nextStateForHook(state: SessionState, e: HookEvent, kind: Session['kind']): SessionState {
   // A stopped session comes back only when a Claude process starts in it again
   // (claude relaunched in its terminal, `--resume`); late hooks of the old process don't revive it.
   if (state === 'stopped') return e.event === 'SessionStart' ? 'idle' : 'stopped'
@@ -73,7 +73,9 @@ function nextStateForHook(state: SessionState, e: HookEvent): SessionState {
       // compact happens inside a conversation; it does not end a turn
       return e.source === 'compact' && state !== 'starting' ? state : 'idle'
     case 'SessionEnd':
-      return e.reason !== null && CONTINUING_END_REASONS.has(e.reason) ? state : 'stopped'
+      // an external session is keyed by Claude's session_id: after /clear or /resume the
+      // conversation goes on under another id, so this one ends
+      return kind === 'managed' && e.reason !== null && CONTINUING_END_REASONS.has(e.reason) ? state : 'stopped'
     case 'Stop':
       return 'idle'
     case 'StopFailure':
@@ -115,7 +117,7 @@ function reduceHook(session: Session, e: HookEvent, now: number): Reduction {
     return { session: { ...session, lastEventAt: now }, effects: [] }
   }
   const effects: Effect[] = []
-  const state = nextStateForHook(session.state, e)
+  const state = nextStateForHook(session.state, e, session.kind)
   const next: Session = { ...session, state, lastActivityAt: now, lastEventAt: now }
 
   if (e.event === 'SessionStart' && e.claudeSessionId !== session.claudeSessionId) {
