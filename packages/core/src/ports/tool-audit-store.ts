@@ -36,6 +36,8 @@ export type NewToolEvent = Omit<ToolEvent, 'id'> & { dedupeKey?: string | null }
 
 export interface ToolEventFilter {
   sessionIds?: readonly string[]
+  /** Events of one tool call (its PreToolUse, PostToolUse, PermissionRequest, ...). */
+  toolUseId?: string
   toolName?: string
   destructive?: boolean
   sensitive?: boolean
@@ -50,11 +52,35 @@ export interface ToolEventFilter {
   limit?: number
 }
 
+export const TOOL_STATS_KEYS = ['tool', 'session', 'category', 'project'] as const
+export type ToolStatsKey = (typeof TOOL_STATS_KEYS)[number]
+
+/** One group of `sm tools stats`. */
+export interface ToolStatsRow {
+  /** Tool name, session id, category or project; null for rows without one. */
+  key: string | null
+  /** Tool calls: PreToolUse events. */
+  calls: number
+  /** Every audit event of the group. */
+  events: number
+  /** PreToolUse events flagged destructive. */
+  destructive: number
+  /** PreToolUse events flagged sensitive. */
+  sensitive: number
+  /** Events whose decision was `deny`. */
+  denied: number
+  /** PostToolUseFailure events. */
+  failed: number
+}
+
 /** The tool-use audit log. Writes may be batched; reads see every appended event. */
 export interface ToolAuditStore {
-  append(event: NewToolEvent): void
+  /** Stores the event (perhaps a moment later) and returns it with its id, assigned at once. */
+  append(event: NewToolEvent): ToolEvent
   /** Matching events, oldest first. */
   list(filter?: ToolEventFilter): ToolEvent[]
-  /** Deletes events older than `at`; returns how many. */
-  deleteBefore(at: number): number
+  /** Matching events grouped by `by`, most calls first (then events, then key); `limit` is ignored. */
+  stats(filter: ToolEventFilter, by: ToolStatsKey): ToolStatsRow[]
+  /** Deletes events older than `at`, at most `limit` of them (the oldest) when given; returns how many. */
+  deleteBefore(at: number, limit?: number): number
 }

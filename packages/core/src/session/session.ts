@@ -36,6 +36,8 @@ export interface Session {
   backgroundTasks: number
   /** Time of the last hook event (ms). */
   lastEventAt: number | null
+  /** The policy profile its tool calls are judged by; null: the default profile. */
+  policy: string | null
 }
 
 export const isLive = (s: Pick<Session, 'state'>): boolean => s.state !== 'stopped'
@@ -45,7 +47,7 @@ export const tmuxSessionName = (id: string): string => `claude-${id}`
 /** A new session record: the identity fields given, everything else empty. */
 export function newSession(
   fields: Pick<Session, 'id' | 'kind' | 'state' | 'workingDir' | 'tmuxSession' | 'createdAt'> &
-    Partial<Pick<Session, 'name' | 'claudeSessionId' | 'model' | 'parentId'>>,
+    Partial<Pick<Session, 'name' | 'claudeSessionId' | 'model' | 'parentId' | 'policy'>>,
 ): Session {
   return {
     name: null,
@@ -58,6 +60,7 @@ export function newSession(
     lastMessage: null,
     backgroundTasks: 0,
     lastEventAt: null,
+    policy: null,
     ...fields,
   }
 }
