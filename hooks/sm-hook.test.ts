@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import net from 'node:net'
@@ -103,10 +103,12 @@ function hookEnv(env: Record<string, string> = {}): Record<string, string> {
 
 function runHook(
   args: string[],
-  options: { input?: string | Buffer; env?: Record<string, string>; shell?: string; killAfterMs?: number } = {},
+  options: { input?: string | Buffer; env?: Record<string, string>; shell?: string; wrap?: string[]; killAfterMs?: number } = {},
 ): Promise<Run> {
   const started = performance.now()
-  const child = spawn(options.shell ?? 'sh', [HOOK, ...args], { env: hookEnv(options.env), stdio: 'pipe' })
+  // wrap: a command the shell runs under (strace), as in `strace … sh sm-hook Event`.
+  const [cmd, ...pre] = [...(options.wrap ?? []), options.shell ?? 'sh']
+  const child = spawn(cmd!, [...pre, HOOK, ...args], { env: hookEnv(options.env), stdio: 'pipe' })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -124,6 +126,18 @@ function runHook(
 
 const spoolDir = () => join(dataDir, 'spool')
 const spooled = () => (existsSync(spoolDir()) ? readdirSync(spoolDir()) : [])
+
+/** A fresh data dir holding the fail-closed marker the server writes (hooks.fail_closed: true). */
+function failClosedDir(): string {
+  const dir = join(tmp, `data-${++n}`)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'hooks-fail-closed'), '')
+  return dir
+}
+const blockedMessage = (base: string) =>
+  `claude-sessions: server unreachable at ${base}; hooks.fail_closed is on, so this tool call is blocked (it was not run). ` +
+  'Every tool call stays blocked until the server is back, so do not try to start it with a tool: ' +
+  'ask the user to run `sm server`, then retry.\n'
 
 const payload = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ session_id: 'c-1', hook_event_name: 'PreToolUse', tool_name: 'Bash', ...extra })
@@ -323,14 +337,9 @@ describe('hooks/sm-hook', () => {
     expect(received).toEqual([])
   })
 
-  it('does not read a terminal on stdin', async (ctx) => {
-    // node-pty is a devDependency of apps/sm; the test is skipped where it cannot load.
-    let pty: NodePty
-    try {
-      pty = createRequire(new URL('../apps/sm/package.json', import.meta.url))('node-pty') as NodePty
-    } catch {
-      return ctx.skip()
-    }
+  it('does not read a terminal on stdin', async () => {
+    // node-pty is a devDependency of apps/sm
+    const pty = createRequire(new URL('../apps/sm/package.json', import.meta.url))('node-pty') as NodePty
     for (const env of [{}, { CLAUDE_SESSIONS_URL: downUrl }] as Record<string, string>[]) {
       const term = pty.spawn('sh', [HOOK, 'Stop'], { env: hookEnv(env), cols: 80, rows: 24 })
       const started = performance.now()
@@ -349,6 +358,111 @@ describe('hooks/sm-hook', () => {
       expect(spooled()).toEqual([])
     }
     expect(received).toEqual([]) // with the server up, a read of the terminal would have posted
+  })
+
+  describe('fail closed (marker <data dir>/hooks-fail-closed)', () => {
+    it('blocks a PreToolUse that cannot reach the server: exit 2, one line on stderr, payload spooled', async () => {
+      const run = await runHook(['PreToolUse'], {
+        input: unicode,
+        env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: failClosedDir(), CLAUDE_SESSION_MANAGER_ID: 'ab12cd34' },
+      })
+      expect(run).toMatchObject({ code: 2, stdout: '', stderr: blockedMessage(downUrl) })
+      expect(run.stderr.trimEnd()).not.toContain('\n') // one line
+      const files = spooled()
+      expect(files).toEqual([expect.stringMatching(/^\d+-0-PreToolUse-ab12cd34\.json$/)]) // the audit keeps the attempt
+      expect(readFileSync(join(spoolDir(), files[0]!), 'utf8')).toBe(unicode)
+    })
+
+    it('fails open without the marker: exit 0, nothing on stderr, payload spooled', async () => {
+      const run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl } })
+      expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+      expect(existsSync(join(dataDir, 'hooks-fail-closed'))).toBe(false)
+      expect(spooled()).toHaveLength(1)
+    })
+
+    it('blocks PreToolUse only: other events exit 0 with the marker', async () => {
+      for (const event of ['PostToolUse', 'PermissionRequest', 'Stop', 'UserPromptSubmit', 'SessionStart']) {
+        const run = await runHook([event], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: failClosedDir() } })
+        expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+        expect(spooled()).toEqual([expect.stringMatching(new RegExp(`^\\d+-0-${event}-_\\.json$`))])
+      }
+    })
+
+    it('changes nothing while the server is up: exit 0, the reply body on stdout', async () => {
+      const decision = '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"}}'
+      reply = () => ({ status: 200, body: decision })
+      const run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_DATA_DIR: failClosedDir() } })
+      expect(run).toMatchObject({ code: 0, stdout: decision, stderr: '' })
+      expect(received).toHaveLength(1)
+      expect(spooled()).toEqual([])
+    })
+
+    it('does not block on an HTTP error reply: the server has the request (exit 22 is 4xx or 5xx alike)', async () => {
+      for (const status of [401, 500, 503]) {
+        reply = () => ({ status, body: '{"error":{"code":"x","message":"no"}}' })
+        const run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_DATA_DIR: failClosedDir() } })
+        expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+        expect(spooled()).toEqual([])
+      }
+      expect(received).toHaveLength(3)
+    })
+
+    it('still blocks when the payload could not be spooled', async () => {
+      // An empty payload is not spooled; a file where the spool dir should be makes the spool fail.
+      let run = await runHook(['PreToolUse'], { input: '', env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: failClosedDir() } })
+      expect(run).toMatchObject({ code: 2, stderr: blockedMessage(downUrl) })
+      expect(spooled()).toEqual([])
+      const dir = failClosedDir()
+      writeFileSync(join(dir, 'spool'), 'not a dir')
+      run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: dir } })
+      expect(run).toMatchObject({ code: 2, stderr: blockedMessage(downUrl) })
+      expect(readFileSync(join(dir, 'spool'), 'utf8')).toBe('not a dir')
+    })
+
+    it('finds the marker in the default data dir ($XDG_DATA_HOME, else ~/.local/share)', async () => {
+      const xdg = join(tmp, `xdg-${++n}`)
+      mkdirSync(join(xdg, 'claude-sessions'), { recursive: true })
+      writeFileSync(join(xdg, 'claude-sessions', 'hooks-fail-closed'), '')
+      let run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: '', XDG_DATA_HOME: xdg } })
+      expect(run).toMatchObject({ code: 2, stderr: blockedMessage(downUrl) })
+      expect(readdirSync(join(xdg, 'claude-sessions', 'spool'))).toHaveLength(1)
+      const home = join(tmp, `home-${++n}`)
+      mkdirSync(join(home, '.local/share/claude-sessions'), { recursive: true })
+      writeFileSync(join(home, '.local/share/claude-sessions/hooks-fail-closed'), '')
+      run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: '', HOME: home } })
+      expect(run).toMatchObject({ code: 2, stderr: blockedMessage(downUrl) })
+      // The marker of another data dir does not count.
+      run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl, HOME: home } })
+      expect(run).toMatchObject({ code: 0, stderr: '' })
+    })
+
+    it('looks at the marker only when the server is down, and starts no process for it (strace)', async () => {
+      // .ci/run installs strace
+      const trace = async (base: string) => {
+        const dir = failClosedDir()
+        const out = join(tmp, `trace-${++n}`)
+        mkdirSync(join(dir, 'spool'))
+        const run = await runHook(['PreToolUse'], {
+          input: payload(),
+          env: { CLAUDE_SESSIONS_URL: base, CLAUDE_SESSIONS_DATA_DIR: dir },
+          wrap: ['strace', '-f', '-qq', '-e', 'trace=execve,file', '-o', out],
+        })
+        const lines = readFileSync(out, 'utf8').split('\n')
+        return {
+          code: run.code,
+          execs: lines.filter((l) => /execve\(/.test(l) && !/ENOENT/.test(l)).map((l) => /execve\("([^"]+)"/.exec(l)?.[1]),
+          marker: lines.filter((l) => l.includes('hooks-fail-closed')),
+        }
+      }
+      const up = await trace(url)
+      expect(up.code).toBe(0)
+      expect(up.execs.map((p) => p?.split('/').pop())).toEqual(['sh', 'curl'])
+      expect(up.marker).toEqual([])
+      const down = await trace(downUrl)
+      expect(down.code).toBe(2)
+      expect(down.execs.map((p) => p?.split('/').pop())).toEqual(['sh', 'curl'])
+      expect(down.marker).toHaveLength(1)
+    })
   })
 
   const otherShells = ['dash', 'bash'].filter(shellAvailable)
@@ -371,6 +485,14 @@ describe('hooks/sm-hook', () => {
       const files = spooled()
       expect(files).toHaveLength(1)
       expect(readFileSync(join(spoolDir(), files[0]!), 'utf8')).toBe(big)
+    })
+
+    it('fails closed for PreToolUse with the marker, and open for other events', async () => {
+      const env = () => ({ CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: failClosedDir() })
+      expect(await runHook(['PreToolUse'], { shell, input: unicode, env: env() })).toMatchObject({ code: 2, stdout: '', stderr: blockedMessage(downUrl) })
+      expect(readFileSync(join(spoolDir(), spooled()[0]!), 'utf8')).toBe(unicode)
+      expect(await runHook(['PostToolUse'], { shell, input: unicode, env: env() })).toMatchObject({ code: 0, stdout: '', stderr: '' })
+      expect(spooled()).toHaveLength(1)
     })
   })
 })
