@@ -1,11 +1,15 @@
 import { mkdirSync } from 'node:fs'
+import { homedir } from 'node:os'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApp, createHookListener } from '@claude-sessions/api'
-import { SessionService, SessionsError } from '@claude-sessions/core'
+import { SessionService, SessionsError, ToolAuditor } from '@claude-sessions/core'
 import { openSqliteStore } from '@claude-sessions/store-sqlite'
 import { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { getRequestListener } from '@hono/node-server'
+import { writeFailClosedMarker } from './audit/fail-closed-marker.js'
+import { projectResolver } from './audit/project.js'
+import { startRetention } from './audit/retention.js'
 import { commandAvailable, isDirectory, randomIds, sha256, systemClock } from './adapters.js'
 import { dataFiles } from './config/paths.js'
 import type { Config } from './config/schema.js'
@@ -18,6 +22,7 @@ import { VERSION } from './version.js'
 export interface RunningServer {
   url: string
   service: SessionService
+  audit: ToolAuditor
   close(): Promise<void>
 }
 
@@ -61,6 +66,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const store = openSqliteStore({ path: files.database })
   const operatorToken = ensureOperatorToken(files.operatorToken)
   const mux = new TmuxMultiplexer({ socket: config.tmuxSocket })
+  writeFailClosedMarker(files.failClosedMarker, config.hooksFailClosed)
+  const audit = new ToolAuditor({
+    store: store.toolAudit,
+    projectOf: projectResolver(),
+    config: { responseCap: config.auditResponseCap, redact: config.redactPatterns, home: homedir(), policies: config.policies },
+  })
+  const retention = startRetention({
+    store: store.toolAudit,
+    retentionMs: config.auditRetentionDays * 86_400_000,
+    now: Date.now,
+    intervalMs: 3_600_000,
+    onDeleted: (count) => log.info({ count, days: config.auditRetentionDays }, 'deleted old tool events'),
+    onError: (error) => log.warn({ err: error }, 'tool event retention failed'),
+  })
   const service = new SessionService({
     sessions: store.sessions,
     events: store.events,
@@ -70,6 +89,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     hashToken: sha256,
     isDirectory,
     commandAvailable: (command) => commandAvailable(command),
+    audit,
     config: {
       agentCommand: [config.claudeCommand, ...config.claudeArgs],
       env: {
@@ -119,6 +139,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
   const app = createApp({
     service,
+    audit,
     operatorToken,
     version: VERSION,
     tmuxSocket: config.tmuxSocket,
@@ -156,10 +177,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   return {
     url,
     service,
+    audit,
     async close() {
       if (closed) return
       closed = true
       clearInterval(watchdog)
+      retention.stop()
       await new Promise<void>((resolve) => {
         http.close(() => resolve())
         http.closeAllConnections()

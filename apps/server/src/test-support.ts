@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { BUILTIN_PROFILES } from '@claude-sessions/core'
 import type { Config } from './config/schema.js'
 import { createLogger } from './logger.js'
 
@@ -22,6 +23,11 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     staleMs: 20_000,
     hookTimeoutSeconds: 2,
     permissionTimeoutSeconds: 170,
+    hooksFailClosed: false,
+    auditRetentionDays: 30,
+    auditResponseCap: 16 * 1024,
+    redactPatterns: [],
+    policies: { profiles: BUILTIN_PROFILES },
     logLevel: 'silent',
     source: null,
     ...overrides,

@@ -1,4 +1,5 @@
-import { aSessionService } from '@claude-sessions/core/testing'
+import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core'
+import { aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { testClient } from 'hono/testing'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
@@ -9,9 +10,11 @@ const json = { 'content-type': 'application/json' }
 const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
 
 function setup() {
-  const { service, sessions, events, mux, clock } = aSessionService()
+  const audit = new ToolAuditor({ store: new InMemoryToolAuditStore(), projectOf: () => null, config: { responseCap: 1000, policies: { profiles: BUILTIN_PROFILES } } })
+  const { service, sessions, events, mux, clock } = aSessionService({ deps: { audit } })
   const app = createApp({
     service,
+    audit,
     operatorToken: OPERATOR,
     version: '0.0.0-test',
     tmuxSocket: 'sm-test',

@@ -1,4 +1,4 @@
-import { SessionsError, type SessionService } from '@claude-sessions/core'
+import { SessionsError, type SessionService, type ToolAuditor } from '@claude-sessions/core'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HealthDto } from './dto.js'
@@ -7,9 +7,12 @@ import { requireActor } from './middleware/auth.js'
 import { localOnly } from './middleware/local-only.js'
 import { hookRoutes } from './routes/hooks.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { sessionToolRoutes, toolRoutes } from './routes/tools.js'
 
 export interface ApiDeps {
   service: SessionService
+  /** The tool-use audit: `/tools`, `/tools/stats`, `/tools/stream`, `/sessions/:ref/tools`. */
+  audit: ToolAuditor
   /** The operator's bearer token (kept in the data dir, mode 0600). */
   operatorToken: string
   version: string
@@ -39,6 +42,8 @@ export function createApp(deps: ApiDeps) {
   )
   app.use('/sessions/*', requireActor(service, deps.operatorToken))
   app.use('/sessions', requireActor(service, deps.operatorToken))
+  app.use('/tools/*', requireActor(service, deps.operatorToken))
+  app.use('/tools', requireActor(service, deps.operatorToken))
   const routes = app
     .get('/health', (c) => {
       const body: HealthDto = {
@@ -52,6 +57,8 @@ export function createApp(deps: ApiDeps) {
       return c.json(body)
     })
     .route('/sessions', sessionRoutes(service))
+    .route('/sessions', sessionToolRoutes(service, deps.audit))
+    .route('/tools', toolRoutes(service, deps.audit, deps.now))
     .route('/hooks', hookRoutes(service))
   return routes
 }

@@ -1,5 +1,5 @@
 import { request } from 'node:http'
-import type { ErrorCode, SendableKey } from '@claude-sessions/core'
+import type { SendableKey } from '@claude-sessions/core'
 import type {
   ErrorBody,
   EventsDto,
@@ -9,7 +9,33 @@ import type {
   OutputDto,
   SessionEnvelope,
   SessionsDto,
+  SessionToolsDto,
+  ToolEventDto,
+  ToolStatsDto,
+  ToolsDto,
 } from './dto.js'
+import { ApiError } from './api-error.js'
+import { openEventStream, type EventStream } from './event-stream.js'
+
+/** Filters of the tool audit queries; times are `2h`, ISO or epoch ms (the server reads them). */
+export interface ToolsQuery {
+  session?: string
+  tree?: string
+  tool?: string
+  destructive?: boolean
+  sensitive?: boolean
+  denied?: boolean
+  project?: string
+  since?: string
+  until?: string
+  limit?: number
+}
+
+const queryString = (query: object): string => {
+  const qs = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v))
+  return qs.size > 0 ? `?${qs}` : ''
+}
 
 export interface ClientOptions {
   /** e.g. http://127.0.0.1:8420 */
@@ -21,30 +47,23 @@ export interface ClientOptions {
   timeoutMs?: number
 }
 
-/** A failed request: `code` is the server's error code, or `unavailable` when it can't be reached. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly status: number,
-  ) {
-    super(message)
-    this.name = 'ApiError'
-  }
-}
-
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+
+function headersOf(options: ClientOptions): Record<string, string> {
+  const headers: Record<string, string> = {}
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
+  if (options.sessionId !== undefined) headers['x-sm-session'] = options.sessionId
+  return headers
+}
 
 function call<T>(options: ClientOptions, method: Method, path: string, body?: unknown, timeoutMs = options.timeoutMs ?? 30_000): Promise<T> {
   const url = new URL(path, options.baseUrl)
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-  const headers: Record<string, string> = { accept: 'application/json' }
+  const headers: Record<string, string> = { accept: 'application/json', ...headersOf(options) }
   if (payload) {
     headers['content-type'] = 'application/json'
     headers['content-length'] = String(payload.length)
   }
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`
-  if (options.sessionId !== undefined) headers['x-sm-session'] = options.sessionId
   return new Promise<T>((resolve, reject) => {
     const req = request(url, { method, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = []
@@ -82,7 +101,7 @@ export function createClient(options: ClientOptions) {
     health: () => call<HealthDto>(options, 'GET', '/health'),
     list: (all = false) => call<SessionsDto>(options, 'GET', `/sessions${all ? '?all=true' : ''}`),
     get: (ref: string) => call<SessionEnvelope>(options, 'GET', `/sessions/${enc(ref)}`),
-    create: (body: { workingDir: string; name?: string; model?: string; prompt?: string }) =>
+    create: (body: { workingDir: string; name?: string; model?: string; prompt?: string; policy?: string }) =>
       call<SessionEnvelope>(options, 'POST', '/sessions', body),
     rename: (ref: string, name: string) => call<SessionEnvelope>(options, 'PATCH', `/sessions/${enc(ref)}`, { name }),
     kill: (ref: string) => call<SessionEnvelope>(options, 'DELETE', `/sessions/${enc(ref)}`),
@@ -90,16 +109,22 @@ export function createClient(options: ClientOptions) {
     input: (ref: string, text: string) => call<InputDto>(options, 'POST', `/sessions/${enc(ref)}/input`, { text }, 120_000),
     key: (ref: string, key: SendableKey) => call<SessionEnvelope>(options, 'POST', `/sessions/${enc(ref)}/key`, { key }),
     output: (ref: string, lines: number) => call<OutputDto>(options, 'GET', `/sessions/${enc(ref)}/output?lines=${lines}`),
-    events: (ref: string, query: { limit?: number; after?: number } = {}) => {
-      const qs = new URLSearchParams()
-      if (query.limit !== undefined) qs.set('limit', String(query.limit))
-      if (query.after !== undefined) qs.set('after', String(query.after))
-      const suffix = qs.size > 0 ? `?${qs}` : ''
-      return call<EventsDto>(options, 'GET', `/sessions/${enc(ref)}/events${suffix}`)
-    },
+    events: (ref: string, query: { limit?: number; after?: number } = {}) =>
+      call<EventsDto>(options, 'GET', `/sessions/${enc(ref)}/events${queryString(query)}`),
     lastMessage: (ref: string) => call<LastMessageDto>(options, 'GET', `/sessions/${enc(ref)}/last-message`),
+    tools: (query: ToolsQuery = {}) => call<ToolsDto>(options, 'GET', `/tools${queryString(query)}`),
+    toolStats: (query: Omit<ToolsQuery, 'limit'> & { by?: 'tool' | 'session' | 'category' | 'project' } = {}) =>
+      call<ToolStatsDto>(options, 'GET', `/tools/stats${queryString(query)}`),
+    sessionTools: (ref: string, limit?: number) => call<SessionToolsDto>(options, 'GET', `/sessions/${enc(ref)}/tools${queryString({ limit })}`),
+    /** Live tool events (server-sent events) until `close()`; `ready` resolves once subscribed. */
+    streamTools: (query: Omit<ToolsQuery, 'limit' | 'since' | 'until'>, onEvent: (event: ToolEventDto) => void): EventStream =>
+      openEventStream(new URL(`/tools/stream${queryString(query)}`, options.baseUrl), headersOf(options), (name, data) => {
+        if (name === 'tool') onEvent(JSON.parse(data) as ToolEventDto)
+      }),
   }
 }
 
 export type Client = ReturnType<typeof createClient>
 export type * from './dto.js'
+export { ApiError }
+export type { EventStream }

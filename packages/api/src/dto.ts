@@ -1,4 +1,4 @@
-import type { DeliveryResult, ErrorCode, Session, SessionState, StoredEvent } from '@claude-sessions/core'
+import type { DeliveryResult, ErrorCode, Session, SessionState, StoredEvent, ToolEvent, ToolStatsKey, ToolStatsRow } from '@claude-sessions/core'
 
 /** A session on the wire. */
 export interface SessionDto {
@@ -16,6 +16,8 @@ export interface SessionDto {
   stoppedAt: string | null
   lastTool: string | null
   backgroundTasks: number
+  /** Policy profile; null: the default one. */
+  policy: string | null
 }
 
 export interface EventDto {
@@ -68,6 +70,23 @@ export interface LastMessageDto {
   message: string | null
 }
 
+/** One tool audit event on the wire: `toolInput` parsed, `toolResponse` the stored (maybe cut) text. */
+export interface ToolEventDto extends Omit<ToolEvent, 'at' | 'toolInput'> {
+  at: string
+  toolInput: unknown
+}
+export interface ToolsDto {
+  tools: ToolEventDto[]
+}
+export interface SessionToolsDto {
+  session: SessionDto
+  tools: ToolEventDto[]
+}
+export interface ToolStatsDto {
+  by: ToolStatsKey
+  rows: ToolStatsRow[]
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 export function toSessionDto(s: Session): SessionDto {
@@ -86,6 +105,7 @@ export function toSessionDto(s: Session): SessionDto {
     stoppedAt: s.stoppedAt === null ? null : iso(s.stoppedAt),
     lastTool: s.lastTool,
     backgroundTasks: s.backgroundTasks,
+    policy: s.policy,
   }
 }
 
@@ -111,4 +131,16 @@ export function toEventDto(e: StoredEvent): EventDto {
     truncated,
     payload,
   }
+}
+
+export function toToolEventDto(e: ToolEvent): ToolEventDto {
+  let toolInput: unknown = e.toolInput
+  if (e.toolInput !== null) {
+    try {
+      toolInput = JSON.parse(e.toolInput)
+    } catch {
+      // stored as text when it was not JSON
+    }
+  }
+  return { ...e, at: iso(e.at), toolInput }
 }

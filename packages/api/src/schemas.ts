@@ -1,4 +1,4 @@
-import { SENDABLE_KEYS, SessionsError } from '@claude-sessions/core'
+import { SENDABLE_KEYS, SessionsError, TOOL_STATS_KEYS } from '@claude-sessions/core'
 import { z } from 'zod'
 
 export const createSessionBody = z
@@ -7,6 +7,7 @@ export const createSessionBody = z
     name: z.string().optional(),
     model: z.string().min(1).max(200).optional(),
     prompt: z.string().max(1_000_000).optional(),
+    policy: z.string().min(1).max(64).optional(),
   })
   .strict()
 
@@ -17,6 +18,22 @@ export const keyBody = z.object({ key: z.enum(SENDABLE_KEYS) }).strict()
 const intParam = (max: number) => z.coerce.number().int().min(0).max(max)
 export const outputQuery = z.object({ lines: intParam(10_000).default(50) })
 export const eventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000).optional(), after: intParam(Number.MAX_SAFE_INTEGER).optional() })
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+/** Filters of `GET /tools`, `/tools/stats` and `/tools/stream`; times are `2h`, ISO or epoch ms. */
+export const toolsQuery = z.object({
+  session: z.string().min(1).optional(),
+  tree: z.string().min(1).optional(),
+  tool: z.string().min(1).max(200).optional(),
+  destructive: flag.optional(),
+  sensitive: flag.optional(),
+  denied: flag.optional(),
+  project: z.string().min(1).max(500).optional(),
+  since: z.string().min(1).max(64).optional(),
+  until: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).default(100),
+  by: z.enum(TOOL_STATS_KEYS).default('tool'),
+})
+export const sessionToolsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100) })
 export const listQuery = z.object({ all: z.enum(['true', 'false', '1', '0']).optional() })
 
 /** Parses `value` or throws `invalid_input` naming every problem. */

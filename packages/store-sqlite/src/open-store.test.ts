@@ -1,6 +1,6 @@
 import type { NewStoredEvent } from '@claude-sessions/core'
 import { SessionsError } from '@claude-sessions/core'
-import { aSession } from '@claude-sessions/core/testing'
+import { aSession, aToolEvent } from '@claude-sessions/core/testing'
 import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -38,7 +38,7 @@ describe('openSqliteStore', () => {
   it('keeps sessions, token hashes, events and dedupe keys across close and reopen', () => {
     const path = dbPath()
     const first = open({ path })
-    const s = aSession({ name: 'keeper', state: 'working', claudeSessionId: 'c-1', lastMessage: '; rm -rf $(x) "\'\n✓' })
+    const s = aSession({ name: 'keeper', state: 'working', claudeSessionId: 'c-1', lastMessage: '; rm -rf $(x) "\'\n✓', policy: 'strict' })
     first.sessions.insert(s, 'hash-keeper')
     first.events.append(anEvent({ dedupeKey: 'spool:1' }))
     first.events.append(anEvent({ toolUseId: 'toolu_2' }))
@@ -50,6 +50,36 @@ describe('openSqliteStore', () => {
     expect(second.sessions.findByClaudeSessionId('c-1')?.id).toBe(s.id)
     expect(second.events.list(s.id).map((e) => e.toolUseId)).toEqual(['toolu_1', 'toolu_2'])
     expect(second.events.hasDedupeKey('spool:1')).toBe(true)
+  })
+
+  it('keeps a policy changed by a written-behind update across close and reopen', () => {
+    const path = dbPath()
+    const first = open({ path })
+    const s = aSession({ policy: 'strict' })
+    first.sessions.insert(s, null)
+    first.sessions.update({ ...s, state: 'working', policy: 'lenient' })
+    first.close()
+    expect(open({ path }).sessions.get(s.id)?.policy).toBe('lenient')
+  })
+
+  it('keeps tool event ids unique and increasing across close and reopen, even once the newest are deleted', () => {
+    const path = dbPath()
+    const first = open({ path })
+    const a = first.toolAudit.append(aToolEvent({ at: 1 }))
+    const b = first.toolAudit.append(aToolEvent({ at: 2 }))
+    first.close()
+
+    const second = open({ path })
+    const c = second.toolAudit.append(aToolEvent({ at: 3 }))
+    expect(c.id).toBeGreaterThan(b.id)
+    expect(second.toolAudit.list().map((e) => e.id)).toEqual([a.id, b.id, c.id])
+    expect(second.toolAudit.deleteBefore(10)).toBe(3)
+    second.close()
+
+    const third = open({ path })
+    const d = third.toolAudit.append(aToolEvent({ at: 4 }))
+    expect(d.id).toBeGreaterThan(c.id)
+    expect(third.toolAudit.list()).toEqual([d])
   })
 
   it('applies each migration once, however often the file is reopened', () => {

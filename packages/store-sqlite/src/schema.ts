@@ -26,6 +26,7 @@ export const sessions = sqliteTable(
     lastMessage: text('last_message'),
     backgroundTasks: integer('background_tasks').notNull().default(0),
     lastEventAt: integer('last_event_at'),
+    policy: text('policy'),
     tokenHash: text('token_hash'),
   },
   (t) => [

@@ -21,6 +21,7 @@ const SESSION_FIELDS = [
   'lastMessage',
   'backgroundTasks',
   'lastEventAt',
+  'policy',
 ] as const satisfies readonly (keyof Session)[]
 
 // Every Session field has a column of the same name: a compile error here means schema and Session drifted apart.

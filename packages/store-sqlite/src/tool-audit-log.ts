@@ -1,33 +1,89 @@
-import type { NewToolEvent, ToolAuditStore, ToolEvent, ToolEventFilter } from '@claude-sessions/core'
+import {
+  SessionsError,
+  type NewToolEvent,
+  type ToolAuditStore,
+  type ToolEvent,
+  type ToolEventFilter,
+  type ToolStatsKey,
+  type ToolStatsRow,
+} from '@claude-sessions/core'
 import type Database from 'better-sqlite3'
-import { and, desc, eq, getTableColumns, gte, inArray, lt, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, max, sql, type SQL } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { toolEvents } from './schema.js'
 import { toSessionsError } from './sqlite-errors.js'
 
 const { dedupeKey: _dedupeKey, ...columns } = getTableColumns(toolEvents)
 
+type ToolEventInsert = typeof toolEvents.$inferInsert
+
+/** The SQL condition of a filter; null when it can match nothing. `limit` is not part of it. */
+function whereOf(f: ToolEventFilter): SQL | undefined | null {
+  if (f.sessionIds !== undefined && f.sessionIds.length === 0) return null
+  const where: SQL[] = []
+  if (f.sessionIds !== undefined) where.push(inArray(toolEvents.sessionId, [...f.sessionIds]))
+  if (f.toolUseId !== undefined) where.push(eq(toolEvents.toolUseId, f.toolUseId))
+  if (f.toolName !== undefined) where.push(eq(toolEvents.toolName, f.toolName))
+  if (f.destructive !== undefined) where.push(eq(toolEvents.destructive, f.destructive))
+  if (f.sensitive !== undefined) where.push(eq(toolEvents.sensitive, f.sensitive))
+  if (f.denied === true) where.push(eq(toolEvents.decision, 'deny'))
+  if (f.project !== undefined) where.push(eq(toolEvents.project, f.project))
+  if (f.since !== undefined) where.push(gte(toolEvents.at, f.since))
+  if (f.until !== undefined) where.push(lt(toolEvents.at, f.until))
+  return and(...where)
+}
+
+const STATS_KEY = {
+  tool: toolEvents.toolName,
+  session: toolEvents.sessionId,
+  category: toolEvents.category,
+  project: toolEvents.project,
+} as const satisfies Record<ToolStatsKey, unknown>
+
+/** Rows of the group where `condition` holds. */
+const countWhere = (condition: SQL, alias: string) =>
+  sql<number>`sum(case when ${condition} then 1 else 0 end)`.mapWith(Number).as(alias)
+
+const isCall = sql`${toolEvents.event} = 'PreToolUse'`
+
 /**
- * ToolAuditStore on `tool_events`. Appends are buffered and written in one transaction per
- * event-loop turn (like the event log); reads flush first.
+ * ToolAuditStore on `tool_events`. Ids are assigned here, at append, from the highest id the
+ * table has ever held (the server is its only writer). Appends are buffered and written in
+ * one transaction per event-loop turn (like the event log); reads flush first.
  */
 export class SqliteToolAuditLog implements ToolAuditStore {
-  private pending: (typeof toolEvents.$inferInsert)[] = []
+  private pending: ToolEventInsert[] = []
   private scheduled: NodeJS.Immediate | null = null
-  private readonly writeBatch: (rows: (typeof toolEvents.$inferInsert)[]) => void
+  private readonly writeBatch: (rows: ToolEventInsert[]) => void
+  private nextId: number
 
   constructor(
     sqlite: Database.Database,
     private readonly db: BetterSQLite3Database,
     private readonly onError: (err: Error) => void,
   ) {
-    this.writeBatch = sqlite.transaction((rows: (typeof toolEvents.$inferInsert)[]) => {
+    this.writeBatch = sqlite.transaction((rows: ToolEventInsert[]) => {
       for (const row of rows) db.insert(toolEvents).values(row).onConflictDoNothing({ target: toolEvents.dedupeKey }).run()
     })
+    this.nextId = this.highestId() + 1
   }
 
-  append(event: NewToolEvent): void {
-    this.pending.push({ ...event, dedupeKey: event.dedupeKey || null })
+  /** The highest id ever used: deleted rows' ids too (AUTOINCREMENT's sqlite_sequence), so none is reused. */
+  private highestId(): number {
+    try {
+      const top = this.db.select({ id: max(toolEvents.id) }).from(toolEvents).get()?.id ?? 0
+      const seq = this.db.get<{ seq: number } | undefined>(sql`SELECT seq FROM sqlite_sequence WHERE name = 'tool_events'`)
+      return Math.max(top, seq?.seq ?? 0)
+    } catch (err) {
+      throw toSessionsError('read the last tool event id', err)
+    }
+  }
+
+  /** A repeated dedupe key is dropped when written; its id is then never used. */
+  append(event: NewToolEvent): ToolEvent {
+    const { dedupeKey, ...rest } = event
+    const stored: ToolEvent = { ...rest, id: this.nextId++ }
+    this.pending.push({ ...stored, dedupeKey: dedupeKey || null })
     this.scheduled ??= setImmediate(() => {
       this.scheduled = null
       try {
@@ -36,6 +92,7 @@ export class SqliteToolAuditLog implements ToolAuditStore {
         this.onError(err as Error)
       }
     })
+    return stored
   }
 
   /** Writes buffered rows; keeps them and throws `internal` if that fails. */
@@ -53,18 +110,10 @@ export class SqliteToolAuditLog implements ToolAuditStore {
 
   list(filter: ToolEventFilter = {}): ToolEvent[] {
     this.flush()
-    if (filter.sessionIds !== undefined && filter.sessionIds.length === 0) return []
-    const where: SQL[] = []
-    if (filter.sessionIds !== undefined) where.push(inArray(toolEvents.sessionId, [...filter.sessionIds]))
-    if (filter.toolName !== undefined) where.push(eq(toolEvents.toolName, filter.toolName))
-    if (filter.destructive !== undefined) where.push(eq(toolEvents.destructive, filter.destructive))
-    if (filter.sensitive !== undefined) where.push(eq(toolEvents.sensitive, filter.sensitive))
-    if (filter.denied === true) where.push(eq(toolEvents.decision, 'deny'))
-    if (filter.project !== undefined) where.push(eq(toolEvents.project, filter.project))
-    if (filter.since !== undefined) where.push(gte(toolEvents.at, filter.since))
-    if (filter.until !== undefined) where.push(lt(toolEvents.at, filter.until))
+    const where = whereOf(filter)
+    if (where === null) return []
     try {
-      const query = this.db.select(columns).from(toolEvents).where(and(...where)).orderBy(desc(toolEvents.id))
+      const query = this.db.select(columns).from(toolEvents).where(where).orderBy(desc(toolEvents.id))
       const rows = filter.limit === undefined ? query.all() : query.limit(filter.limit).all()
       return rows.reverse()
     } catch (err) {
@@ -72,10 +121,49 @@ export class SqliteToolAuditLog implements ToolAuditStore {
     }
   }
 
-  deleteBefore(at: number): number {
+  stats(filter: ToolEventFilter, by: ToolStatsKey): ToolStatsRow[] {
     this.flush()
+    const where = whereOf(filter)
+    if (where === null) return []
+    const key = STATS_KEY[by]
+    const calls = countWhere(isCall, 'calls')
+    const events = sql<number>`count(*)`.mapWith(Number).as('events')
     try {
-      return this.db.delete(toolEvents).where(lt(toolEvents.at, at)).run().changes
+      return this.db
+        .select({
+          key,
+          calls,
+          events,
+          destructive: countWhere(sql`${isCall} and ${toolEvents.destructive} = 1`, 'destructive'),
+          sensitive: countWhere(sql`${isCall} and ${toolEvents.sensitive} = 1`, 'sensitive'),
+          denied: countWhere(sql`${toolEvents.decision} = 'deny'`, 'denied'),
+          failed: countWhere(sql`${toolEvents.event} = 'PostToolUseFailure'`, 'failed'),
+        })
+        .from(toolEvents)
+        .where(where)
+        .groupBy(key)
+        .orderBy(desc(calls), desc(events), sql`${key} is null`, asc(key))
+        .all()
+    } catch (err) {
+      throw toSessionsError('tool event stats', err)
+    }
+  }
+
+  deleteBefore(at: number, limit?: number): number {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+      throw new SessionsError('invalid_input', `limit must be a non-negative integer, got ${limit}`)
+    }
+    this.flush()
+    const old = lt(toolEvents.at, at)
+    try {
+      if (limit === undefined) return this.db.delete(toolEvents).where(old).run().changes
+      const oldest = this.db
+        .select({ id: toolEvents.id })
+        .from(toolEvents)
+        .where(old)
+        .orderBy(asc(toolEvents.at), asc(toolEvents.id))
+        .limit(limit)
+      return this.db.delete(toolEvents).where(inArray(toolEvents.id, oldest)).run().changes
     } catch (err) {
       throw toSessionsError('delete old tool events', err)
     }

@@ -67,4 +67,56 @@ describe('config', () => {
   it('treats an empty file as all defaults', () => {
     expect(parseConfigText('', 'empty.yaml').server.port).toBe(8420)
   })
+
+  it('policy: top-level keys make the default profile, named profiles beside the built-in ones; audit and fail_closed', () => {
+    const dir = tempDir()
+    const file = join(dir, 'config.yaml')
+    writeFileSync(
+      file,
+      [
+        'policy:',
+        '  git_history: ask',
+        '  sensitive: deny',
+        '  profiles:',
+        '    ci: { destructive: deny }',
+        '    strict: { destructive: deny, sensitive: deny }',
+        'audit:',
+        '  retention_days: 7',
+        '  response_cap_bytes: 4096',
+        "  redact_patterns: ['internal-[0-9]+']",
+        'hooks:',
+        '  fail_closed: true',
+        '',
+      ].join('\n'),
+    )
+    const c = loadConfig({ config: file }, { HOME: dir })
+    expect(c.policies.profiles).toMatchObject({
+      default: { git_history: 'ask', sensitive: 'deny' },
+      ci: { destructive: 'deny' },
+      strict: { destructive: 'deny', sensitive: 'deny' },
+      log: {},
+    })
+    expect(c).toMatchObject({ auditRetentionDays: 7, auditResponseCap: 4096, hooksFailClosed: true })
+    expect('id internal-42 here'.replace(c.redactPatterns[0]!, 'X')).toBe('id X here')
+  })
+
+  it('defaults: retention 30 days, fail open, every category logged', () => {
+    const c = loadConfig({}, { HOME: tempDir() })
+    expect(c).toMatchObject({ auditRetentionDays: 30, hooksFailClosed: false, redactPatterns: [] })
+    expect(c.policies.profiles['default']).toEqual({})
+    expect(c.policies.profiles['strict']).toEqual({ destructive: 'deny', sensitive: 'ask' })
+  })
+
+  it('rejects unknown categories, actions, profile names and bad regular expressions, all at once', () => {
+    let message = ''
+    try {
+      parseConfigText("policy:\n  rm_stuff: deny\n  sensitive: block\n  profiles:\n    'bad name': {}\naudit:\n  redact_patterns: ['(unclosed']\n", 'p.yaml')
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain('policy.rm_stuff: unknown key')
+    expect(message).toContain('policy.sensitive')
+    expect(message).toContain('policy.profiles.bad name')
+    expect(message).toContain('audit.redact_patterns.0: not a valid regular expression')
+  })
 })

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { SessionsError } from '@claude-sessions/core'
+import { BUILTIN_PROFILES, SessionsError, type Policies } from '@claude-sessions/core'
 import { parse as parseYaml } from 'yaml'
 import { defaultConfigPath, defaultDataDir } from './paths.js'
-import { configSchema, type Config } from './schema.js'
+import { configSchema, type Config, type ConfigFile } from './schema.js'
 
 type Env = Record<string, string | undefined>
 
@@ -34,6 +34,11 @@ export function parseConfigText(text: string, source: string) {
     throw new SessionsError('invalid_input', `${source}: invalid configuration:\n  ${problems.join('\n  ')}`)
   }
   return parsed.data
+}
+
+/** The profiles: built in, then configured; the top-level keys complete `default`. */
+function policiesOf({ profiles, ...defaults }: ConfigFile['policy']): Policies {
+  return { profiles: { ...BUILTIN_PROFILES, ...profiles, default: { ...profiles['default'], ...defaults } } }
 }
 
 const envPort = (env: Env): number | undefined => {
@@ -78,6 +83,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     staleMs: file.watchdog.stale_seconds * 1000,
     hookTimeoutSeconds: file.hooks.timeout_seconds,
     permissionTimeoutSeconds: file.hooks.permission_timeout_seconds,
+    hooksFailClosed: file.hooks.fail_closed,
+    auditRetentionDays: file.audit.retention_days,
+    auditResponseCap: file.audit.response_cap_bytes,
+    redactPatterns: file.audit.redact_patterns.map((source) => new RegExp(source, 'g')),
+    policies: policiesOf(file.policy),
     logLevel: file.log.level,
     source: text === null ? null : path,
   }

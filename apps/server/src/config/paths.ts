@@ -22,4 +22,6 @@ export const dataFiles = (dataDir: string) => ({
   operatorToken: join(dataDir, 'operator-token'),
   lock: join(dataDir, 'server.lock'),
   spool: join(dataDir, 'spool'),
+  /** Present while `hooks.fail_closed` is on: read by the hook script when the server is down. */
+  failClosedMarker: join(dataDir, 'hooks-fail-closed'),
 })

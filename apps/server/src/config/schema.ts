@@ -1,7 +1,28 @@
+import { POLICY_ACTIONS, POLICY_KEYS, type Policies } from '@claude-sessions/core'
 import { z } from 'zod'
 
 const port = z.number().int().min(1).max(65_535)
 const seconds = z.number().positive().max(86_400)
+
+/** A policy profile: category (or `destructive`, `sensitive`) → log | ask | deny. */
+const profileShape = Object.fromEntries(POLICY_KEYS.map((k) => [k, z.enum(POLICY_ACTIONS).optional()])) as Record<
+  (typeof POLICY_KEYS)[number],
+  z.ZodOptional<z.ZodEnum<{ log: 'log'; ask: 'ask'; deny: 'deny' }>>
+>
+const profile = z.object(profileShape).strict()
+const profileName = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'profile names use letters, digits, _ and -')
+
+const regexSource = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source, 'g')
+      return source.length > 0
+    } catch {
+      return false
+    }
+  },
+  { message: 'not a valid regular expression' },
+)
 
 /** config.yaml: every key optional; unknown keys are errors. */
 export const configSchema = z
@@ -39,9 +60,19 @@ export const configSchema = z
       .strict()
       .default({ interval_seconds: 10, stale_seconds: 20 }),
     hooks: z
-      .object({ timeout_seconds: seconds.default(2), permission_timeout_seconds: seconds.default(170) })
+      .object({ timeout_seconds: seconds.default(2), permission_timeout_seconds: seconds.default(170), fail_closed: z.boolean().default(false) })
       .strict()
-      .default({ timeout_seconds: 2, permission_timeout_seconds: 170 }),
+      .default({ timeout_seconds: 2, permission_timeout_seconds: 170, fail_closed: false }),
+    audit: z
+      .object({
+        retention_days: z.number().positive().max(36_500).default(30),
+        response_cap_bytes: z.number().int().min(256).max(10 * 1024 * 1024).default(16 * 1024),
+        redact_patterns: z.array(regexSource).default([]),
+      })
+      .strict()
+      .default({ retention_days: 30, response_cap_bytes: 16 * 1024, redact_patterns: [] }),
+    // the keys of the default profile, and named profiles
+    policy: profile.extend({ profiles: z.record(profileName, profile).default({}) }).strict().default({ profiles: {} }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
@@ -67,6 +98,13 @@ export interface Config {
   staleMs: number
   hookTimeoutSeconds: number
   permissionTimeoutSeconds: number
+  /** PreToolUse hooks block while the server is unreachable (the hook script reads a marker file). */
+  hooksFailClosed: boolean
+  auditRetentionDays: number
+  auditResponseCap: number
+  redactPatterns: RegExp[]
+  /** Built-in profiles, then the configured ones; `default` from the top-level keys. */
+  policies: Policies
   logLevel: ConfigFile['log']['level']
   /** The file that was read, or null when none exists. */
   source: string | null

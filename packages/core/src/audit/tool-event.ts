@@ -1,7 +1,7 @@
 import type { HookEvent } from '../events/hook-event.js'
 import type { NewToolEvent } from '../ports/tool-audit-store.js'
 import type { Session } from '../session/session.js'
-import { classifyToolUse } from './classify.js'
+import { classifyToolUse, type Verdict } from './classify.js'
 import { redactSecrets } from './redact.js'
 
 /** The hook events the tool audit records. */
@@ -22,10 +22,18 @@ export interface ToolEventOptions {
   /** The project: git root name, else the last component of cwd (found by the caller). */
   project: string | null
   home?: string | undefined
+  /** The verdict when the caller has classified the call already. */
+  verdict?: Verdict | null
 }
 
 const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {})
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+
+/** The classifier's verdict for the events that carry a tool call about to run, else null. */
+export function verdictOf(hook: HookEvent, toolInput: unknown, home?: string): Verdict | null {
+  if (hook.toolName === null || (hook.event !== 'PreToolUse' && hook.event !== 'PermissionRequest')) return null
+  return classifyToolUse(hook.toolName, toolInput, { ...(hook.cwd ? { cwd: hook.cwd } : {}), ...(home ? { home } : {}) })
+}
 
 /**
  * The audit row of a tool hook event: classified (Pre/Permission), redacted, response cut to
@@ -36,10 +44,7 @@ export function toolEventFrom(session: Session, hook: HookEvent, payload: unknow
   const p = asRecord(payload)
   const input = asRecord(p.tool_input)
   const clean = (text: string | null): string | null => (text === null ? null : redactSecrets(text, options.redact).text)
-  const verdict =
-    hook.toolName !== null && (hook.event === 'PreToolUse' || hook.event === 'PermissionRequest')
-      ? classifyToolUse(hook.toolName, p.tool_input, { ...(hook.cwd ? { cwd: hook.cwd } : {}), ...(options.home ? { home: options.home } : {}) })
-      : null
+  const verdict = options.verdict !== undefined ? options.verdict : verdictOf(hook, p.tool_input, options.home)
   const response = p.tool_response === undefined ? null : JSON.stringify(p.tool_response)
   const error = hook.event === 'PostToolUseFailure' ? hook.error : null
   const exitFromError = error !== null ? /Exit code (\d+)/.exec(error) : null

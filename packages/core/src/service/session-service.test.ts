@@ -275,3 +275,18 @@ describe('SessionService: answering Yes', () => {
     expect(after.state).toBe('working')
   })
 })
+
+describe('SessionService.subtree', () => {
+  it('returns the session and every descendant at any depth, stopped ones too, parents first', async () => {
+    const { service } = aSessionService()
+    const root = await service.create({ workingDir: '/w', name: 'root' })
+    const a = await service.create({ workingDir: '/w', parentId: root.id })
+    const b = await service.create({ workingDir: '/w', parentId: root.id })
+    const a1 = await service.create({ workingDir: '/w', parentId: a.id })
+    const other = await service.create({ workingDir: '/w' })
+    await service.kill(b.id)
+    expect(service.subtree('root').map((s) => s.id)).toEqual([root.id, a.id, b.id, a1.id])
+    expect(service.subtree(a.id).map((s) => s.id)).toEqual([a.id, a1.id])
+    expect(service.subtree(other.id).map((s) => s.id)).toEqual([other.id])
+  })
+})

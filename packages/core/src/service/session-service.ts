@@ -1,3 +1,4 @@
+import type { ToolAuditor } from '../audit/auditor.js'
 import { SessionsError } from '../errors.js'
 import { parseHookEvent, type HookEvent } from '../events/hook-event.js'
 import type { StoredEvent } from '../events/stored-event.js'
@@ -46,6 +47,8 @@ export interface SessionServiceDeps {
   isDirectory(path: string): boolean
   /** Whether the agent program can be run (on PATH or an executable path). */
   commandAvailable?(command: string): boolean
+  /** The tool-use audit and policy; without it tool events are only logged as events. */
+  audit?: ToolAuditor
   config: SessionServiceConfig
 }
 
@@ -55,6 +58,8 @@ export interface CreateSessionRequest {
   model?: string | undefined
   prompt?: string | undefined
   parentId?: string | undefined
+  /** Policy profile; children inherit their parent's unless a stricter one is given. */
+  policy?: string | undefined
 }
 
 export interface HookInput {
@@ -74,7 +79,7 @@ export interface HookInput {
   at?: number | undefined
 }
 
-/** The reply to a hook: Claude Code reads decisions and context from it (none yet). */
+/** The reply to a hook: Claude Code reads decisions and context from it. */
 export type HookReply = Record<string, unknown>
 
 export type EffectListener = (session: Session, effects: readonly Effect[], event: SessionEvent) => void
@@ -106,6 +111,23 @@ export class SessionService {
     return resolveSessionRef(this.deps.sessions.list({ includeStopped: true }), ref)
   }
 
+  /** The session and all its descendants (any depth, stopped ones too), parents before children. */
+  subtree(ref: string): Session[] {
+    const root = this.resolve(ref)
+    const all = this.deps.sessions.list({ includeStopped: true })
+    const tree = [root]
+    const ids = new Set([root.id])
+    for (let i = 0; i < tree.length; i++) {
+      for (const s of all) {
+        if (s.parentId === tree[i]!.id && !ids.has(s.id)) {
+          ids.add(s.id)
+          tree.push(s)
+        }
+      }
+    }
+    return tree
+  }
+
   /** Whether `token` is the secret of managed session `id`. */
   verifySessionToken(id: string, token: string): boolean {
     const hash = this.deps.sessions.tokenHash(id)
@@ -122,9 +144,11 @@ export class SessionService {
     if (program === undefined || this.deps.commandAvailable?.(program) === false) {
       throw new SessionsError('multiplexer_failed', `agent command '${program ?? ''}' not found; set claude.command in the config`)
     }
-    if (request.parentId !== undefined && !sessions.get(request.parentId)) {
+    const parent = request.parentId === undefined ? undefined : sessions.get(request.parentId)
+    if (request.parentId !== undefined && !parent) {
       throw new SessionsError('session_not_found', `no parent session '${request.parentId}'`)
     }
+    const policy = this.policyFor(request.policy, parent)
     let id = ids.sessionId()
     for (let i = 0; sessions.get(id) && i < 8; i++) id = ids.sessionId()
     if (sessions.get(id)) throw new SessionsError('internal', 'could not allocate a session id')
@@ -139,6 +163,7 @@ export class SessionService {
       tmuxSession: tmuxSessionName(id),
       model: request.model ?? null,
       parentId: request.parentId ?? null,
+      policy,
       createdAt: now,
     })
     sessions.insert(session, this.deps.hashToken(token))
@@ -159,6 +184,13 @@ export class SessionService {
     }
     await this.label(session)
     return this.deps.sessions.get(id) ?? session
+  }
+
+  private policyFor(requested: string | undefined, parent: Session | undefined): string | null {
+    const { audit } = this.deps
+    if (audit) return audit.profileFor(requested, parent ? parent.policy : undefined)
+    if (requested !== undefined) throw new SessionsError('invalid_input', 'policies are not enabled on this server')
+    return parent?.policy ?? null
   }
 
   async rename(ref: string, name: string): Promise<Session> {
@@ -260,7 +292,7 @@ export class SessionService {
     if (input.dedupeKey !== undefined && events.hasDedupeKey(input.dedupeKey)) return {}
     const at = input.at ?? clock.now()
     const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
-    this.apply(session.id, event, at)
+    const current = this.apply(session.id, event, at)
     events.append({
       sessionId: session.id,
       claudeSessionId: event.claudeSessionId,
@@ -273,7 +305,7 @@ export class SessionService {
       rawSize: input.raw.length,
       dedupeKey: input.dedupeKey ?? null,
     })
-    return {}
+    return this.deps.audit?.record(current, event, input.payload, at, input.dedupeKey ?? null) ?? {}
   }
 
   /**

@@ -34,6 +34,20 @@ export function storeContract(label: string, make: () => StorePair | Promise<Sto
       expect(sessions.tokenHash('00000000')).toBeNull()
     })
 
+    it("keeps a session's policy profile through insert and update", async () => {
+      const { sessions } = await make()
+      const s = aSession({ policy: 'strict' })
+      sessions.insert(s, null)
+      expect(sessions.get(s.id)?.policy).toBe('strict')
+      expect(sessions.list()[0]?.policy).toBe('strict')
+      sessions.update({ ...s, policy: 'lenient' })
+      expect(sessions.get(s.id)?.policy).toBe('lenient')
+      expect(sessions.list()[0]?.policy).toBe('lenient')
+      sessions.update({ ...s, policy: null })
+      expect(sessions.get(s.id)?.policy).toBeNull()
+      expect(sessions.list()[0]?.policy).toBeNull()
+    })
+
     it('lists live sessions by creation time, stopped ones only when asked', async () => {
       const { sessions } = await make()
       sessions.insert(aSession({ id: '00000002', createdAt: 2 }), null)
