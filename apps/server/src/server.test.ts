@@ -6,9 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { dataFiles } from './config/paths.js'
 import type { Config } from './config/schema.js'
 import { startServer, type RunningServer } from './start-server.js'
-import { cleanup, silentLog, testConfig, waitFor } from './test-support.js'
+import { cleanup, operatorClient, runHook, silentLog, testConfig, tmuxEnv, waitFor } from './test-support.js'
 
-const HOOK = resolve(import.meta.dirname, '../../../hooks/sm-hook')
 const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
 
 const running: RunningServer[] = []
@@ -30,27 +29,6 @@ function setup(overrides: Partial<Config> = {}) {
   return config
 }
 
-const operatorClient = (server: RunningServer, config: Config) =>
-  createClient({ baseUrl: server.url, token: readFileSync(dataFiles(config.dataDir).operatorToken, 'utf8').trim() })
-
-const tmuxEnv = (config: Config, terminal: string, name: string): string =>
-  execFileSync('tmux', ['-L', config.tmuxSocket, 'show-environment', '-t', terminal, name], { encoding: 'utf8' }).trim().split('=')[1]!
-
-/**
- * Runs the real hook script as Claude Code would: payload on stdin, event as argument.
- * Asynchronous: the server under test runs in this process.
- */
-function runHook(event: string, payload: object, env: Record<string, string>): Promise<{ status: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', [HOOK, event], { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } })
-    let stdout = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
-    child.on('error', reject)
-    child.on('close', (status) => resolve({ status, stdout }))
-    child.stdin.end(JSON.stringify(payload))
-  })
-}
-
 describe('server', () => {
   it('creates an operator token with mode 0600 and serves health without one', async () => {
     const config = setup()
@@ -70,7 +48,7 @@ describe('server', () => {
     expect(tmuxEnv(config, session.tmuxSession!, 'CLAUDE_SESSIONS_URL')).toBe(server.url)
     const env = { CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSION_MANAGER_ID: session.id, CLAUDE_SESSION_MANAGER_TOKEN: token }
 
-    expect(await runHook('SessionStart', { session_id: CLAUDE_ID, source: 'startup', model: 'm1' }, env)).toEqual({ status: 0, stdout: '{}' })
+    expect(await runHook('SessionStart', { session_id: CLAUDE_ID, source: 'startup', model: 'm1' }, env)).toEqual({ status: 0, stdout: '{}', stderr: '' })
     await runHook('UserPromptSubmit', { session_id: CLAUDE_ID, prompt: 'go' }, env)
     expect((await client.get('hooked')).session.state).toBe('working')
     await runHook('Stop', { session_id: CLAUDE_ID, last_assistant_message: 'finished ✓' }, env)
@@ -78,7 +56,7 @@ describe('server', () => {
     expect((await client.events('hooked')).events.map((e) => e.event)).toEqual(['SessionStart', 'UserPromptSubmit', 'Stop'])
 
     // a wrong token is refused and records nothing; the script still exits 0 and prints nothing
-    expect(await runHook('Stop', { session_id: CLAUDE_ID }, { ...env, CLAUDE_SESSION_MANAGER_TOKEN: 'wrong' })).toEqual({ status: 0, stdout: '' })
+    expect(await runHook('Stop', { session_id: CLAUDE_ID }, { ...env, CLAUDE_SESSION_MANAGER_TOKEN: 'wrong' })).toMatchObject({ status: 0, stdout: '' })
     expect((await client.events('hooked')).events).toHaveLength(3)
   })
 
@@ -111,7 +89,7 @@ describe('server', () => {
     running.splice(0)
 
     const env = { CLAUDE_SESSIONS_URL: url, CLAUDE_SESSIONS_DATA_DIR: config.dataDir, CLAUDE_SESSION_MANAGER_ID: session.id, CLAUDE_SESSION_MANAGER_TOKEN: 'not-stored' }
-    expect(await runHook('UserPromptSubmit', { session_id: CLAUDE_ID, prompt: 'while down' }, env)).toEqual({ status: 0, stdout: '' })
+    expect(await runHook('UserPromptSubmit', { session_id: CLAUDE_ID, prompt: 'while down' }, env)).toMatchObject({ status: 0, stdout: '' })
     await runHook('Stop', { session_id: CLAUDE_ID, last_assistant_message: 'spooled answer' }, env)
     await runHook('SessionStart', { session_id: 'ext-1', source: 'startup', cwd: '/tmp' }, { CLAUDE_SESSIONS_URL: url, CLAUDE_SESSIONS_DATA_DIR: config.dataDir })
     const spool = dataFiles(config.dataDir).spool

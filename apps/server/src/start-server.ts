@@ -103,6 +103,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       staleMs: config.staleMs,
       interruptSettleMs: 3000,
       startWaitMs: 30_000,
+      redact: config.redactPatterns,
     },
   })
   service.onEffects((session, effects) => {

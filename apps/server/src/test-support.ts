@@ -1,10 +1,13 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { createClient } from '@claude-sessions/api/client'
 import { BUILTIN_PROFILES } from '@claude-sessions/core'
 import type { Config } from './config/schema.js'
+import { dataFiles } from './config/paths.js'
 import { createLogger } from './logger.js'
+import type { RunningServer } from './start-server.js'
 
 /** A config for tests: port 0, a temp data dir, a private tmux socket. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -48,3 +51,29 @@ export function cleanup(config: Config): void {
 }
 
 export { waitFor } from '@claude-sessions/core/testing'
+
+export const HOOK = resolve(import.meta.dirname, '../../../hooks/sm-hook')
+
+export const operatorClient = (server: Pick<RunningServer, 'url'>, config: Config) =>
+  createClient({ baseUrl: server.url, token: readFileSync(dataFiles(config.dataDir).operatorToken, 'utf8').trim() })
+
+export const tmuxEnv = (config: Config, terminal: string, name: string): string =>
+  execFileSync('tmux', ['-L', config.tmuxSocket, 'show-environment', '-t', terminal, name], { encoding: 'utf8' }).trim().split('=')[1]!
+
+/**
+ * Runs the real hook script as Claude Code would: payload on stdin, event as argument.
+ * Asynchronous: the server under test runs in this process.
+ */
+export function runHook(event: string, payload: object, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', [HOOK, event], { env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+    child.stdin.end(JSON.stringify(payload))
+  })
+}
+

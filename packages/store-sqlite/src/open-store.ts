@@ -32,7 +32,7 @@ export interface OpenSqliteStoreOptions {
 export interface SqliteStore {
   sessions: SessionStore
   events: EventStore
-  /** The tool-use audit (issue 4). */
+  /** The tool-use audit. */
   toolAudit: ToolAuditStore
   /** Writes buffered session updates and events now. Throws `internal` (and keeps them) if that fails. */
   flush(): void

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REDACTED, redactSecrets } from './redact.js'
+import { REDACTED, redactedPrefix, redactSecrets } from './redact.js'
 
 // Test-only fake secrets, shaped like real ones.
 const SECRETS = {
@@ -63,5 +63,20 @@ describe('redactSecrets', () => {
   it('is idempotent', () => {
     const once = redactSecrets(fixture).text
     expect(redactSecrets(once).text).toBe(once)
+  })
+})
+
+describe('redactedPrefix', () => {
+  it('redacts a secret that crosses the cut instead of keeping its first half', () => {
+    const key = 'sk-ant-api03-' + 'A'.repeat(40)
+    const text = 'x'.repeat(89) + ' ' + key + ' tail'
+    const cut = redactedPrefix(text, 100)
+    expect(cut).toHaveLength(100)
+    expect(cut).not.toContain('sk-ant-api03-AAA')
+    expect(cut).toBe('x'.repeat(89) + ' [REDACTED]')
+  })
+
+  it('leaves short texts whole (redacted)', () => {
+    expect(redactedPrefix('token ghp_' + 'a'.repeat(36), 1000)).toBe('token [REDACTED]')
   })
 })

@@ -68,3 +68,12 @@ export function redactSecrets(text: string, extra: readonly RegExp[] = []): Reda
   }
   return { text: out, count }
 }
+
+/** Secrets shorter than this are redacted whole even when they cross the cut (a 4096-bit PEM key is ~3.3 KB). */
+const CUT_MARGIN = 16 * 1024
+
+/** The first `cap` characters of `text`, redacted; a secret crossing the cut is redacted, not left half. */
+export function redactedPrefix(text: string, cap: number, extra: readonly RegExp[] = []): string {
+  if (text.length <= cap) return redactSecrets(text, extra).text
+  return redactSecrets(text.slice(0, cap + CUT_MARGIN), extra).text.slice(0, cap)
+}

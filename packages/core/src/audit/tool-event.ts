@@ -2,7 +2,7 @@ import type { HookEvent } from '../events/hook-event.js'
 import type { NewToolEvent } from '../ports/tool-audit-store.js'
 import type { Session } from '../session/session.js'
 import { classifyToolUse, type Verdict } from './classify.js'
-import { redactSecrets } from './redact.js'
+import { redactedPrefix, redactSecrets } from './redact.js'
 
 /** The hook events the tool audit records. */
 export const TOOL_AUDIT_EVENTS: ReadonlySet<string> = new Set([
@@ -63,7 +63,7 @@ export function toolEventFrom(session: Session, hook: HookEvent, payload: unknow
     event: hook.event,
     toolName: hook.toolName,
     toolInput: p.tool_input === undefined ? null : clean(JSON.stringify(p.tool_input)),
-    toolResponse: response === null ? null : clean(response.slice(0, options.responseCap)),
+    toolResponse: response === null ? null : redactedPrefix(response, options.responseCap, options.redact),
     toolResponseSize: response === null ? null : response.length,
     targetFile: str(input.file_path) ?? str(input.notebook_path) ?? str(input.path),
     command: clean(str(input.command)),

@@ -1,4 +1,5 @@
 import type { ToolAuditor } from '../audit/auditor.js'
+import { redactedPrefix, redactSecrets } from '../audit/redact.js'
 import { SessionsError } from '../errors.js'
 import { parseHookEvent, type HookEvent } from '../events/hook-event.js'
 import type { StoredEvent } from '../events/stored-event.js'
@@ -33,6 +34,8 @@ export interface SessionServiceConfig {
   interruptSettleMs: number
   /** Typing into a session still starting waits this long for its input line. */
   startWaitMs: number
+  /** Extra secret patterns, redacted (with the built-in ones) from stored payloads and messages. */
+  redact?: readonly RegExp[]
 }
 
 export interface SessionServiceDeps {
@@ -287,8 +290,11 @@ export class SessionService {
 
   /** Records a hook event and moves the session's state. Creates external sessions on first sight. */
   ingestHook(input: HookInput): HookReply {
-    const event = parseHookEvent(input.event, input.payload)
+    const parsed = parseHookEvent(input.event, input.payload)
     const { events, clock, config } = this.deps
+    // nothing stored keeps a secret; the prompt stays whole (delivery compares it with what it typed)
+    const event =
+      parsed.lastAssistantMessage === null ? parsed : { ...parsed, lastAssistantMessage: redactSecrets(parsed.lastAssistantMessage, config.redact).text }
     if (input.dedupeKey !== undefined && events.hasDedupeKey(input.dedupeKey)) return {}
     const at = input.at ?? clock.now()
     const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
@@ -301,7 +307,7 @@ export class SessionService {
       toolName: event.toolName,
       toolUseId: event.toolUseId,
       notificationType: event.notificationType,
-      raw: input.raw.length > config.rawEventCap ? input.raw.slice(0, config.rawEventCap) : input.raw,
+      raw: redactedPrefix(input.raw, config.rawEventCap, config.redact),
       rawSize: input.raw.length,
       dedupeKey: input.dedupeKey ?? null,
     })
