@@ -1,6 +1,6 @@
 // Benchmarks of claude-sessions. `pnpm bench` (setup, then this), or `node bench/run.mjs`.
 //
-//   node bench/run.mjs [--only hook|ingest|cold|classifier[,…]] [--quick] [--profile]
+//   node bench/run.mjs [--only hook|ingest|cold|classifier|policy[,…]] [--quick] [--profile]
 //
 // Prints a report (figure, baseline measured in the same run, ratio, target, PASS/FAIL) and
 // writes the same figures to .bench/latest.json (and .bench/<time>.json). Figures are wall
@@ -15,6 +15,7 @@ import { benchClassifier } from './classifier.mjs'
 import { benchColdStart } from './cold-start.mjs'
 import { benchHookOverhead } from './hook-overhead.mjs'
 import { benchIngest } from './ingest.mjs'
+import { benchPolicy } from './policy.mjs'
 import { REPO, TMUX_SOCKET, cleanupSync, killTmux, printTable } from './support.mjs'
 
 const BENCHES = {
@@ -22,6 +23,7 @@ const BENCHES = {
   ingest: { title: 'HTTP transport: latency, ingest under load, durability', run: benchIngest },
   cold: { title: 'CLI cold start', run: benchColdStart },
   classifier: { title: 'Audit classifier', run: benchClassifier },
+  policy: { title: 'Policy decision on PreToolUse (deny / ask profile vs none)', run: benchPolicy },
 }
 
 const { values } = parseArgs({
@@ -34,7 +36,7 @@ const { values } = parseArgs({
 })
 if (values.help) {
   process.stdout.write(
-    'usage: node bench/run.mjs [--only hook|ingest|cold|classifier[,...]] [--quick] [--profile]\n' +
+    'usage: node bench/run.mjs [--only hook|ingest|cold|classifier|policy[,...]] [--quick] [--profile]\n' +
       '  --quick    smaller counts (hook 150 rounds, ingest 3 s, cold 10 runs)\n' +
       '  --profile  run the ingest server with --cpu-prof into .bench/profiles\n' +
       '             (summarize with: node bench/profile-summary.mjs <file.cpuprofile>)\n',

@@ -160,11 +160,11 @@ function stopProcess(proc, signal = 'SIGTERM', timeoutMs = 15_000) {
  * `nodeArgs` go before the script (e.g. --cpu-prof). `stop()` sends SIGTERM (the server flushes
  * the event buffer and closes the database) and waits for the exit.
  */
-export async function startSmServer({ label = 'server', nodeArgs = [] } = {}) {
+export async function startSmServer({ label = 'server', nodeArgs = [], extraConfig = '' } = {}) {
   const dir = tempDir(label)
   const dataDir = join(dir, 'data')
   const config = join(dir, 'config.yaml')
-  writeFileSync(config, `claude:\n  command: sh\n  args: ['-c', 'exec sleep 600']\n`)
+  writeFileSync(config, `claude:\n  command: sh\n  args: ['-c', 'exec sleep 600']\n${extraConfig}`)
   const env = {
     ...baseEnv(dir),
     CLAUDE_SESSIONS_DATA_DIR: dataDir,
@@ -198,8 +198,8 @@ export async function startSmServer({ label = 'server', nodeArgs = [] } = {}) {
       return JSON.parse(text)
     },
     /** A managed session (tmux terminal running the sleeping agent) and its own token. */
-    async createManagedSession(name) {
-      const { session } = await this.api('POST', '/sessions', { workingDir: dir, name })
+    async createManagedSession(name, policy) {
+      const { session } = await this.api('POST', '/sessions', { workingDir: dir, name, ...(policy ? { policy } : {}) })
       const line = spawnSync('tmux', ['-L', TMUX_SOCKET, 'show-environment', '-t', session.tmuxSession, 'CLAUDE_SESSION_MANAGER_TOKEN'], {
         encoding: 'utf8',
       })
