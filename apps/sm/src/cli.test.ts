@@ -8,7 +8,7 @@ describe('sm without a server', () => {
   const env = { PATH: process.env.PATH!, HOME: '/nonexistent', CLAUDE_SESSIONS_URL: 'http://127.0.0.1:9', CLAUDE_SESSIONS_DATA_DIR: '/nonexistent/data' }
 
   it('exits 2 with one line when the server is down', async () => {
-    for (const args of [['status'], ['send', 'x', 'hello'], ['kill', 'x']]) {
+    for (const args of [['status'], ['send', 'x', 'hello'], ['kill', 'x'], ['tools'], ['tail', 'x', '-f']]) {
       const r = await sm(args, env)
       expect(r.status).toBe(2)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
@@ -25,13 +25,18 @@ describe('sm without a server', () => {
   it('prints the version, help for every command and a completion script', async () => {
     expect((await sm(['--version'], env)).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
     const help = await sm(['--help'], env)
-    for (const cmd of ['new', 'status', 'me', 'attach', 'output', 'name', 'send', 'interrupt', 'kill', 'server', 'hooks', 'completion']) {
+    for (const cmd of ['new', 'status', 'me', 'attach', 'output', 'name', 'send', 'interrupt', 'kill', 'tools', 'tail', 'server', 'hooks', 'completion']) {
       expect(help.stdout).toContain(`sm ${cmd}`)
     }
     const sendHelp = await sm(['send', '--help'], env)
     expect(sendHelp.status).toBe(0)
     expect(sendHelp.stdout).toContain('sm send <session> [text]')
     expect(sendHelp.stdout).toContain('--')
+    const toolsHelp = await sm(['tools', '--help'], env)
+    expect(toolsHelp.stdout).toContain('sm tools stats')
+    for (const option of ['--session', '--tree', '--since', '--until', '--limit', '--csv', '--json']) expect(toolsHelp.stdout).toContain(option)
+    expect((await sm(['tools', 'stats', '--help'], env)).stdout).not.toContain('--csv')
+    expect((await sm(['tail', '--help'], env)).stdout).toContain('--follow')
     expect((await sm(['completion'], env)).stdout).toContain('complete')
   })
 

@@ -15,6 +15,20 @@ function run<A>(handler: Handler<A>) {
 
 const sessions = () => import('./commands/sessions.js')
 const hooks = () => import('./commands/hooks.js')
+const toolsCommands = () => import('./commands/tools.js')
+
+/** The filters of `sm tools` and `sm tools stats`. */
+const toolFilters = <T>(y: Argv<T>) =>
+  y
+    .option('session', { type: 'string', describe: 'one session (id, id prefix or name)' })
+    .option('tree', { type: 'string', describe: 'a session and all its descendants' })
+    .option('tool', { type: 'string', describe: 'one tool, e.g. Bash' })
+    .option('destructive', { type: 'boolean', describe: 'only calls flagged destructive' })
+    .option('sensitive', { type: 'boolean', describe: 'only calls touching sensitive files' })
+    .option('denied', { type: 'boolean', describe: 'only calls the policy denied' })
+    .option('project', { type: 'string', describe: 'one project (git root name, else the directory name)' })
+    .option('since', { type: 'string', describe: 'from: 30m, 2h, 7d ago, an ISO date or epoch ms' })
+    .option('until', { type: 'string', describe: 'before: same forms as --since' })
 
 const session = (y: Argv) => y.positional('session', { type: 'string', describe: 'id, id prefix or name', demandOption: true })
 
@@ -31,6 +45,7 @@ export function cli(argv: string[]) {
           .option('name', { type: 'string', describe: 'session name: 1-32 of [A-Za-z0-9_-]' })
           .option('model', { type: 'string', describe: 'model passed to claude --model' })
           .option('prompt', { type: 'string', describe: 'initial prompt (passed as an argument, never typed)' })
+          .option('policy', { type: 'string', describe: "policy profile, e.g. strict (default: the parent session's, else 'default'; never less strict than the parent's)" })
           .option('attach', { type: 'boolean', default: true, describe: 'attach after creating (--no-attach to skip)' })
           .options(json),
       run(async (c, a) => (await sessions()).create(c, a)),
@@ -98,6 +113,36 @@ export function cli(argv: string[]) {
       run(async (c, a) => (await sessions()).lastMessage(c, a)),
     )
     .command(
+      'tools',
+      'audited tool events of all sessions, one line each: time, session, event, tool, input, result, flags',
+      (y) =>
+        toolFilters(y)
+          .command(
+            'stats',
+            'tool calls counted by tool, session, category or project',
+            (s) =>
+              toolFilters(s)
+                .option('by', { choices: ['tool', 'session', 'category', 'project'] as const, default: 'tool' as const, describe: 'group by' })
+                .options(json),
+            run(async (c, a) => (await toolsCommands()).stats(c, a)),
+          )
+          // not global: `tools stats` has no --limit or --csv
+          .option('limit', { type: 'number', default: 50, describe: 'newest N events', global: false })
+          .option('csv', { type: 'boolean', describe: 'CSV (RFC 4180) with a header line', global: false })
+          .options(json),
+      run(async (c, a) => (await toolsCommands()).tools(c, a)),
+    )
+    .command(
+      'tail <session>',
+      "a session's last tool events, one line each; -f follows new ones until Ctrl-C",
+      (y) =>
+        session(y)
+          .option('lines', { type: 'number', alias: 'n', default: 20, describe: 'last N events' })
+          .option('follow', { type: 'boolean', alias: 'f', describe: 'keep printing new events as they happen' })
+          .option('json', { type: 'boolean', describe: 'one JSON object per line (NDJSON)' }),
+      run(async (c, a) => (await toolsCommands()).tail(c, a)),
+    )
+    .command(
       'explain [command]',
       'say whether a shell command or a tool call is destructive or touches sensitive files, and why',
       (y) =>
@@ -147,7 +192,8 @@ export function cli(argv: string[]) {
     })
     .epilogue(
       'A session is an id, a unique id prefix or a name. Exit codes: 0 success or yes, 1 error or no, ' +
-        '2 server unavailable or not inside a managed session. Server: CLAUDE_SESSIONS_URL (default http://127.0.0.1:8420).',
+        '2 server unavailable or not inside a managed session. ' +
+        'Server: CLAUDE_SESSIONS_URL (default http://127.0.0.1:8420).',
     )
     .demandCommand(1, 'give a command; sm --help lists them')
     .recommendCommands()

@@ -115,39 +115,51 @@ export interface ToolLayout {
 
 const FIXED = ['time', 'session', 'event', 'tool', 'result'] as const
 const MIN_SUMMARY = 20
+/** Longer cells are cut; within these, a cell wider than its column (a later `tail -f` line) shifts the rest. */
+const SESSION_MAX = 32
+const TOOL_MAX = 24
+const RESULT_MAX = 48
 
 /**
  * Widths fitting `cells`. `follow` (for `tail -f`, whose later lines are not known yet): roomier
  * minimums, and the summary takes all the room left, so later lines line up too.
  */
 export function layoutFor(cells: readonly ToolCells[], width: number, follow = false): ToolLayout {
-  const widest = (key: keyof ToolCells, min: number, max = Infinity): number => Math.min(max, Math.max(min, ...cells.map((c) => length(c[key]))))
+  const widest = (key: keyof ToolCells, min: number, max = Infinity): number => Math.min(max, cells.reduce((n, c) => Math.max(n, length(c[key])), min))
   const layout = {
     width,
     time: widest('time', 8),
-    session: widest('session', 8, 32),
+    session: widest('session', 8, SESSION_MAX),
     event: widest('event', 4),
-    tool: widest('tool', follow ? 8 : 4, 24),
+    tool: widest('tool', follow ? 8 : 4, TOOL_MAX),
     summary: 0,
-    result: widest('result', follow ? 11 : 0, 48),
+    result: widest('result', follow ? 11 : 0, RESULT_MAX),
   }
-  const flagsWidth = widest('flags', 0)
-  const room = Math.max(MIN_SUMMARY, width - FIXED.reduce((n, k) => n + layout[k] + 2, 0) - flagsWidth)
+  // a follow layout keeps room for a flag like D:recursive_delete
+  const flagsWidth = widest('flags', follow ? 18 : 0)
+  // six two-space gaps: after time, session, event, tool, summary and result
+  const room = Math.max(MIN_SUMMARY, width - FIXED.reduce((n, k) => n + layout[k], 0) - 6 * 2 - flagsWidth)
   layout.summary = follow ? room : Math.min(widest('summary', 0), room)
   return layout
 }
 
 /**
  * One line: cells padded to the layout, the summary cut so the line fits `layout.width`
- * (the summary keeps a few characters, so a line of very long other cells may run over).
+ * (it keeps a few characters, so on a very narrow terminal a line may run over).
  */
 export function toolLine(c: ToolCells, layout: ToolLayout): string {
-  const head = [padEnd(c.time, layout.time), padEnd(c.session, layout.session), padEnd(c.event, layout.event), padEnd(c.tool, layout.tool)].join('  ')
-  const tail = `${padEnd(c.result, layout.result)}  ${c.flags}`.trimEnd()
+  const head = [
+    padEnd(c.time, layout.time),
+    padEnd(cut(c.session, SESSION_MAX), layout.session),
+    padEnd(c.event, layout.event),
+    padEnd(cut(c.tool, TOOL_MAX), layout.tool),
+  ].join('  ')
+  const tail = `${padEnd(cut(c.result, RESULT_MAX), layout.result)}  ${c.flags}`.trimEnd()
   const room = Math.max(MIN_SUMMARY, layout.width - length(head) - 2 - (tail === '' ? 0 : length(tail) + 2))
-  const text = cut(c.summary, room)
-  if (tail === '') return `${head}  ${text}`.trimEnd()
-  return `${head}  ${padEnd(text, Math.min(layout.summary, room))}  ${tail}`
+  // nothing after the summary: it may take the whole room; else it keeps to its column
+  if (tail === '') return `${head}  ${cut(c.summary, room)}`.trimEnd()
+  const column = Math.min(layout.summary, room)
+  return `${head}  ${padEnd(cut(c.summary, column), column)}  ${tail}`
 }
 
 /** The lines of `events` for a terminal (or a pipe) `width` columns wide. */
@@ -197,6 +209,6 @@ const STATS_COLUMNS = ['calls', 'events', 'destructive', 'sensitive', 'denied', 
 export function statsTable(by: string, rows: readonly ToolStatsRow[]): string[] {
   if (rows.length === 0) return []
   const table = [[by, ...STATS_COLUMNS], ...rows.map((r) => [r.key ?? '-', ...STATS_COLUMNS.map((k) => String(r[k]))])]
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => length(r[i]!))))
+  const widths = table[0]!.map((_, i) => table.reduce((n, r) => Math.max(n, length(r[i]!)), 0))
   return table.map((r) => r.map((cell, i) => (i === 0 ? padEnd(cell, widths[0]!) : cell.padStart(widths[i]!))).join('  '))
 }

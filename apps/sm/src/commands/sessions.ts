@@ -14,7 +14,14 @@ const out = (line: string): void => {
 
 export async function create(
   conn: Connection,
-  argv: Json & { dir?: string | undefined; name?: string | undefined; model?: string | undefined; prompt?: string | undefined; attach?: boolean | undefined },
+  argv: Json & {
+    dir?: string | undefined
+    name?: string | undefined
+    model?: string | undefined
+    prompt?: string | undefined
+    policy?: string | undefined
+    attach?: boolean | undefined
+  },
 ): Promise<number> {
   const client = clientFor(conn)
   const { session } = await client.create({
@@ -22,6 +29,7 @@ export async function create(
     ...(argv.name !== undefined ? { name: argv.name } : {}),
     ...(argv.model !== undefined ? { model: argv.model } : {}),
     ...(argv.prompt !== undefined ? { prompt: argv.prompt } : {}),
+    ...(argv.policy !== undefined ? { policy: argv.policy } : {}),
   })
   if (argv.json) printJson(session)
   else out(`created ${describeSession(session)} in ${session.workingDir}`)
