@@ -69,6 +69,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   writeFailClosedMarker(files.failClosedMarker, config.hooksFailClosed)
   const audit = new ToolAuditor({
     store: store.toolAudit,
+    defer: (work) => setImmediate(work),
     projectOf: projectResolver(),
     config: { responseCap: config.auditResponseCap, redact: config.redactPatterns, home: homedir(), policies: config.policies },
   })
@@ -188,6 +189,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         http.close(() => resolve())
         http.closeAllConnections()
       })
+      audit.drain()
       await store.stopCheckpoints()
       store.close()
       lock.release()

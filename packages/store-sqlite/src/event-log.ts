@@ -8,6 +8,7 @@ import {
 import type Database from 'better-sqlite3'
 import { and, asc, count, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { positionalInsert } from './positional-insert.js'
 import { events } from './schema.js'
 import { toSessionsError } from './sqlite-errors.js'
 
@@ -71,24 +72,9 @@ export class SqliteEventLog implements EventStore {
     private readonly options: EventLogOptions,
   ) {
     const p = (name: keyof EventValues | 'afterId' | 'limit') => sql.placeholder(name)
-    this.insertOne = db
-      .insert(events)
-      .values({
-        sessionId: p('sessionId'),
-        claudeSessionId: p('claudeSessionId'),
-        event: p('event'),
-        at: p('at'),
-        toolName: p('toolName'),
-        toolUseId: p('toolUseId'),
-        notificationType: p('notificationType'),
-        raw: p('raw'),
-        rawSize: p('rawSize'),
-        dedupeKey: p('dedupeKey'),
-      })
-      .onConflictDoNothing({ target: events.dedupeKey })
-      .prepare()
+    this.insertOne = positionalInsert(sqlite, events, 'ON CONFLICT (dedupe_key) DO NOTHING')
     this.insertBatch = sqlite.transaction((rows: EventValues[]) => {
-      for (const row of rows) this.insertOne.run(row)
+      for (const row of rows) this.insertOne(row)
     })
     const ofSessionAfter = and(eq(events.sessionId, p('sessionId')), gt(events.id, p('afterId')))
     this.listAfter = db.select(storedEventColumns).from(events).where(ofSessionAfter).orderBy(asc(events.id)).prepare()

@@ -100,14 +100,14 @@ export const toolEvents = sqliteTable(
   (t) => [
     index('tool_events_at_idx').on(t.at),
     index('tool_events_session_at_idx').on(t.sessionId, t.at),
-    index('tool_events_parent_idx').on(t.parentId),
     index('tool_events_tool_at_idx').on(t.toolName, t.at),
     index('tool_events_project_at_idx').on(t.project, t.at),
     index('tool_events_tool_use_id_idx').on(t.toolUseId),
     index('tool_events_destructive_at_idx').on(t.at).where(sql`destructive = 1`),
     index('tool_events_sensitive_at_idx').on(t.at).where(sql`sensitive = 1`),
-    index('tool_events_decision_at_idx').on(t.decision, t.at),
-    uniqueIndex('tool_events_dedupe_key_unique').on(t.dedupeKey),
+    index('tool_events_decision_at_idx').on(t.decision, t.at).where(sql`decision IS NOT NULL`),
+    // most rows have no dedupe key or decision: those indexes hold only the rows that do
+    uniqueIndex('tool_events_dedupe_key_unique').on(t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
   ],
 )
 

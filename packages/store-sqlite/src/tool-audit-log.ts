@@ -10,6 +10,7 @@ import {
 import type Database from 'better-sqlite3'
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, max, sql, type SQL } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { positionalInsert } from './positional-insert.js'
 import { toolEvents } from './schema.js'
 import { toSessionsError } from './sqlite-errors.js'
 
@@ -62,8 +63,10 @@ export class SqliteToolAuditLog implements ToolAuditStore {
     private readonly db: BetterSQLite3Database,
     private readonly onError: (err: Error) => void,
   ) {
+    // the conflict target names the partial unique index
+    const insertOne = positionalInsert(sqlite, toolEvents, 'ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING')
     this.writeBatch = sqlite.transaction((rows: ToolEventInsert[]) => {
-      for (const row of rows) db.insert(toolEvents).values(row).onConflictDoNothing({ target: toolEvents.dedupeKey }).run()
+      for (const row of rows) insertOne(row)
     })
     this.nextId = this.highestId() + 1
   }

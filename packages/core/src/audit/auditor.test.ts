@@ -29,18 +29,18 @@ async function setup() {
 
 describe('ToolAuditor through SessionService.ingestHook', () => {
   it('records every tool event with the session, project and classification; no decision under the default profile', async () => {
-    const { store, open, hook } = await setup()
+    const { audit, open, hook } = await setup()
     expect(hook(open.id, 'PreToolUse.Bash')).toEqual({})
     hook(open.id, 'PostToolUse.Bash')
     hook(open.id, 'Stop')
-    const rows = store.list()
+    const rows = audit.list()
     expect(rows.map((r) => r.event)).toEqual(['PreToolUse', 'PostToolUse'])
     expect(rows[0]).toMatchObject({ sessionId: open.id, sessionName: 'open', project: 'project', toolName: 'Bash', command: 'rm -rf ./build', destructive: true, category: 'recursive_delete', decision: null })
     expect(rows[1]!.toolUseId).toBe(rows[0]!.toolUseId)
   })
 
   it('under strict, the PreToolUse reply denies with the category and matched text, and the row records it', async () => {
-    const { store, strict, hook } = await setup()
+    const { audit, strict, hook } = await setup()
     const reply = hook(strict.id, 'PreToolUse.Bash')
     expect(reply).toEqual({
       hookSpecificOutput: {
@@ -49,7 +49,7 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
         permissionDecisionReason: "claude-sessions policy 'strict' blocked: recursive_delete: rm -rf ./build",
       },
     })
-    expect(store.list({ denied: true })).toHaveLength(1)
+    expect(audit.list({ denied: true })).toHaveLength(1)
     // a harmless command passes with no decision
     expect(hook(strict.id, 'PreToolUse.Bash', { tool_input: { command: 'ls -la' }, tool_use_id: 'toolu_x' })).toEqual({})
   })
@@ -62,18 +62,18 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
   })
 
   it('a spooled PreToolUse (past, the server was down) is recorded without a decision', async () => {
-    const { store, strict, hook } = await setup()
+    const { audit, strict, hook } = await setup()
     expect(hook(strict.id, 'PreToolUse.Bash', {}, 'spool-1')).toEqual({})
-    expect(store.list()[0]).toMatchObject({ destructive: true, decision: null })
+    expect(audit.list()[0]).toMatchObject({ destructive: true, decision: null })
   })
 
   it('duration from Pre→Post by tool_use_id when the payload has no duration_ms, also after a restart (from the store)', async () => {
-    const { store, open, hook, clock } = await setup()
+    const { audit, store, open, hook, clock } = await setup()
     hook(open.id, 'PreToolUse.Bash', { tool_use_id: 'toolu_a' })
     clock.advance(250)
     const { duration_ms: _d, ...post } = fixture('PostToolUse.Bash')
     hook(open.id, 'PostToolUse.Bash', { ...post, tool_use_id: 'toolu_a', duration_ms: undefined })
-    expect(store.list({ toolUseId: 'toolu_a' }).map((r) => r.durationMs)).toEqual([null, 250])
+    expect(audit.list({ toolUseId: 'toolu_a' }).map((r) => r.durationMs)).toEqual([null, 250])
 
     // a second auditor (a restarted server) finds the PreToolUse in the store
     const again = new ToolAuditor({ store, projectOf: () => null, config: { responseCap: 100, policies: { profiles: BUILTIN_PROFILES } } })
@@ -82,14 +82,16 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
     const { parseHookEvent } = await import('../events/hook-event.js')
     const payload = { ...post, tool_use_id: 'toolu_b' }
     delete (payload as Record<string, unknown>)['duration_ms']
+    audit.drain()
     again.record(session, parseHookEvent('PostToolUse', payload), payload, clock.now() + 40)
-    expect(store.list({ toolUseId: 'toolu_b' }).at(-1)!.durationMs).toBe(40)
+    again.drain()
+    expect(audit.list({ toolUseId: 'toolu_b' }).at(-1)!.durationMs).toBe(40)
   })
 
   it('keeps duration_ms from the payload when present', async () => {
-    const { store, open, hook } = await setup()
+    const { audit, open, hook } = await setup()
     hook(open.id, 'PostToolUseFailure.Bash')
-    expect(store.list()[0]).toMatchObject({ event: 'PostToolUseFailure', durationMs: 190, exitCode: 2 })
+    expect(audit.list()[0]).toMatchObject({ event: 'PostToolUseFailure', durationMs: 190, exitCode: 2 })
   })
 
   it('publishes every row to onRecorded and only destructive/sensitive calls to onFlagged', async () => {
@@ -101,6 +103,7 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
     hook(open.id, 'PreToolUse.Bash')
     hook(open.id, 'PreToolUse.Bash', { tool_input: { command: 'ls' }, tool_use_id: 'toolu_ls' })
     hook(open.id, 'PreToolUse.Read', { tool_input: { file_path: '~/.ssh/id_rsa' } })
+    audit.drain()
     expect(recorded).toHaveLength(3)
     expect(recorded.every((e) => e.id > 0)).toBe(true)
     expect(flagged.map((e) => [e.toolName, e.destructive, e.sensitive])).toEqual([
@@ -109,6 +112,7 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
     ])
     stop()
     hook(open.id, 'PreToolUse.Bash')
+    audit.drain()
     expect(flagged).toHaveLength(2)
   })
 
@@ -122,17 +126,31 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
   })
 
   it('bad input: unknown tools, missing tool_use_id, binary-ish strings and a 5 MB response are stored, cut and never crash', async () => {
-    const { store, open, hook } = await setup()
+    const { audit, open, hook } = await setup()
     hook(open.id, 'PreToolUse.Bash', { tool_name: 'FrobnicateTool', tool_input: { weird: [1, { x: null }] }, tool_use_id: undefined })
     hook(open.id, 'PreToolUse.Bash', { tool_input: { command: 'echo \u0000\u0001\uFFFD\uD800 done' } })
     hook(open.id, 'PostToolUse.Bash', { tool_response: { stdout: 'x'.repeat(5 * 1024 * 1024) } })
     hook(open.id, 'PreToolUse.Bash', { tool_input: 'not an object' })
-    const rows = store.list()
+    const rows = audit.list()
     expect(rows).toHaveLength(4)
     expect(rows[0]).toMatchObject({ toolName: 'FrobnicateTool', toolUseId: null, destructive: false })
     expect(rows[1]!.command).toContain('done')
     expect(rows[2]!.toolResponse!.length).toBeLessThanOrEqual(100)
     expect(rows[2]!.toolResponseSize).toBeGreaterThan(5 * 1024 * 1024)
     expect(rows[3]).toMatchObject({ command: null, destructive: false })
+  })
+
+  it('records after the reply when nothing is to be decided; a decision first records what was queued before it', async () => {
+    const { audit, store, open, strict, hook } = await setup()
+    hook(open.id, 'PreToolUse.Bash', { tool_use_id: 'q1' })
+    hook(open.id, 'PostToolUse.Bash', { tool_use_id: 'q1' })
+    expect(store.list()).toEqual([])
+    // strict decides at once, so the earlier events go first, in order
+    hook(strict.id, 'PreToolUse.Bash', { tool_use_id: 'q2' })
+    expect(store.list().map((r) => r.toolUseId)).toEqual(['q1', 'q1', 'q2'])
+    hook(open.id, 'PreToolUse.Bash', { tool_use_id: 'q3' })
+    await Promise.resolve()
+    expect(store.list().map((r) => r.toolUseId)).toEqual(['q1', 'q1', 'q2', 'q3'])
+    expect(audit.list()).toHaveLength(4)
   })
 })

@@ -18,12 +18,23 @@ export interface ToolAuditorConfig {
 
 export interface ToolAuditorDeps {
   store: ToolAuditStore
+  /**
+   * Runs recording work after the hook reply is sent (the server: setImmediate, so one turn's
+   * events go together). Default: a microtask. Reads and decisions drain it first.
+   */
+  defer?: (work: () => void) => void
   /** The project of a working directory: git root name, else its last component. */
   projectOf(cwd: string | null): string | null
   config: ToolAuditorConfig
 }
 
 export type ToolEventListener = (event: ToolEvent) => void
+
+const afterThisTask = (work: () => void): void => void Promise.resolve().then(work)
+
+/** Verdicts remembered (least recently used dropped first), and the longest input remembered. */
+const VERDICTS_MAX = 1000
+const VERDICT_KEY_MAX = 4096
 
 /** Open tool calls remembered for Pre→Post durations; beyond this the oldest are dropped. */
 const OPEN_CALLS_MAX = 10_000
@@ -39,6 +50,11 @@ export class ToolAuditor {
   private readonly openCalls = new Map<string, number>()
   private readonly recorded = new Set<ToolEventListener>()
   private readonly flagged = new Set<ToolEventListener>()
+  private readonly verdicts = new Map<string, Verdict>()
+  private queue: [Session, HookEvent, unknown, number, string | null][] = []
+  private drainScheduled = false
+  /** Per profile name: whether it can answer anything but `log` (then PreToolUse is judged at once). */
+  private readonly decisive = new Map<string, boolean>()
 
   constructor(private readonly deps: ToolAuditorDeps) {}
 
@@ -56,11 +72,22 @@ export class ToolAuditor {
 
   /** Recorded events, oldest first. */
   list(filter: ToolEventFilter = {}): ToolEvent[] {
+    this.drain()
     return this.deps.store.list(filter)
   }
 
   stats(filter: ToolEventFilter, by: ToolStatsKey): ToolStatsRow[] {
+    this.drain()
     return this.deps.store.stats(filter, by)
+  }
+
+  /** Records every deferred event now (reads, decisions and shutdown call it). */
+  drain(): void {
+    while (this.queue.length > 0) {
+      const batch = this.queue
+      this.queue = []
+      for (const [session, hook, payload, at, dedupeKey] of batch) this.recordNow(session, hook, payload, at, dedupeKey)
+    }
   }
 
   /** The profile a new session runs under (see profileForNewSession); throws for unknown or looser ones. */
@@ -73,9 +100,43 @@ export class ToolAuditor {
    * A spooled event (`dedupeKey` set) is past: it is recorded without a decision.
    */
   record(session: Session, hook: HookEvent, payload: unknown, at: number, dedupeKey: string | null = null): Record<string, unknown> | null {
-    const { store, config } = this.deps
     if (!TOOL_AUDIT_EVENTS.has(hook.event)) return null
-    const verdict = verdictOf(hook, (payload as { tool_input?: unknown } | null)?.tool_input, config.home)
+    if (hook.event === 'PreToolUse' && dedupeKey === null && this.isDecisive(session.policy)) {
+      // the reply carries the decision: judged now, after everything queued before it
+      this.drain()
+      return this.recordNow(session, hook, payload, at, dedupeKey)
+    }
+    // nothing to answer: classify and write after the reply
+    this.queue.push([session, hook, payload, at, dedupeKey])
+    if (!this.drainScheduled) {
+      this.drainScheduled = true
+      ;(this.deps.defer ?? afterThisTask)(() => {
+        this.drainScheduled = false
+        this.drain()
+      })
+    }
+    return null
+  }
+
+  private isDecisive(policy: string | null): boolean {
+    const name = policy ?? DEFAULT_PROFILE
+    let known = this.decisive.get(name)
+    if (known === undefined) {
+      known = Object.values(this.profileOf(name)).some((action) => action !== 'log')
+      this.decisive.set(name, known)
+    }
+    return known
+  }
+
+  private profileOf(name: string): PolicyProfile {
+    const { profiles } = this.deps.config.policies
+    // a profile removed from the config since the session started: the default one applies
+    return profiles[name] ?? profiles[DEFAULT_PROFILE] ?? {}
+  }
+
+  private recordNow(session: Session, hook: HookEvent, payload: unknown, at: number, dedupeKey: string | null): Record<string, unknown> | null {
+    const { store, config } = this.deps
+    const verdict = this.verdictFor(hook, (payload as { tool_input?: unknown } | null)?.tool_input)
     const row = toolEventFrom(session, hook, payload, at, {
       verdict,
       responseCap: config.responseCap,
@@ -106,12 +167,26 @@ export class ToolAuditor {
     return reply
   }
 
+  /** The classifier's verdict, cached: agents run the same commands again and again. */
+  private verdictFor(hook: HookEvent, toolInput: unknown): Verdict | null {
+    if (hook.toolName === null || (hook.event !== 'PreToolUse' && hook.event !== 'PermissionRequest')) return null
+    const key = `${hook.toolName}\0${hook.cwd ?? ''}\0${JSON.stringify(toolInput) ?? ''}`
+    const cached = this.verdicts.get(key)
+    if (cached !== undefined) {
+      // most recently used last
+      this.verdicts.delete(key)
+      this.verdicts.set(key, cached)
+      return cached
+    }
+    const verdict = verdictOf(hook, toolInput, this.deps.config.home)
+    if (this.verdicts.size >= VERDICTS_MAX) this.verdicts.delete(this.verdicts.keys().next().value!)
+    if (verdict !== null && key.length <= VERDICT_KEY_MAX) this.verdicts.set(key, verdict)
+    return verdict
+  }
+
   private decide(session: Session, verdict: Verdict): PolicyDecision | null {
-    const { profiles } = this.deps.config.policies
     const name = session.policy ?? DEFAULT_PROFILE
-    // a profile removed from the config since the session started: the default one applies
-    const profile: PolicyProfile = profiles[name] ?? profiles[DEFAULT_PROFILE] ?? {}
-    return decide(name, profile, verdict)
+    return decide(name, this.profileOf(name), verdict)
   }
 
   private remember(toolUseId: string, at: number): void {

@@ -1,0 +1,24 @@
+import type Database from 'better-sqlite3'
+import { getTableColumns, getTableName, type InferInsertModel } from 'drizzle-orm'
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
+
+/**
+ * A hot-path insert of whole rows into `table`, prepared once with positional parameters. Per
+ * row, drizzle's query building and placeholder filling cost more than SQLite's write. Booleans
+ * become 1/0 and undefined null; `onConflict` is appended as written (e.g. a DO NOTHING clause).
+ */
+export function positionalInsert<T extends SQLiteTable>(sqlite: Database.Database, table: T, onConflict = ''): (row: InferInsertModel<T>) => void {
+  const fields = Object.entries(getTableColumns(table)) as [string, { name: string; primary: boolean }][]
+  const columns = fields.map(([, c]) => `"${c.name}"`).join(', ')
+  const statement = sqlite.prepare(`INSERT INTO "${getTableName(table)}" (${columns}) VALUES (${fields.map(() => '?').join(', ')}) ${onConflict}`)
+  const keys = fields.map(([k]) => k)
+  return (row) => {
+    const values = row as Record<string, unknown>
+    statement.run(
+      keys.map((k) => {
+        const v = values[k]
+        return typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null)
+      }),
+    )
+  }
+}
