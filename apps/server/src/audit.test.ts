@@ -131,4 +131,41 @@ describe('tool audit in the server', () => {
       ['PostToolUse', 'toolu_ls', null],
     ])
   })
+
+  it('bad input over HTTP: a 5 MB response is stored cut (size kept) or refused with 413 above the body limit; binary-ish text, unknown tools and a missing tool_use_id are stored; the server keeps serving', async () => {
+    const { config, server, client } = await start({ maxBodyBytes: 8 * 1024 * 1024 })
+    const { session, env } = await managed(config, server)
+    const post = (event: string, body: string, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}/hooks/${event}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sm-session': session.id, authorization: `Bearer ${env.CLAUDE_SESSION_MANAGER_TOKEN}`, ...headers },
+        body,
+      })
+    const huge = JSON.stringify(bash('cat big.log', 'toolu_big', { tool_response: { stdout: 'x'.repeat(5 * 1024 * 1024) } }))
+    expect((await post('PostToolUse', huge)).status).toBe(200)
+    const binary = JSON.stringify(bash('printf \u0000\u0001\ud800 \u001b[31m done', 'toolu_bin'))
+    expect((await post('PreToolUse', binary)).status).toBe(200)
+    const unknown = JSON.stringify({ session_id: CLAUDE_ID, tool_name: 'mcp__weird__Frobnicate', tool_input: { deep: [1, { x: null }] } })
+    expect((await post('PreToolUse', unknown)).status).toBe(200)
+    const malformed = await post('PreToolUse', '{"session_id": ')
+    expect(malformed.status).toBe(400)
+
+    const rows = (await client.sessionTools(session.id)).tools
+    expect(rows.map((r) => r.toolUseId)).toEqual(['toolu_big', 'toolu_bin', null])
+    expect(rows[0]!.toolResponse!.length).toBe(config.auditResponseCap)
+    expect(rows[0]!.toolResponseSize).toBeGreaterThan(5 * 1024 * 1024)
+    expect(rows[1]!.command).toContain('done')
+    expect(rows[2]).toMatchObject({ toolName: 'mcp__weird__Frobnicate', toolInput: { deep: [1, { x: null }] }, destructive: false })
+    const [stored] = (await client.events(session.id)).events
+    expect(stored).toMatchObject({ event: 'PostToolUse', truncated: true })
+    expect(stored!.rawSize).toBeGreaterThan(5 * 1024 * 1024)
+
+    // above the body limit: refused whole, nothing recorded, the server fine
+    const small = await start({ maxBodyBytes: 1024 * 1024 })
+    const other = await managed(small.config, small.server)
+    const refused = await runHook('PostToolUse', JSON.parse(huge) as object, other.env)
+    expect(refused.status).toBe(0)
+    expect((await small.client.sessionTools(other.session.id)).tools).toEqual([])
+    expect((await small.client.health()).ok).toBe(true)
+  })
 })
