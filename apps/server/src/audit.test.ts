@@ -54,7 +54,7 @@ describe('tool audit in the server', () => {
     const { texts } = fixture
     await runHook('UserPromptSubmit', { session_id: CLAUDE_ID, prompt: `use ${texts['command']}` }, env)
     await runHook('PreToolUse', bash(texts['command']!, 'toolu_1'), env)
-    await runHook('PostToolUse', bash(texts['command']!, 'toolu_1', { tool_response: { stdout: texts['envFile'] + texts['pem'], stderr: texts['message'] } }), env)
+    await runHook('PostToolUse', bash(texts['command']!, 'toolu_1', { tool_response: { stdout: texts['envFile']! + texts['pem']!, stderr: texts['message'] } }), env)
     await runHook('PreToolUse', { session_id: CLAUDE_ID, tool_name: 'Read', tool_input: { file_path: '/home/tester/project/.env' }, tool_use_id: 'toolu_2' }, env)
     await runHook('PostToolUse', { session_id: CLAUDE_ID, tool_name: 'Read', tool_input: { file_path: '.env' }, tool_response: { file: { content: texts['envFile'] } }, tool_use_id: 'toolu_2' }, env)
     await runHook('PostToolUseFailure', bash('deploy', 'toolu_3', { error: `Exit code 1\n${texts['message']}` }), env)

@@ -3,7 +3,7 @@ import { homedir } from 'node:os'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApp, createHookListener } from '@claude-sessions/api'
-import { SessionService, SessionsError, ToolAuditor } from '@claude-sessions/core'
+import { MessageService, SessionService, SessionsError, SummaryService, ToolAuditor } from '@claude-sessions/core'
 import { openSqliteStore } from '@claude-sessions/store-sqlite'
 import { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { getRequestListener } from '@hono/node-server'
@@ -17,6 +17,7 @@ import { acquireInstanceLock } from './instance-lock.js'
 import type { Logger } from './logger.js'
 import { ensureOperatorToken } from './operator-token.js'
 import { importSpool } from './spool/index.js'
+import { CommandSummarizer } from './summarizer.js'
 import { VERSION } from './version.js'
 
 export interface RunningServer {
@@ -105,7 +106,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       interruptSettleMs: 3000,
       startWaitMs: 30_000,
       redact: config.redactPatterns,
+      limits: config.limits,
     },
+  })
+  const messages = new MessageService({
+    sessions: service,
+    messages: store.messages,
+    watches: store.watches,
+    clock: systemClock,
+    timer: (ms, work) => setTimeout(work, ms).unref(),
+    onError: (error) => log.warn({ err: error }, 'message delivery failed'),
+    config: { maxStopBlocks: config.maxStopBlocks, fenceMs: 10_000, waitSettleMs: config.waitSettleMs, spawnWaitTimeoutMs: config.spawnWaitTimeoutMs },
   })
   service.onEffects((session, effects) => {
     for (const effect of effects) {
@@ -138,10 +149,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     if (spool.imported + spool.rejected > 0) log.info(spool, 'imported spooled hook events')
   }
   importSpooled()
+  // after the spool: turns that ended while the server was down are known
+  messages.resume()
 
+  // runs only for GET /sessions/:ref/summary, in the data dir (no project's hooks or settings)
+  const summarizer = new CommandSummarizer({ command: config.summarizerCommand, cwd: config.dataDir })
+  const summaries = new SummaryService({ sessions: service, summarizer, timeoutMs: config.summarizerTimeoutMs, redact: config.redactPatterns })
   const app = createApp({
     service,
+    summaries,
     audit,
+    messages,
+    agents: { spawnWaitTimeoutMs: config.spawnWaitTimeoutMs, waitSettleMs: config.waitSettleMs },
     operatorToken,
     version: VERSION,
     tmuxSocket: config.tmuxSocket,
@@ -185,6 +204,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       closed = true
       clearInterval(watchdog)
       retention.stop()
+      messages.dispose()
+      summarizer.close()
       await new Promise<void>((resolve) => {
         http.close(() => resolve())
         http.closeAllConnections()

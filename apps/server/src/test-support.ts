@@ -9,6 +9,9 @@ import { dataFiles } from './config/paths.js'
 import { createLogger } from './logger.js'
 import type { RunningServer } from './start-server.js'
 
+/** A stand-in for `claude -p` (modes: echo, sleep, stubborn, fail, empty); see the file. */
+export const FAKE_SUMMARIZER = resolve(import.meta.dirname, 'fixtures/fake-summarizer.mjs')
+
 /** A config for tests: port 0, a temp data dir, a private tmux socket. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -27,10 +30,16 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     hookTimeoutSeconds: 2,
     permissionTimeoutSeconds: 170,
     hooksFailClosed: false,
+    limits: { maxDepth: 3, maxChildren: 10, maxSessions: 50 },
+    maxStopBlocks: 3,
+    waitSettleMs: 2000,
+    spawnWaitTimeoutMs: 3_600_000,
     auditRetentionDays: 30,
     auditResponseCap: 16 * 1024,
     redactPatterns: [],
     policies: { profiles: BUILTIN_PROFILES },
+    summarizerCommand: [process.execPath, FAKE_SUMMARIZER, 'echo'],
+    summarizerTimeoutMs: 10_000,
     logLevel: 'silent',
     source: null,
     ...overrides,

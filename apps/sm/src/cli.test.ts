@@ -25,7 +25,7 @@ describe('sm without a server', () => {
   it('prints the version, help for every command and a completion script', async () => {
     expect((await sm(['--version'], env)).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
     const help = await sm(['--help'], env)
-    for (const cmd of ['new', 'status', 'me', 'attach', 'output', 'name', 'send', 'interrupt', 'kill', 'tools', 'tail', 'server', 'hooks', 'completion']) {
+    for (const cmd of ['new', 'status', 'me', 'attach', 'output', 'name', 'send', 'spawn', 'children', 'wait', 'clear', 'interrupt', 'kill', 'tools', 'tail', 'server', 'hooks', 'completion']) {
       expect(help.stdout).toContain(`sm ${cmd}`)
     }
     const sendHelp = await sm(['send', '--help'], env)
@@ -146,10 +146,10 @@ describe('sm with a running server', () => {
     const text = `it's "quoted"; $(not run) \`nor this\` ünïcödé ✓`
     const sent = await sm(['send', 'renamed', text, '--json'], env)
     expect(sent.status).toBe(0)
-    expect(JSON.parse(sent.stdout)).toMatchObject({ delivered: true })
+    expect(JSON.parse(sent.stdout)).toMatchObject({ status: 'delivered', mode: 'sequential', via: 'typed' })
     const piped = await sm(['send', 'renamed', '-'], env, 'from stdin\n')
     expect(piped.stderr).toBe('')
-    expect(piped.stdout).toContain('delivered to renamed')
+    expect(piped.stdout).toMatch(/^delivered to [0-9a-f]{8}\n$/)
     const out = await sm(['output', 'renamed', '--lines', '20'], env)
     expect(out.stdout).toContain(`got: ${text}`)
     expect(out.stdout).toContain('got: from stdin')

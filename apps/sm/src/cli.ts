@@ -15,6 +15,7 @@ function run<A>(handler: Handler<A>) {
 
 const sessions = () => import('./commands/sessions.js')
 const hooks = () => import('./commands/hooks.js')
+const agents = () => import('./commands/agents.js')
 const toolsCommands = () => import('./commands/tools.js')
 
 /** The filters of `sm tools` and `sm tools stats`. */
@@ -70,6 +71,12 @@ export function cli(argv: string[]) {
       run(async (c, a) => (await sessions()).output(c, a)),
     )
     .command(
+      'what <session>',
+      'a 2-3 line summary of what a session is doing, written by the summarizer (claude -p) from its screen',
+      (y) => session(y).option('lines', { type: 'number', alias: 'n', default: 100, describe: 'screen lines to summarize (1-2000)' }).options(json),
+      run(async (c, a) => (await import('./commands/what.js')).what(c, a)),
+    )
+    .command(
       'name <args..>',
       'name a session: sm name [session] <name> (your own session when only a name is given)',
       (y) => y.positional('args', { type: 'string', array: true, demandOption: true }).options(json),
@@ -77,15 +84,58 @@ export function cli(argv: string[]) {
     )
     .command(
       'send <session> [text]',
-      'type text into a session and submit it; - reads stdin; text starting with - goes after --',
-      (y) => session(y).positional('text', { type: 'string', describe: 'the text, or - for stdin' }).options(json),
+      'send a message: sequential (default) when its turn ends, --important at its next tool call, --urgent interrupts; - reads stdin; text starting with - goes after --',
+      (y) =>
+        session(y)
+          .positional('text', { type: 'string', describe: 'the text, or - for stdin' })
+          .option('sequential', { type: 'boolean', describe: 'when the recipient is between turns (default)' })
+          .option('important', { type: 'boolean', describe: 'as soon as possible, even mid-turn' })
+          .option('urgent', { type: 'boolean', describe: 'interrupt the recipient, then type it' })
+          .options(json),
       run(async (c, a) => {
         // yargs parses a lone '-' as an empty string; the raw argv tells "-" (stdin) from ""
         const afterDashes = (a as { '--'?: unknown[] })['--']
         const text = a.text === '' && argv.includes('-') ? '-' : (a.text ?? afterDashes?.map(String).join(' '))
         if (text === undefined) throw new CliError('usage: sm send <session> <text|->   (text starting with -: sm send <session> -- <text>)')
-        return (await sessions()).send(c, { ...a, text })
+        return (await agents()).send(c, { ...a, text })
       }),
+    )
+    .command(
+      'spawn <prompt>',
+      'start a child session (only inside a session); the prompt is its first input, given as an argument',
+      (y) =>
+        y
+          .positional('prompt', { type: 'string', demandOption: true })
+          .option('name', { type: 'string', describe: 'child name: 1-32 of [A-Za-z0-9_-]' })
+          .option('model', { type: 'string', describe: 'model passed to claude --model' })
+          .option('working-dir', { type: 'string', describe: "child's working directory (default: yours)" })
+          .option('policy', { type: 'string', describe: 'tool policy profile (default: yours; only a stricter one)' })
+          .option('wait', { type: 'number', describe: 'message me when the child has finished and stayed quiet this many seconds' })
+          .options(json),
+      run(async (c, a) => (await agents()).spawn(c, { ...a, workingDir: a.workingDir })),
+    )
+    .command(
+      'children [session]',
+      'list the children of a session (default: yours); exit 1 when there are none',
+      (y) =>
+        y
+          .positional('session', { type: 'string', describe: 'id, id prefix or name' })
+          .option('recursive', { type: 'boolean', alias: 'r', describe: 'the whole subtree' })
+          .option('status', { choices: ['running', 'idle', 'completed', 'error', 'stopped', 'all'] as const, default: 'all' as const })
+          .options(json),
+      run(async (c, a) => (await agents()).children(c, a)),
+    )
+    .command(
+      'wait <session> <seconds>',
+      'get one message when a session finishes its work, exits, or <seconds> pass (returns at once)',
+      (y) => session(y).positional('seconds', { type: 'number', demandOption: true }).options(json),
+      run(async (c, a) => (await agents()).wait(c, a)),
+    )
+    .command(
+      'clear <session> [prompt]',
+      'interrupt if working, /clear, then send the prompt (parent or operator only)',
+      (y) => session(y).positional('prompt', { type: 'string' }).options(json),
+      run(async (c, a) => (await agents()).clear(c, a)),
     )
     .command(
       'interrupt <session>',
@@ -99,7 +149,12 @@ export function cli(argv: string[]) {
       (y) => session(y).positional('key', { type: 'string', choices: SENDABLE_KEYS, demandOption: true }).options(json),
       run(async (c, a) => (await sessions()).key(c, { ...a, key: a.key as SendableKey })),
     )
-    .command('kill <session>', 'end a session and its tmux session', (y) => session(y).options(json), run(async (c, a) => (await sessions()).kill(c, a)))
+    .command(
+      'kill <session>',
+      'end a session and its tmux session (parent or operator only)',
+      (y) => session(y).option('tree', { type: 'boolean', describe: 'its whole subtree too, children first' }).options(json),
+      run(async (c, a) => (a.tree ? (await agents()).killTree(c, a) : (await sessions()).kill(c, a))),
+    )
     .command(
       'events <session>',
       "list a session's hook events",
@@ -152,6 +207,26 @@ export function cli(argv: string[]) {
           .option('input', { type: 'string', describe: "the tool's input as JSON (with --tool)" })
           .options(json),
       (a) => runLocal(async () => (await import('./commands/explain.js')).explain(a)),
+    )
+    .command(
+      'lock [task..]',
+      'lock this git checkout for your task (works with the server down); alone: show the lock (exit 1 when another holds it)',
+      (y) =>
+        y
+          .positional('task', { type: 'string', array: true, describe: 'what you are doing, e.g. "refactor auth"' })
+          .option('dir', { type: 'string', describe: 'a directory in the checkout (default: current)' })
+          .options(json),
+      (a) => runLocal(async () => (await import('./commands/lock.js')).lock(a)),
+    )
+    .command(
+      'unlock',
+      "release your lock on this git checkout (another's only with --force, or when stale)",
+      (y) =>
+        y
+          .option('force', { type: 'boolean', describe: 'remove the lock even when another session holds it' })
+          .option('dir', { type: 'string', describe: 'a directory in the checkout (default: current)' })
+          .options(json),
+      (a) => runLocal(async () => (await import('./commands/lock.js')).unlock(a)),
     )
     .command(
       'hooks <action>',

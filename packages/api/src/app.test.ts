@@ -1,5 +1,5 @@
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core'
-import { aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
+import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { testClient } from 'hono/testing'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
@@ -12,9 +12,12 @@ const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
 function setup() {
   const audit = new ToolAuditor({ store: new InMemoryToolAuditStore(), projectOf: () => null, config: { responseCap: 1000, policies: { profiles: BUILTIN_PROFILES } } })
   const { service, sessions, events, mux, clock } = aSessionService({ deps: { audit } })
+  const { messages } = aMessageService(service, clock)
   const app = createApp({
     service,
     audit,
+    messages,
+    agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 },
     operatorToken: OPERATOR,
     version: '0.0.0-test',
     tmuxSocket: 'sm-test',

@@ -1,18 +1,25 @@
-import { SessionsError, type SessionService, type ToolAuditor } from '@claude-sessions/core'
+import { SessionsError, type MessageService, type SessionService, type SummaryService, type ToolAuditor } from '@claude-sessions/core'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HealthDto } from './dto.js'
 import { errorResponse, type ErrorLog } from './errors.js'
 import { requireActor } from './middleware/auth.js'
 import { localOnly } from './middleware/local-only.js'
+import { agentRoutes, type AgentRouteOptions } from './routes/agents.js'
 import { hookRoutes } from './routes/hooks.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { summaryRoutes } from './routes/summary.js'
 import { sessionToolRoutes, toolRoutes } from './routes/tools.js'
 
 export interface ApiDeps {
   service: SessionService
+  /** Session summaries (`GET /sessions/:ref/summary`); without it that route is 503. */
+  summaries?: SummaryService
   /** The tool-use audit: `/tools`, `/tools/stats`, `/tools/stream`, `/sessions/:ref/tools`. */
   audit: ToolAuditor
+  /** Messages and watches: spawn, children, messages, wait, clear. */
+  messages: MessageService
+  agents: Omit<AgentRouteOptions, 'now'>
   /** The operator's bearer token (kept in the data dir, mode 0600). */
   operatorToken: string
   version: string
@@ -57,7 +64,9 @@ export function createApp(deps: ApiDeps) {
       return c.json(body)
     })
     .route('/sessions', sessionRoutes(service))
+    .route('/sessions', agentRoutes(service, deps.messages, { ...deps.agents, now: deps.now }))
     .route('/sessions', sessionToolRoutes(service, deps.audit))
+    .route('/sessions', summaryRoutes(deps.summaries))
     .route('/tools', toolRoutes(service, deps.audit, deps.now))
     .route('/hooks', hookRoutes(service))
   return routes

@@ -10,6 +10,12 @@ import type {
   SessionEnvelope,
   SessionsDto,
   SessionToolsDto,
+  ChildrenDto,
+  KilledDto,
+  MessageEnvelope,
+  MessagesDto,
+  WatchDto,
+  SummaryDto,
   ToolEventDto,
   ToolStatsDto,
   ToolsDto,
@@ -111,7 +117,21 @@ export function createClient(options: ClientOptions) {
     output: (ref: string, lines: number) => call<OutputDto>(options, 'GET', `/sessions/${enc(ref)}/output?lines=${lines}`),
     events: (ref: string, query: { limit?: number; after?: number } = {}) =>
       call<EventsDto>(options, 'GET', `/sessions/${enc(ref)}/events${queryString(query)}`),
+    // the server stops its summarizer after summarizer.timeout_seconds (at most 120 s)
+    summary: (ref: string, lines?: number) => call<SummaryDto>(options, 'GET', `/sessions/${enc(ref)}/summary${queryString({ lines })}`, undefined, 150_000),
     lastMessage: (ref: string) => call<LastMessageDto>(options, 'GET', `/sessions/${enc(ref)}/last-message`),
+    spawn: (body: { prompt: string; name?: string; model?: string; workingDir?: string; policy?: string; wait?: number }) =>
+      call<SessionEnvelope>(options, 'POST', '/sessions/spawn', body),
+    children: (ref: string, query: { recursive?: boolean; status?: string } = {}) =>
+      call<ChildrenDto>(options, 'GET', `/sessions/${enc(ref)}/children${queryString(query)}`),
+    // sequential and important answer at once; urgent waits for the interrupt and the typing
+    send: (ref: string, text: string, mode: 'sequential' | 'important' | 'urgent' = 'sequential') =>
+      call<MessageEnvelope>(options, 'POST', `/sessions/${enc(ref)}/messages`, { text, mode }, 120_000),
+    messages: (ref: string, query: { status?: string; limit?: number } = {}) =>
+      call<MessagesDto>(options, 'GET', `/sessions/${enc(ref)}/messages${queryString(query)}`),
+    wait: (ref: string, seconds: number) => call<WatchDto>(options, 'POST', `/sessions/${enc(ref)}/wait`, { seconds }),
+    clear: (ref: string, prompt?: string) => call<SessionEnvelope>(options, 'POST', `/sessions/${enc(ref)}/clear`, prompt === undefined ? {} : { prompt }, 120_000),
+    killTree: (ref: string) => call<KilledDto>(options, 'DELETE', `/sessions/${enc(ref)}?tree=true`),
     tools: (query: ToolsQuery = {}) => call<ToolsDto>(options, 'GET', `/tools${queryString(query)}`),
     toolStats: (query: Omit<ToolsQuery, 'limit'> & { by?: 'tool' | 'session' | 'category' | 'project' } = {}) =>
       call<ToolStatsDto>(options, 'GET', `/tools/stats${queryString(query)}`),

@@ -1,4 +1,4 @@
-import type { DeliveryResult, ErrorCode, Session, SessionState, StoredEvent, ToolEvent, ToolStatsKey, ToolStatsRow } from '@claude-sessions/core'
+import type { DeliveryMode, DeliveryVia, Message, MessageStatus, DeliveryResult, ErrorCode, Session, SessionState, StoredEvent, ToolEvent, ToolStatsKey, ToolStatsRow } from '@claude-sessions/core'
 
 /** A session on the wire. */
 export interface SessionDto {
@@ -18,6 +18,9 @@ export interface SessionDto {
   backgroundTasks: number
   /** Policy profile; null: the default one. */
   policy: string | null
+  /** The prompt it was spawned with (`sm spawn`), else null. */
+  spawnPrompt: string | null
+  currentTask: string | null
 }
 
 export interface EventDto {
@@ -61,6 +64,12 @@ export interface OutputDto {
   session: SessionDto
   text: string
 }
+/** `GET /sessions/:ref/summary`: `summary` is 1–3 lines joined by `\n`; `lines` the screen lines read. */
+export interface SummaryDto {
+  session: SessionDto
+  summary: string
+  lines: number
+}
 export interface EventsDto {
   session: SessionDto
   events: EventDto[]
@@ -87,6 +96,47 @@ export interface ToolStatsDto {
   rows: ToolStatsRow[]
 }
 
+/** A child in `sm children`. */
+export interface ChildDto extends SessionDto {
+  status: 'running' | 'idle' | 'completed' | 'error' | 'stopped'
+  ageMs: number
+  /** 1 for a direct child. */
+  depth: number
+  /** Its last assistant message (the completion message once it is done). */
+  lastMessage: string | null
+}
+export interface ChildrenDto {
+  session: SessionDto
+  children: ChildDto[]
+}
+export interface MessageDto {
+  id: number
+  recipientId: string
+  senderId: string | null
+  senderName: string | null
+  text: string
+  mode: DeliveryMode
+  status: MessageStatus
+  createdAt: string
+  deliveredAt: string | null
+  via: DeliveryVia | null
+  error: string | null
+}
+export interface MessageEnvelope {
+  message: MessageDto
+  /** What the sender is told at once. */
+  status: 'delivered' | 'queued'
+}
+export interface MessagesDto {
+  messages: MessageDto[]
+}
+export interface WatchDto {
+  watch: { id: number; target: string; deadline: string }
+}
+export interface KilledDto {
+  sessions: SessionDto[]
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 export function toSessionDto(s: Session): SessionDto {
@@ -106,6 +156,8 @@ export function toSessionDto(s: Session): SessionDto {
     lastTool: s.lastTool,
     backgroundTasks: s.backgroundTasks,
     policy: s.policy,
+    spawnPrompt: s.spawnPrompt,
+    currentTask: s.currentTask,
   }
 }
 
@@ -143,4 +195,8 @@ export function toToolEventDto(e: ToolEvent): ToolEventDto {
     }
   }
   return { ...e, at: iso(e.at), toolInput }
+}
+
+export function toMessageDto(m: Message): MessageDto {
+  return { ...m, createdAt: iso(m.createdAt), deliveredAt: m.deliveredAt === null ? null : iso(m.deliveredAt) }
 }

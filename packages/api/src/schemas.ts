@@ -1,4 +1,4 @@
-import { SENDABLE_KEYS, SessionsError, TOOL_STATS_KEYS } from '@claude-sessions/core'
+import { CHILD_STATUSES, DELIVERY_MODES, SENDABLE_KEYS, SessionsError, TOOL_STATS_KEYS, DEFAULT_SUMMARY_LINES, MAX_SUMMARY_LINES } from '@claude-sessions/core'
 import { z } from 'zod'
 
 export const createSessionBody = z
@@ -17,6 +17,7 @@ export const keyBody = z.object({ key: z.enum(SENDABLE_KEYS) }).strict()
 
 const intParam = (max: number) => z.coerce.number().int().min(0).max(max)
 export const outputQuery = z.object({ lines: intParam(10_000).default(50) })
+export const summaryQuery = z.object({ lines: z.coerce.number().int().min(1).max(MAX_SUMMARY_LINES).default(DEFAULT_SUMMARY_LINES) })
 export const eventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000).optional(), after: intParam(Number.MAX_SAFE_INTEGER).optional() })
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 /** Filters of `GET /tools`, `/tools/stats` and `/tools/stream`; times are `2h`, ISO or epoch ms. */
@@ -34,6 +35,29 @@ export const toolsQuery = z.object({
   by: z.enum(TOOL_STATS_KEYS).default('tool'),
 })
 export const sessionToolsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100) })
+export const spawnBody = z
+  .object({
+    prompt: z.string().min(1).max(1_000_000),
+    name: z.string().optional(),
+    model: z.string().min(1).max(200).optional(),
+    workingDir: z.string().min(1).max(4096).optional(),
+    policy: z.string().min(1).max(64).optional(),
+    /** Seconds the child must stay quiet after finishing before the parent is told. */
+    wait: z.number().int().min(1).max(86_400).optional(),
+  })
+  .strict()
+export const childrenQuery = z.object({
+  recursive: flag.optional(),
+  status: z.enum(CHILD_STATUSES).default('all'),
+})
+export const messageBody = z.object({ text: z.string(), mode: z.enum(DELIVERY_MODES).default('sequential') }).strict()
+export const messagesQuery = z.object({
+  status: z.enum(['queued', 'delivered', 'failed']).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(50),
+})
+export const waitBody = z.object({ seconds: z.number().int().min(1).max(86_400) }).strict()
+export const clearBody = z.object({ prompt: z.string().max(1_000_000).optional() }).strict()
+export const killQuery = z.object({ tree: flag.optional() })
 export const listQuery = z.object({ all: z.enum(['true', 'false', '1', '0']).optional() })
 
 /** Parses `value` or throws `invalid_input` naming every problem. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { BUILTIN_PROFILES, ToolAuditor, type SessionService } from '@claude-sessions/core'
-import { aSessionService, InMemoryToolAuditStore, type FixedClock } from '@claude-sessions/core/testing'
+import { aMessageService, aSessionService, InMemoryToolAuditStore, type FixedClock } from '@claude-sessions/core/testing'
 import { getRequestListener } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
@@ -28,7 +28,8 @@ beforeAll(async () => {
   const built = aSessionService({ deps: { audit } })
   service = built.service
   clock = built.clock
-  const app = createApp({ service, audit, operatorToken: OPERATOR, version: 't', tmuxSocket: 's', maxBodyBytes: 1 << 20, startedAt: 0, now: () => clock.now() })
+  const { messages } = aMessageService(service, clock)
+  const app = createApp({ service, audit, messages, agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 }, operatorToken: OPERATOR, version: 't', tmuxSocket: 's', maxBodyBytes: 1 << 20, startedAt: 0, now: () => clock.now() })
   const routes = getRequestListener(app.fetch)
   const hooks = createHookListener({ service, maxBodyBytes: 1 << 20 })
   server = createServer((req, res) => {

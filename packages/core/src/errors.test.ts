@@ -13,6 +13,7 @@ const ALL_CODES = [
   'name_taken',
   'session_stopped',
   'not_typable',
+  'limit_reached',
   'payload_too_large',
   'multiplexer_failed',
   'delivery_failed',

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'name_taken'
   | 'session_stopped'
   | 'not_typable'
+  | 'limit_reached'
   | 'payload_too_large'
   | 'multiplexer_failed'
   | 'delivery_failed'
@@ -44,6 +45,7 @@ export const statusForCode: Record<ErrorCode, number> = {
   name_taken: 409,
   session_stopped: 409,
   not_typable: 409,
+  limit_reached: 409,
   payload_too_large: 413,
   multiplexer_failed: 503,
   delivery_failed: 503,

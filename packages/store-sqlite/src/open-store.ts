@@ -1,4 +1,4 @@
-import type { EventStore, SessionStore, ToolAuditStore } from '@claude-sessions/core'
+import type { EventStore, MessageStore, SessionStore, ToolAuditStore, WatchStore } from '@claude-sessions/core'
 import { SessionsError } from '@claude-sessions/core'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -7,10 +7,12 @@ import { dirname } from 'node:path'
 import { startCheckpointer, type Checkpointer } from './checkpointer.js'
 import { SqliteEventLog } from './event-log.js'
 import { migrations } from './generated/migrations.js'
+import { SqliteMessageStore } from './message-log.js'
 import { applyMigrations } from './migrate.js'
 import { SqliteSessionRepository } from './session-repository.js'
 import { SqliteToolAuditLog } from './tool-audit-log.js'
 import { toSessionsError } from './sqlite-errors.js'
+import { SqliteWatchStore } from './watch-log.js'
 
 export interface OpenSqliteStoreOptions {
   /** The database file; its directory is created (mode 0700) if missing. `:memory:` for a throwaway store. */
@@ -34,6 +36,10 @@ export interface SqliteStore {
   events: EventStore
   /** The tool-use audit. */
   toolAudit: ToolAuditStore
+  /** Messages between sessions; unbuffered: each write has committed when its call returns. */
+  messages: MessageStore
+  /** `sm wait` watches; unbuffered like `messages`. */
+  watches: WatchStore
   /** Writes buffered session updates and events now. Throws `internal` (and keeps them) if that fails. */
   flush(): void
   /** Flushes and closes the database. Idempotent. */
@@ -90,6 +96,9 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
   const sessions = new SqliteSessionRepository(db, { onError })
   const events = new SqliteEventLog(sqlite, db, { batchSize, onError })
   const toolAudit = new SqliteToolAuditLog(sqlite, db, (err) => onError(toSessionsError('flush tool events', err)))
+  // unbuffered, independent of the written-behind session rows: nothing to flush
+  const messages = new SqliteMessageStore(sqlite, db)
+  const watches = new SqliteWatchStore(db)
   let closed = false
   let checkpointer: Checkpointer | null = null
   const interval = options.checkpointIntervalMs ?? 1000
@@ -112,6 +121,8 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     sessions,
     events,
     toolAudit,
+    messages,
+    watches,
     path: options.path,
     flush: () => {
       sessions.flush()

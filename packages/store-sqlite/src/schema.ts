@@ -1,4 +1,11 @@
-import type { SessionKind, SessionState } from '@claude-sessions/core'
+import type {
+  DeliveryMode,
+  DeliveryVia,
+  MessageStatus,
+  SessionKind,
+  SessionState,
+  WatchOutcome,
+} from '@claude-sessions/core'
 import { sql } from 'drizzle-orm'
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
@@ -27,6 +34,8 @@ export const sessions = sqliteTable(
     backgroundTasks: integer('background_tasks').notNull().default(0),
     lastEventAt: integer('last_event_at'),
     policy: text('policy'),
+    spawnPrompt: text('spawn_prompt'),
+    currentTask: text('current_task'),
     tokenHash: text('token_hash'),
   },
   (t) => [
@@ -111,6 +120,53 @@ export const toolEvents = sqliteTable(
   ],
 )
 
+/**
+ * Messages to sessions: stored (queued) before delivery is tried, then delivered or failed once.
+ * Property names equal the Message field names. A failed message's `delivered_at` is when it failed.
+ */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recipientId: text('recipient_id').notNull(),
+    senderId: text('sender_id'),
+    senderName: text('sender_name'),
+    text: text('text').notNull(),
+    mode: text('mode').$type<DeliveryMode>().notNull(),
+    status: text('status').$type<MessageStatus>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+    via: text('via').$type<DeliveryVia>(),
+    error: text('error'),
+  },
+  (t) => [
+    // a recipient's queue; stays as small as the queues, however long the history
+    index('messages_queued_idx').on(t.recipientId, t.id).where(sql`status = 'queued'`),
+    // `list` filters, each in id order (so a limit reads only the newest rows)
+    index('messages_recipient_id_idx').on(t.recipientId, t.id),
+    index('messages_sender_id_idx').on(t.senderId, t.id),
+    index('messages_status_id_idx').on(t.status, t.id),
+  ],
+)
+
+/** `sm spawn --wait` / `sm wait` watches; `outcome` is set once, when one fires. Property names equal the Watch field names. */
+export const watches = sqliteTable(
+  'watches',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    targetId: text('target_id').notNull(),
+    watcherId: text('watcher_id').notNull(),
+    quietMs: integer('quiet_ms').notNull(),
+    deadline: integer('deadline').notNull(),
+    createdAt: integer('created_at').notNull(),
+    outcome: text('outcome').$type<WatchOutcome>(),
+    firedAt: integer('fired_at'),
+  },
+  (t) => [index('watches_active_idx').on(t.id).where(sql`outcome IS NULL`)],
+)
+
 export type SessionRow = typeof sessions.$inferSelect
 export type EventRow = typeof events.$inferSelect
 export type ToolEventRow = typeof toolEvents.$inferSelect
+export type MessageRow = typeof messages.$inferSelect
+export type WatchRow = typeof watches.$inferSelect

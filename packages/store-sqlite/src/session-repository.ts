@@ -22,6 +22,8 @@ const SESSION_FIELDS = [
   'backgroundTasks',
   'lastEventAt',
   'policy',
+  'spawnPrompt',
+  'currentTask',
 ] as const satisfies readonly (keyof Session)[]
 
 // Every Session field has a column of the same name: a compile error here means schema and Session drifted apart.

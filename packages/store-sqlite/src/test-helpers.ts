@@ -11,8 +11,12 @@ import { openSqliteStore, type OpenSqliteStoreOptions, type SqliteStore } from '
 export function useTempStores() {
   const dirs: string[] = []
   const stores: SqliteStore[] = []
-  afterEach(() => {
-    for (const s of stores.splice(0)) s.close()
+  afterEach(async () => {
+    for (const s of stores.splice(0)) {
+      // the checkpoint worker must be gone before its files' directory is removed
+      await s.stopCheckpoints()
+      s.close()
+    }
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
   })
   const tempDir = (): string => {

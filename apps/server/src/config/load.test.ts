@@ -107,6 +107,25 @@ describe('config', () => {
     expect(c.policies.profiles['strict']).toEqual({ destructive: 'deny', sensitive: 'ask' })
   })
 
+  it('summarizer: claude -p --model haiku with 60 s by default; the command is an argv list; bad values all reported', () => {
+    expect(loadConfig({}, { HOME: tempDir() })).toMatchObject({ summarizerCommand: ['claude', '-p', '--model', 'haiku'], summarizerTimeoutMs: 60_000 })
+    const dir = tempDir()
+    const file = join(dir, 'config.yaml')
+    writeFileSync(file, "summarizer:\n  command: [/opt/bin/claude, -p, --model, 'claude-haiku-4-5']\n  timeout_seconds: 20\n")
+    expect(loadConfig({ config: file }, { HOME: dir })).toMatchObject({ summarizerCommand: ['/opt/bin/claude', '-p', '--model', 'claude-haiku-4-5'], summarizerTimeoutMs: 20_000 })
+    let message = ''
+    try {
+      parseConfigText('summarizer:\n  command: claude -p\n  timeout_seconds: 0\n  model: haiku\n', 's.yaml')
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain('summarizer.command')
+    expect(message).toContain('summarizer.timeout_seconds')
+    expect(message).toContain('summarizer.model: unknown key')
+    expect(() => parseConfigText('summarizer:\n  command: []\n', 'e.yaml')).toThrow(/summarizer.command: give the program and its arguments/)
+    expect(() => parseConfigText('summarizer:\n  timeout_seconds: 600\n', 't.yaml')).toThrow(/summarizer.timeout_seconds/)
+  })
+
   it('rejects unknown categories, actions, profile names and bad regular expressions, all at once', () => {
     let message = ''
     try {

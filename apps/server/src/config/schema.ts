@@ -63,6 +63,22 @@ export const configSchema = z
       .object({ timeout_seconds: seconds.default(2), permission_timeout_seconds: seconds.default(170), fail_closed: z.boolean().default(false) })
       .strict()
       .default({ timeout_seconds: 2, permission_timeout_seconds: 170, fail_closed: false }),
+    limits: z
+      .object({
+        max_depth: z.number().int().min(1).max(20).default(3),
+        max_children: z.number().int().min(1).max(1000).default(10),
+        max_sessions: z.number().int().min(1).max(10_000).default(50),
+      })
+      .strict()
+      .default({ max_depth: 3, max_children: 10, max_sessions: 50 }),
+    messages: z
+      .object({
+        max_stop_blocks: z.number().int().min(1).max(20).default(3),
+        wait_settle_seconds: seconds.default(2),
+        spawn_wait_timeout_seconds: seconds.default(3600),
+      })
+      .strict()
+      .default({ max_stop_blocks: 3, wait_settle_seconds: 2, spawn_wait_timeout_seconds: 3600 }),
     audit: z
       .object({
         retention_days: z.number().positive().max(36_500).default(30),
@@ -73,6 +89,13 @@ export const configSchema = z
       .default({ retention_days: 30, response_cap_bytes: 16 * 1024, redact_patterns: [] }),
     // the keys of the default profile, and named profiles
     policy: profile.extend({ profiles: z.record(profileName, profile).default({}) }).strict().default({ profiles: {} }),
+    summarizer: z
+      .object({
+        command: z.array(z.string().min(1)).min(1, 'give the program and its arguments, e.g. [claude, -p, --model, haiku]').default(['claude', '-p', '--model', 'haiku']),
+        timeout_seconds: z.number().positive().max(120).default(60),
+      })
+      .strict()
+      .default({ command: ['claude', '-p', '--model', 'haiku'], timeout_seconds: 60 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
@@ -100,11 +123,19 @@ export interface Config {
   permissionTimeoutSeconds: number
   /** PreToolUse hooks block while the server is unreachable (the hook script reads a marker file). */
   hooksFailClosed: boolean
+  limits: { maxDepth: number; maxChildren: number; maxSessions: number }
+  /** Stops in a row one turn may be continued with queued messages. */
+  maxStopBlocks: number
+  waitSettleMs: number
+  spawnWaitTimeoutMs: number
   auditRetentionDays: number
   auditResponseCap: number
   redactPatterns: RegExp[]
   /** Built-in profiles, then the configured ones; `default` from the top-level keys. */
   policies: Policies
+  /** argv of the command that writes session summaries (prompt on stdin), and its time limit. */
+  summarizerCommand: string[]
+  summarizerTimeoutMs: number
   logLevel: ConfigFile['log']['level']
   /** The file that was read, or null when none exists. */
   source: string | null

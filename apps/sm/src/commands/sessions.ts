@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { SendableKey } from '@claude-sessions/core'
 import { CliError, clientFor, ownSessionId, type Connection } from '../context.js'
@@ -53,17 +52,6 @@ export async function name(conn: Connection, argv: Json & { args: string[] }): P
   const { session } = await clientFor(conn).rename(ref, second ?? first)
   if (argv.json) printJson(session)
   else out(`named ${describeSession(session)}`)
-  return 0
-}
-
-const readStdin = (): string => readFileSync(0, 'utf8')
-
-export async function send(conn: Connection, argv: Json & { session: string; text: string }): Promise<number> {
-  const text = argv.text === '-' ? readStdin() : argv.text
-  if (text.trim() === '') throw new CliError('nothing to send: the text is empty')
-  const r = await clientFor(conn).input(argv.session, text.replace(/\n+$/, ''))
-  if (argv.json) printJson({ session: r.session.id, ...r.delivery })
-  else out(`delivered to ${describeSession(r.session)}`)
   return 0
 }
 

@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { SessionsError, type SessionService } from '@claude-sessions/core'
+import { SessionsError, type Actor, type SessionService } from '@claude-sessions/core'
 import type { MiddlewareHandler } from 'hono'
 
-/** Who made a request: the operator (outside any session) or a managed session. */
-export type Actor = { kind: 'operator' } | { kind: 'session'; id: string }
+export type { Actor }
 
 export type AuthEnv = { Variables: { actor: Actor } }
 

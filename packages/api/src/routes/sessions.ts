@@ -1,11 +1,12 @@
 import type { SessionService } from '@claude-sessions/core'
 import { Hono } from 'hono'
-import { toEventDto, toSessionDto } from '../dto.js'
+import { toEventDto, toSessionDto, type KilledDto } from '../dto.js'
 import type { AuthEnv } from '../middleware/auth.js'
 import {
   createSessionBody,
   eventsQuery,
   inputBody,
+  killQuery,
   keyBody,
   listQuery,
   outputQuery,
@@ -33,9 +34,16 @@ export function sessionRoutes(service: SessionService) {
     .get('/:ref', (c) => c.json({ session: toSessionDto(service.resolve(c.req.param('ref'))) }))
     .patch('/:ref', async (c) => {
       const body = parseWith(renameBody, parseJson(await c.req.text()), 'body')
-      return c.json({ session: toSessionDto(await service.rename(c.req.param('ref'), body.name)) })
+      return c.json({ session: toSessionDto(await service.rename(c.req.param('ref'), body.name, c.get('actor'))) })
     })
-    .delete('/:ref', async (c) => c.json({ session: toSessionDto(await service.kill(c.req.param('ref'))) }))
+    .delete('/:ref', async (c) => {
+      const q = parseWith(killQuery, c.req.query(), 'query')
+      if (q.tree === true) {
+        const body: KilledDto = { sessions: (await service.killTree(c.req.param('ref'), c.get('actor'))).map(toSessionDto) }
+        return c.json(body)
+      }
+      return c.json({ session: toSessionDto(await service.kill(c.req.param('ref'), c.get('actor'))) })
+    })
     .post('/:ref/input', async (c) => {
       const body = parseWith(inputBody, parseJson(await c.req.text()), 'body')
       const { session, result } = await service.input(c.req.param('ref'), body.text)
@@ -43,7 +51,7 @@ export function sessionRoutes(service: SessionService) {
     })
     .post('/:ref/key', async (c) => {
       const body = parseWith(keyBody, parseJson(await c.req.text()), 'body')
-      return c.json({ session: toSessionDto(await service.sendKey(c.req.param('ref'), body.key)) })
+      return c.json({ session: toSessionDto(await service.sendKey(c.req.param('ref'), body.key, c.get('actor'))) })
     })
     .get('/:ref/output', async (c) => {
       const q = parseWith(outputQuery, c.req.query(), 'query')

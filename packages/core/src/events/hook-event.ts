@@ -94,6 +94,8 @@ export interface HookEvent {
   backgroundRunning: number
   error: string | null
   agentId: string | null
+  /** Set by the server, not Claude: our reply to this Stop made Claude go on, so the turn goes on. */
+  continued?: boolean
 }
 
 const errorText = (value: unknown): string | null => {

@@ -5,3 +5,5 @@ export type { CreateTerminalOptions, Multiplexer, SendableKey } from './multiple
 export type { EventStore, ListEventsOptions, ListSessionsOptions, SessionStore } from './session-store.js'
 export type { NewToolEvent, ToolAuditStore, ToolEvent, ToolEventFilter, ToolStatsKey, ToolStatsRow } from './tool-audit-store.js'
 export { TOOL_STATS_KEYS } from './tool-audit-store.js'
+export type { ListMessagesFilter, MessageStore, NewWatch, Watch, WatchOutcome, WatchStore } from './message-store.js'
+export type { SummarizeOptions, Summarizer } from './summarizer.js'

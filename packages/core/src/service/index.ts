@@ -4,9 +4,14 @@ export type {
   EffectListener,
   HookInput,
   HookReply,
+  HookReplier,
   SessionServiceConfig,
   SessionServiceDeps,
 } from './session-service.js'
 export { deliverText, promptMatches } from './deliver.js'
 export type { DeliveryResult, DeliveryTiming } from './deliver.js'
 export { KeyedMutex } from './keyed-mutex.js'
+export { MessageService } from './message-service.js'
+export type { MessageServiceConfig, MessageServiceDeps, SendRequest, SendResult } from './message-service.js'
+export { buildSummaryPrompt, cleanSummary, DEFAULT_SUMMARY_LINES, MAX_SUMMARY_LINES, SUMMARY_MAX_CHARS, SUMMARY_MAX_LINES, SummaryService } from './summary.js'
+export type { SessionSummary, SummaryPromptInput, SummaryServiceDeps } from './summary.js'

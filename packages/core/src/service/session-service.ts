@@ -11,7 +11,9 @@ import { resolveSessionRef, SESSION_ID_PATTERN, validateName } from '../session/
 import { paneIsIdle, readPane } from '../session/pane-state.js'
 import { reduce, type Effect, type SessionEvent } from '../session/reducer.js'
 import { isLive, newSession, tmuxSessionName, type Session } from '../session/session.js'
+import { assertMayControl, checkSpawnLimits, descendantsOf, OPERATOR, type Actor, type SpawnLimits } from '../session/tree.js'
 import { deliverText, type DeliveryResult, type DeliveryTiming } from './deliver.js'
+import { mergeReplies } from '../messages/plan.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { PromptWaiters } from './prompt-waiters.js'
 
@@ -36,6 +38,8 @@ export interface SessionServiceConfig {
   startWaitMs: number
   /** Extra secret patterns, redacted (with the built-in ones) from stored payloads and messages. */
   redact?: readonly RegExp[]
+  /** Depth, fan-out and total of live sessions; none when absent. */
+  limits?: SpawnLimits
 }
 
 export interface SessionServiceDeps {
@@ -63,7 +67,15 @@ export interface CreateSessionRequest {
   parentId?: string | undefined
   /** Policy profile; children inherit their parent's unless a stricter one is given. */
   policy?: string | undefined
+  /** Set by `sm spawn`: the prompt is kept with the child. */
+  spawned?: boolean | undefined
 }
+
+/**
+ * Something that answers hook events for another concern (messages): its reply is merged into
+ * the hook's, and `continued` says the reply made Claude go on (a blocked Stop: the turn goes on).
+ */
+export type HookReplier = (session: Session, event: HookEvent, at: number, replay: boolean) => { reply: HookReply; continued: boolean } | null
 
 export interface HookInput {
   event: string
@@ -95,12 +107,22 @@ export class SessionService {
   private readonly waiters = new PromptWaiters()
   private readonly typing = new KeyedMutex()
   private readonly listeners = new Set<EffectListener>()
+  private readonly repliers: HookReplier[] = []
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
   onEffects(listener: EffectListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /** Adds a hook replier (the message service): asked for every hook event before the reducer. Returns its removal. */
+  addHookReplier(replier: HookReplier): () => void {
+    this.repliers.push(replier)
+    return () => {
+      const i = this.repliers.indexOf(replier)
+      if (i >= 0) this.repliers.splice(i, 1)
+    }
   }
 
   list(options: { includeStopped?: boolean } = {}): Session[] {
@@ -117,18 +139,7 @@ export class SessionService {
   /** The session and all its descendants (any depth, stopped ones too), parents before children. */
   subtree(ref: string): Session[] {
     const root = this.resolve(ref)
-    const all = this.deps.sessions.list({ includeStopped: true })
-    const tree = [root]
-    const ids = new Set([root.id])
-    for (let i = 0; i < tree.length; i++) {
-      for (const s of all) {
-        if (s.parentId === tree[i]!.id && !ids.has(s.id)) {
-          ids.add(s.id)
-          tree.push(s)
-        }
-      }
-    }
-    return tree
+    return [root, ...descendantsOf(root.id, this.deps.sessions.list({ includeStopped: true }))]
   }
 
   /** Whether `token` is the secret of managed session `id`. */
@@ -152,6 +163,7 @@ export class SessionService {
       throw new SessionsError('session_not_found', `no parent session '${request.parentId}'`)
     }
     const policy = this.policyFor(request.policy, parent)
+    if (config.limits) checkSpawnLimits(parent ?? null, sessions.list(), config.limits)
     let id = ids.sessionId()
     for (let i = 0; sessions.get(id) && i < 8; i++) id = ids.sessionId()
     if (sessions.get(id)) throw new SessionsError('internal', 'could not allocate a session id')
@@ -167,6 +179,7 @@ export class SessionService {
       model: request.model ?? null,
       parentId: request.parentId ?? null,
       policy,
+      spawnPrompt: request.spawned === true ? (request.prompt ?? null) : null,
       createdAt: now,
     })
     sessions.insert(session, this.deps.hashToken(token))
@@ -196,18 +209,35 @@ export class SessionService {
     return parent?.policy ?? null
   }
 
-  async rename(ref: string, name: string): Promise<Session> {
+  async rename(ref: string, name: string, actor: Actor = OPERATOR): Promise<Session> {
     const session = this.resolve(ref)
+    assertMayControl(actor, session, 'rename')
     const next = { ...session, name: validateName(name) }
     this.deps.sessions.update(next)
     if (isLive(next)) await this.label(next)
     return next
   }
 
-  async kill(ref: string): Promise<Session> {
-    const session = this.managedTerminal(this.resolve(ref))
+  async kill(ref: string, actor: Actor = OPERATOR): Promise<Session> {
+    const target = this.resolve(ref)
+    assertMayControl(actor, target, 'kill')
+    const session = this.managedTerminal(target)
     await this.deps.mux.kill(session.tmuxSession)
     return this.apply(session.id, { kind: 'tmux_gone' })
+  }
+
+  /** Kills a session and its whole subtree, children first; returns the sessions stopped. */
+  async killTree(ref: string, actor: Actor = OPERATOR): Promise<Session[]> {
+    const root = this.resolve(ref)
+    assertMayControl(actor, root, 'kill')
+    const tree = [root, ...descendantsOf(root.id, this.deps.sessions.list({ includeStopped: true }))]
+    const killed: Session[] = []
+    for (const s of tree.reverse()) {
+      if (!isLive(s) || s.kind !== 'managed' || s.tmuxSession === null) continue
+      await this.deps.mux.kill(s.tmuxSession).catch(() => undefined)
+      killed.push(this.apply(s.id, { kind: 'tmux_gone' }))
+    }
+    return killed
   }
 
   /** Types `text` and presses Enter, confirmed; concurrent sends to one session are serialized. */
@@ -250,8 +280,10 @@ export class SessionService {
    * Sends one key. No hook fires after Escape, nor after "No" in a dialog: after Escape, or a
    * key answering a dialog, the screen is watched briefly for the idle input line.
    */
-  async sendKey(ref: string, key: SendableKey): Promise<Session> {
-    const session = this.live(this.managedTerminal(this.resolve(ref)))
+  async sendKey(ref: string, key: SendableKey, actor: Actor = OPERATOR): Promise<Session> {
+    const target = this.resolve(ref)
+    if (key === 'Escape') assertMayControl(actor, target, 'interrupt')
+    const session = this.live(this.managedTerminal(target))
     await this.typing.run(session.id, () => this.deps.mux.sendKey(session.tmuxSession, key))
     const answering = session.state === 'waiting_permission' || session.state === 'waiting_answer'
     if (key !== 'Escape' && !answering) return this.deps.sessions.get(session.id) ?? session
@@ -298,7 +330,17 @@ export class SessionService {
     if (input.dedupeKey !== undefined && events.hasDedupeKey(input.dedupeKey)) return {}
     const at = input.at ?? clock.now()
     const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
-    const current = this.apply(session.id, event, at)
+    // a spooled event is past: nobody waits for its reply
+    const replay = input.dedupeKey !== undefined
+    let reply: HookReply = {}
+    let continued = false
+    for (const replier of this.repliers) {
+      const answer = replier(session, event, at, replay)
+      if (answer === null) continue
+      reply = mergeReplies(reply, answer.reply)
+      continued ||= answer.continued
+    }
+    const current = this.apply(session.id, continued ? { ...event, continued: true } : event, at)
     events.append({
       sessionId: session.id,
       claudeSessionId: event.claudeSessionId,
@@ -311,7 +353,8 @@ export class SessionService {
       rawSize: input.raw.length,
       dedupeKey: input.dedupeKey ?? null,
     })
-    return this.deps.audit?.record(current, event, input.payload, at, input.dedupeKey ?? null) ?? {}
+    const decision = this.deps.audit?.record(current, event, input.payload, at, input.dedupeKey ?? null)
+    return decision ? mergeReplies(decision, reply) : reply
   }
 
   /**

@@ -77,7 +77,8 @@ function nextStateForHook(state: SessionState, e: HookEvent, kind: Session['kind
       // conversation goes on under another id, so this one ends
       return kind === 'managed' && e.reason !== null && CONTINUING_END_REASONS.has(e.reason) ? state : 'stopped'
     case 'Stop':
-      return 'idle'
+      // a Stop we answered with a message (block) does not end the turn
+      return e.continued === true ? 'working' : 'idle'
     case 'StopFailure':
       return 'error'
     case 'PermissionRequest':
@@ -138,7 +139,7 @@ function reduceHook(session: Session, e: HookEvent, now: number): Reduction {
   if (e.event === 'Stop' || e.event === 'StopFailure') {
     next.lastMessage = e.lastAssistantMessage ?? session.lastMessage
     next.backgroundTasks = e.backgroundRunning
-    effects.push({
+    if (e.continued !== true) effects.push({
       type: 'turn_ended',
       finished: e.backgroundRunning === 0,
       message: e.lastAssistantMessage,

@@ -38,6 +38,10 @@ export interface Session {
   lastEventAt: number | null
   /** The policy profile its tool calls are judged by; null: the default profile. */
   policy: string | null
+  /** The prompt a parent spawned it with (`sm spawn`); null for sessions not spawned. */
+  spawnPrompt: string | null
+  /** What the session says it is doing (`sm task`). */
+  currentTask: string | null
 }
 
 export const isLive = (s: Pick<Session, 'state'>): boolean => s.state !== 'stopped'
@@ -47,7 +51,7 @@ export const tmuxSessionName = (id: string): string => `claude-${id}`
 /** A new session record: the identity fields given, everything else empty. */
 export function newSession(
   fields: Pick<Session, 'id' | 'kind' | 'state' | 'workingDir' | 'tmuxSession' | 'createdAt'> &
-    Partial<Pick<Session, 'name' | 'claudeSessionId' | 'model' | 'parentId' | 'policy'>>,
+    Partial<Pick<Session, 'name' | 'claudeSessionId' | 'model' | 'parentId' | 'policy' | 'spawnPrompt' | 'currentTask'>>,
 ): Session {
   return {
     name: null,
@@ -61,6 +65,8 @@ export function newSession(
     backgroundTasks: 0,
     lastEventAt: null,
     policy: null,
+    spawnPrompt: null,
+    currentTask: null,
     ...fields,
   }
 }

@@ -21,6 +21,8 @@ export function aSession(overrides: Partial<Session> = {}): Session {
     backgroundTasks: 0,
     lastEventAt: null,
     policy: null,
+    spawnPrompt: null,
+    currentTask: null,
     ...overrides,
   }
 }

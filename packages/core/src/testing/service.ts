@@ -1,4 +1,6 @@
+import { MessageService, type MessageServiceConfig } from '../service/message-service.js'
 import { SessionService, type SessionServiceConfig, type SessionServiceDeps } from '../service/session-service.js'
+import { InMemoryMessageStore, InMemoryWatchStore } from './in-memory-messages.js'
 import { FakeMultiplexer } from './fake-multiplexer.js'
 import { FixedClock, SequentialIds } from './fixed-clock.js'
 import { InMemoryEventStore, InMemorySessionStore } from './in-memory-store.js'
@@ -37,4 +39,18 @@ export function aSessionService(options: { config?: Partial<SessionServiceConfig
     ...options.deps,
   })
   return { service, sessions, events, mux, clock }
+}
+
+/** A MessageService on in-memory stores over `service`; timers wait on the clock. */
+export function aMessageService(service: SessionService, clock: FixedClock, config: Partial<MessageServiceConfig> = {}) {
+  const messages = new InMemoryMessageStore()
+  const watches = new InMemoryWatchStore()
+  const svc = new MessageService({
+    sessions: service,
+    messages,
+    watches,
+    clock,
+    config: { maxStopBlocks: 3, fenceMs: 10_000, waitSettleMs: 2000, spawnWaitTimeoutMs: 3_600_000, ...config },
+  })
+  return { messages: svc, messageStore: messages, watches }
 }

@@ -48,6 +48,25 @@ export function storeContract(label: string, make: () => StorePair | Promise<Sto
       expect(sessions.list()[0]?.policy).toBeNull()
     })
 
+    it("keeps a session's spawn prompt and current task through insert, update and list", async () => {
+      const { sessions } = await make()
+      const prompt = 'fix the tests; rm -rf $(x) `y` \'"\n✓ 日本語 🚀\n' + 'p'.repeat(20_000)
+      const s = aSession({ spawnPrompt: prompt, currentTask: 'reading ✓' })
+      sessions.insert(s, null)
+      expect(sessions.get(s.id)).toEqual(s)
+      expect(sessions.list()[0]).toEqual(s)
+      sessions.update({ ...s, state: 'working', currentTask: 'writing "tests"\n' })
+      expect(sessions.get(s.id)).toMatchObject({ spawnPrompt: prompt, currentTask: 'writing "tests"\n' })
+      expect(sessions.list()[0]).toMatchObject({ spawnPrompt: prompt, currentTask: 'writing "tests"\n' })
+      sessions.update({ ...s, name: 'renamed', currentTask: null })
+      expect(sessions.get(s.id)).toMatchObject({ name: 'renamed', spawnPrompt: prompt, currentTask: null })
+      expect(sessions.list()[0]?.currentTask).toBeNull()
+      const plain = aSession({ id: '0000000e', createdAt: s.createdAt + 1 })
+      sessions.insert(plain, null)
+      expect(sessions.get(plain.id)).toMatchObject({ spawnPrompt: null, currentTask: null })
+      expect(sessions.list()[1]).toEqual(plain)
+    })
+
     it('lists live sessions by creation time, stopped ones only when asked', async () => {
       const { sessions } = await make()
       sessions.insert(aSession({ id: '00000002', createdAt: 2 }), null)

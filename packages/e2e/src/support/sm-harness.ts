@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createClient, type EventDto, type SessionDto } from '@claude-sessions/api/client'
+import { createClient, type EventDto, type MessageDto, type SessionDto } from '@claude-sessions/api/client'
 import type { SendableKey } from '@claude-sessions/core'
 import { tmux, waitFor, type WaitForOptions } from './tmux-harness.js'
 
@@ -224,6 +224,10 @@ export class SmApi {
 
   async sessions(all = true): Promise<SessionJson[]> {
     return (await this.client().list(all)).sessions
+  }
+
+  async messages(ref: string): Promise<MessageDto[]> {
+    return (await this.client().messages(ref, { limit: 10_000 })).messages
   }
 
   async events(ref: string): Promise<EventJson[]> {

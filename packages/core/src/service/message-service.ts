@@ -1,0 +1,335 @@
+import { SessionsError } from '../errors.js'
+import type { HookEvent } from '../events/hook-event.js'
+import { isSlashCommand, MESSAGE_MAX_CHARS, messageText, type DeliveryMode, type DeliveryVia, type Message } from '../messages/message.js'
+import { forStop, forToolHook, forTyping, joinMessages, stopReply, toolContextReply } from '../messages/plan.js'
+import type { Clock } from '../ports/clock.js'
+import type { ListMessagesFilter, MessageStore, Watch, WatchOutcome, WatchStore } from '../ports/message-store.js'
+import type { Effect } from '../session/reducer.js'
+import { isLive, type Session } from '../session/session.js'
+import { assertMayControl, childStatus, OPERATOR, type Actor } from '../session/tree.js'
+import { KeyedMutex } from './keyed-mutex.js'
+import type { HookReply, SessionService } from './session-service.js'
+
+export interface MessageServiceConfig {
+  /** Stops in a row a turn may be continued with messages; after that they wait to be typed. */
+  maxStopBlocks: number
+  /** After our `/clear`: how long its Stop/SessionEnd/SessionStart are fenced off at most. */
+  fenceMs: number
+  /** `sm wait`: how long a finished session must stay quiet to count as done. */
+  waitSettleMs: number
+  /** `sm spawn --wait`: when "still busy" is sent if the child never finishes. */
+  spawnWaitTimeoutMs: number
+}
+
+export interface MessageServiceDeps {
+  sessions: SessionService
+  messages: MessageStore
+  watches: WatchStore
+  clock: Clock
+  /** Runs `work` after `ms` (the server: an unref'd timer). Default: clock.sleep. */
+  timer?: (ms: number, work: () => void) => void
+  /** Failures of background work (typing when a session goes idle, watch timers). */
+  onError?: (error: unknown) => void
+  config: MessageServiceConfig
+}
+
+export interface SendRequest {
+  from: Actor
+  to: string
+  text: string
+  mode?: DeliveryMode
+}
+
+export interface SendResult {
+  message: Message
+  /** `delivered` once typed or handed to a hook; else `queued` (delivered at the recipient's next chance). */
+  status: 'delivered' | 'queued'
+}
+
+const FIRST_CHARS = 300
+
+/**
+ * Messages between sessions, with delivery modes, and watches (`sm wait`, `sm spawn --wait`).
+ * Every message is stored before anything is tried and is delivered at most once: by a hook
+ * reply (Stop block, tool hook context) or by typing when the recipient is idle.
+ */
+export class MessageService {
+  /** Stops in a row answered with a block, per session (reset by a prompt or an unblocked Stop). */
+  private readonly blocks = new Map<string, number>()
+  /** Sessions inside a `/clear`: until when (epoch ms). */
+  private readonly fences = new Map<string, number>()
+  private readonly clearWaiters = new Map<string, () => void>()
+  /** Messages being typed right now: no hook may carry them meanwhile. */
+  private readonly inFlight = new Set<number>()
+  /** When each session's last finished turn ended (for watches). */
+  private readonly turnEnds = new Map<string, number>()
+  private readonly typing = new KeyedMutex()
+
+  private readonly unsubscribe: (() => void)[]
+
+  constructor(private readonly deps: MessageServiceDeps) {
+    this.unsubscribe = [
+      deps.sessions.addHookReplier((session, event, at, replay) => this.onHook(session, event, at, replay)),
+      deps.sessions.onEffects((session, effects) => this.onEffects(session, effects)),
+    ]
+  }
+
+  /** Stops answering hooks and following sessions (server shutdown). */
+  dispose(): void {
+    for (const off of this.unsubscribe.splice(0)) off()
+  }
+
+  list(filter: ListMessagesFilter = {}): Message[] {
+    return this.deps.messages.list(filter)
+  }
+
+  /** Stores the message, then delivers it as its mode says. */
+  async send(request: SendRequest): Promise<SendResult> {
+    const mode = request.mode ?? 'sequential'
+    const text = request.text
+    if (text.trim() === '') throw new SessionsError('invalid_input', 'message is empty')
+    if (text.length > MESSAGE_MAX_CHARS) throw new SessionsError('payload_too_large', `message is ${text.length} characters; the limit is ${MESSAGE_MAX_CHARS}`)
+    const recipient = this.deps.sessions.resolve(request.to)
+    if (request.from.kind === 'session' && request.from.id === recipient.id) throw new SessionsError('invalid_input', "can't send a message to yourself")
+    if (recipient.kind !== 'managed' || recipient.tmuxSession === null) {
+      throw new SessionsError('not_typable', `session ${recipient.id} was not started by sm; it can't receive messages`)
+    }
+    if (!isLive(recipient)) throw new SessionsError('session_stopped', `session ${recipient.name ?? recipient.id} has stopped`)
+    const sender = request.from.kind === 'session' ? this.deps.sessions.resolve(request.from.id) : null
+    const message = this.deps.messages.insert({
+      recipientId: recipient.id,
+      senderId: sender?.id ?? null,
+      senderName: sender ? (sender.name ?? sender.id) : null,
+      text,
+      mode,
+      createdAt: this.deps.clock.now(),
+    })
+    if (mode === 'urgent') await this.deliverUrgent(recipient.id, message)
+    else await this.flush(recipient.id)
+    const after = this.deps.messages.get(message.id) ?? message
+    return { message: after, status: after.status === 'delivered' ? 'delivered' : 'queued' }
+  }
+
+  /** A message from the server itself (watch outcomes, failures), delivered as important. */
+  private notify(recipientId: string, text: string): void {
+    const recipient = this.deps.sessions.list({ includeStopped: true }).find((s) => s.id === recipientId)
+    if (!recipient || !isLive(recipient) || recipient.kind !== 'managed') return
+    this.deps.messages.insert({ recipientId, senderId: null, senderName: null, text, mode: 'important', createdAt: this.deps.clock.now() })
+    this.background(this.flush(recipientId))
+  }
+
+  /**
+   * `sm wait` / `sm spawn --wait`: one message to `watcherId` when the target finishes its work
+   * (a finished turn, then `quietMs` with no new turn), exits, or `timeoutMs` passes.
+   */
+  watch(watcherId: string, targetRef: string, quietMs: number, timeoutMs: number): Watch {
+    const target = this.deps.sessions.resolve(targetRef)
+    if (target.id === watcherId) throw new SessionsError('invalid_input', "can't wait for yourself")
+    const now = this.deps.clock.now()
+    const watch = this.deps.watches.insert({ targetId: target.id, watcherId, quietMs, deadline: now + timeoutMs, createdAt: now })
+    this.arm(watch)
+    return watch
+  }
+
+  /**
+   * `sm clear`: interrupts a working session, types `/clear`, waits for its SessionStart
+   * (source clear), then types the prompt if any. Its Stop/SessionEnd/SessionStart never count
+   * as a finished turn for watches or queues.
+   */
+  async clear(ref: string, prompt: string | undefined, actor: Actor = OPERATOR): Promise<Session> {
+    const { sessions } = this.deps
+    const target = sessions.resolve(ref)
+    assertMayControl(actor, target, 'clear')
+    if (!isLive(target)) throw new SessionsError('session_stopped', `session ${target.name ?? target.id} has stopped`)
+    if (target.state !== 'idle' && target.state !== 'starting') await sessions.sendKey(target.id, 'Escape', actor)
+    const cleared = this.untilCleared(target.id)
+    await this.typing.run(target.id, () => sessions.input(target.id, '/clear'))
+    await cleared
+    if (prompt !== undefined && prompt.trim() !== '') await this.typing.run(target.id, () => sessions.input(target.id, prompt))
+    return sessions.resolve(target.id)
+  }
+
+  /** After a restart: watches armed again, idle sessions with queued messages served. */
+  resume(): void {
+    for (const w of this.deps.watches.active()) this.arm(w)
+    for (const id of this.deps.messages.recipientsWithQueued()) this.background(this.flush(id))
+  }
+
+  private untilCleared(id: string): Promise<void> {
+    const { clock, config } = this.deps
+    this.fences.set(id, clock.now() + config.fenceMs)
+    return new Promise<void>((resolve, reject) => {
+      let done = false
+      this.clearWaiters.set(id, () => {
+        done = true
+        resolve()
+      })
+      this.later(config.fenceMs, () => {
+        if (done) return
+        this.clearWaiters.delete(id)
+        this.fences.delete(id)
+        reject(new SessionsError('delivery_failed', `no SessionStart (clear) within ${Math.round(config.fenceMs / 1000)} s after /clear`))
+      })
+    })
+  }
+
+  private fenced(id: string): boolean {
+    const until = this.fences.get(id)
+    if (until === undefined) return false
+    if (this.deps.clock.now() < until) return true
+    this.fences.delete(id)
+    return false
+  }
+
+  /** Queued messages no hook or typist holds right now, oldest first. */
+  private available(id: string): Message[] {
+    return this.deps.messages.queued(id).filter((m) => !this.inFlight.has(m.id))
+  }
+
+  private deliveredNow(messages: readonly Message[], via: DeliveryVia, at: number): Message[] {
+    return messages.filter((m) => this.deps.messages.markDelivered(m.id, via, at))
+  }
+
+  private onHook(session: Session, event: HookEvent, at: number, replay: boolean): { reply: HookReply; continued: boolean } | null {
+    if (event.event === 'UserPromptSubmit') this.blocks.set(session.id, 0)
+    if (replay || session.kind !== 'managed') return null
+    if (event.event === 'SessionStart' && event.source === 'clear') return null
+    if (this.fenced(session.id)) return null
+    if (event.event === 'Stop') {
+      const messages = this.deliveredNow(forStop(this.available(session.id), this.blocks.get(session.id) ?? 0, this.deps.config.maxStopBlocks), 'stop_hook', at)
+      if (messages.length === 0) {
+        this.blocks.set(session.id, 0)
+        return null
+      }
+      this.blocks.set(session.id, (this.blocks.get(session.id) ?? 0) + 1)
+      return { reply: stopReply(messages), continued: true }
+    }
+    if ((event.event === 'PreToolUse' || event.event === 'PostToolUse') && event.agentId === null) {
+      const messages = this.deliveredNow(forToolHook(this.available(session.id)), 'tool_hook', at)
+      return messages.length === 0 ? null : { reply: toolContextReply(event.event, messages), continued: false }
+    }
+    return null
+  }
+
+  private onEffects(session: Session, effects: readonly Effect[]): void {
+    const { clock } = this.deps
+    for (const effect of effects) {
+      if (effect.type === 'claude_session_changed' && this.fences.has(session.id)) {
+        // the SessionStart of our /clear: the fence lifts, what waited may go
+        this.fences.delete(session.id)
+        this.clearWaiters.get(session.id)?.()
+        this.clearWaiters.delete(session.id)
+        this.background(this.flush(session.id))
+      } else if (effect.type === 'stopped') {
+        this.onStopped(session)
+      } else if (effect.type === 'turn_ended' && effect.finished && !effect.failed && !this.fenced(session.id)) {
+        const at = clock.now()
+        this.turnEnds.set(session.id, at)
+        for (const w of this.deps.watches.active()) if (w.targetId === session.id) this.later(w.quietMs, () => this.checkQuiet(w, at))
+      } else if (effect.type === 'state_changed' && effect.to === 'idle' && !this.fenced(session.id)) {
+        this.background(this.flush(session.id))
+      }
+    }
+  }
+
+  private onStopped(session: Session): void {
+    const { messages, clock } = this.deps
+    this.blocks.delete(session.id)
+    this.fences.delete(session.id)
+    this.turnEnds.delete(session.id)
+    for (const m of messages.queued(session.id)) {
+      if (!messages.markFailed(m.id, 'session stopped', clock.now())) continue
+      if (m.senderId !== null && m.senderId !== session.id) {
+        this.notify(m.senderId, `[sm] message to ${session.name ?? session.id} (${session.id}) failed: the session stopped before it was delivered`)
+      }
+    }
+    for (const w of this.deps.watches.active()) if (w.targetId === session.id) this.fire(w, 'exited')
+  }
+
+  /** Types what is queued while the session is idle: a slash command alone, else the oldest run. */
+  private flush(id: string): Promise<void> {
+    return this.typing.run(id, async () => {
+      const { sessions, messages, clock } = this.deps
+      for (;;) {
+        const session = sessions.list({ includeStopped: true }).find((s) => s.id === id)
+        if (!session || !(session.state === 'idle' || session.state === 'starting') || this.fenced(id)) return
+        const batch = forTyping(this.available(id))
+        if (batch.length === 0) return
+        const slash = isSlashCommand(batch[0]!.text)
+        for (const m of batch) this.inFlight.add(m.id)
+        try {
+          if (slash && /^\/clear\b/.test(batch[0]!.text)) this.fences.set(id, clock.now() + this.deps.config.fenceMs)
+          await sessions.input(id, slash ? batch[0]!.text : joinMessages(batch))
+          this.deliveredNow(batch, 'typed', clock.now())
+        } finally {
+          for (const m of batch) this.inFlight.delete(m.id)
+        }
+      }
+    })
+  }
+
+  private async deliverUrgent(id: string, message: Message): Promise<void> {
+    const { sessions, clock } = this.deps
+    await this.typing.run(id, async () => {
+      const session = sessions.resolve(id)
+      this.inFlight.add(message.id)
+      try {
+        if (session.state !== 'idle' && session.state !== 'starting') await sessions.sendKey(id, 'Escape')
+        await sessions.input(id, messageText(message))
+        this.deliveredNow([message], 'interrupt', clock.now())
+      } finally {
+        this.inFlight.delete(message.id)
+      }
+    })
+  }
+
+  private arm(w: Watch): void {
+    const { clock, sessions } = this.deps
+    const now = clock.now()
+    this.later(Math.max(0, w.deadline - now), () => this.fire(w, 'timeout'))
+    const target = sessions.list({ includeStopped: true }).find((s) => s.id === w.targetId)
+    if (!target || !isLive(target)) return this.fire(w, 'exited')
+    if (childStatus(target) === 'completed') {
+      const at = this.turnEnds.get(target.id) ?? now
+      this.turnEnds.set(target.id, at)
+      this.later(w.quietMs, () => this.checkQuiet(w, at))
+    }
+  }
+
+  /** A finished turn that ended at `endedAt`: still the last one, and the session still idle? */
+  private checkQuiet(w: Watch, endedAt: number): void {
+    const target = this.deps.sessions.list({ includeStopped: true }).find((s) => s.id === w.targetId)
+    if (!target || !isLive(target)) return this.fire(w, 'exited')
+    if (this.turnEnds.get(target.id) !== endedAt || childStatus(target) !== 'completed' || this.fenced(target.id)) return
+    this.fire(w, 'completed')
+  }
+
+  private fire(w: Watch, outcome: WatchOutcome): void {
+    if (!this.deps.watches.fire(w.id, outcome, this.deps.clock.now())) return
+    const target = this.deps.sessions.list({ includeStopped: true }).find((s) => s.id === w.targetId)
+    const name = target?.name ?? w.targetId
+    const child = target?.parentId === w.watcherId
+    const who = child ? `[sm] child ${name} (${w.targetId})` : `[sm wait] ${name} (${w.targetId})`
+    let text: string
+    if (outcome === 'completed') text = `${who} completed: ${(target?.lastMessage ?? '').slice(0, FIRST_CHARS)}`
+    else if (outcome === 'exited') text = `${who} exited`
+    else text = `[sm wait] ${name} still busy after ${Math.round((w.deadline - w.createdAt) / 1000)}s`
+    this.notify(w.watcherId, text)
+  }
+
+  private later(ms: number, work: () => void): void {
+    const run = () => {
+      try {
+        work()
+      } catch (error) {
+        this.deps.onError?.(error)
+      }
+    }
+    if (this.deps.timer) this.deps.timer(ms, run)
+    else void this.deps.clock.sleep(ms).then(run)
+  }
+
+  private background(work: Promise<unknown>): void {
+    work.catch((error: unknown) => this.deps.onError?.(error))
+  }
+}
