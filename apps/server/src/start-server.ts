@@ -9,6 +9,7 @@ import { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { getRequestListener } from '@hono/node-server'
 import { writeFailClosedMarker } from './audit/fail-closed-marker.js'
 import { projectResolver } from './audit/project.js'
+import { lockEnforcer } from './lock-enforcement.js'
 import { startRetention } from './audit/retention.js'
 import { commandAvailable, isDirectory, randomIds, sha256, systemClock } from './adapters.js'
 import { dataFiles } from './config/paths.js'
@@ -109,6 +110,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       limits: config.limits,
     },
   })
+  if (config.enforceLocks) service.addHookReplier(lockEnforcer())
   const messages = new MessageService({
     sessions: service,
     messages: store.messages,

@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     permissionTimeoutSeconds: 170,
     hooksFailClosed: false,
     limits: { maxDepth: 3, maxChildren: 10, maxSessions: 50 },
+    enforceLocks: false,
     maxStopBlocks: 3,
     waitSettleMs: 2000,
     spawnWaitTimeoutMs: 3_600_000,

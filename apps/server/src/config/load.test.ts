@@ -107,8 +107,8 @@ describe('config', () => {
     expect(c.policies.profiles['strict']).toEqual({ destructive: 'deny', sensitive: 'ask' })
   })
 
-  it('summarizer: claude -p --model haiku with 60 s by default; the command is an argv list; bad values all reported', () => {
-    expect(loadConfig({}, { HOME: tempDir() })).toMatchObject({ summarizerCommand: ['claude', '-p', '--model', 'haiku'], summarizerTimeoutMs: 60_000 })
+  it('summarizer: claude -p --model haiku with hooks off and 60 s by default; the command is an argv list; bad values all reported', () => {
+    expect(loadConfig({}, { HOME: tempDir() })).toMatchObject({ summarizerCommand: ['claude', '-p', '--model', 'haiku', '--settings', '{"disableAllHooks":true}'], summarizerTimeoutMs: 60_000 })
     const dir = tempDir()
     const file = join(dir, 'config.yaml')
     writeFileSync(file, "summarizer:\n  command: [/opt/bin/claude, -p, --model, 'claude-haiku-4-5']\n  timeout_seconds: 20\n")

@@ -85,6 +85,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     permissionTimeoutSeconds: file.hooks.permission_timeout_seconds,
     hooksFailClosed: file.hooks.fail_closed,
     limits: { maxDepth: file.limits.max_depth, maxChildren: file.limits.max_children, maxSessions: file.limits.max_sessions },
+    enforceLocks: file.locks.enforce,
     maxStopBlocks: file.messages.max_stop_blocks,
     waitSettleMs: file.messages.wait_settle_seconds * 1000,
     spawnWaitTimeoutMs: file.messages.spawn_wait_timeout_seconds * 1000,

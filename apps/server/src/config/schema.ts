@@ -71,6 +71,10 @@ export const configSchema = z
       })
       .strict()
       .default({ max_depth: 3, max_children: 10, max_sessions: 50 }),
+    locks: z
+      .object({ enforce: z.boolean().default(false) })
+      .strict()
+      .default({ enforce: false }),
     messages: z
       .object({
         max_stop_blocks: z.number().int().min(1).max(20).default(3),
@@ -91,11 +95,11 @@ export const configSchema = z
     policy: profile.extend({ profiles: z.record(profileName, profile).default({}) }).strict().default({ profiles: {} }),
     summarizer: z
       .object({
-        command: z.array(z.string().min(1)).min(1, 'give the program and its arguments, e.g. [claude, -p, --model, haiku]').default(['claude', '-p', '--model', 'haiku']),
+        command: z.array(z.string().min(1)).min(1, 'give the program and its arguments, e.g. [claude, -p, --model, haiku]').default(['claude', '-p', '--model', 'haiku', '--settings', '{"disableAllHooks":true}']),
         timeout_seconds: z.number().positive().max(120).default(60),
       })
       .strict()
-      .default({ command: ['claude', '-p', '--model', 'haiku'], timeout_seconds: 60 }),
+      .default({ command: ['claude', '-p', '--model', 'haiku', '--settings', '{"disableAllHooks":true}'], timeout_seconds: 60 }),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
@@ -124,6 +128,8 @@ export interface Config {
   /** PreToolUse hooks block while the server is unreachable (the hook script reads a marker file). */
   hooksFailClosed: boolean
   limits: { maxDepth: number; maxChildren: number; maxSessions: number }
+  /** Deny Edit/Write/MultiEdit/NotebookEdit in a checkout whose workspace lock another session holds. */
+  enforceLocks: boolean
   /** Stops in a row one turn may be continued with queued messages. */
   maxStopBlocks: number
   waitSettleMs: number

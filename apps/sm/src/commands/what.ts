@@ -1,9 +1,8 @@
 import { ApiError, type SummaryDto } from '@claude-sessions/api/client'
+import { MAX_SUMMARY_LINES as MAX_LINES } from '@claude-sessions/core'
 import { CliError, clientFor, type Connection } from '../context.js'
 import { printJson } from '../format.js'
 
-/** Most screen lines `sm what` may ask to summarize (the server's limit). */
-const MAX_LINES = 2000
 /** A summary taking longer than this gets a note on stderr (a TTY only). */
 const NOTE_AFTER_MS = 1000
 

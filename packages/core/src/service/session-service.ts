@@ -75,7 +75,7 @@ export interface CreateSessionRequest {
  * Something that answers hook events for another concern (messages): its reply is merged into
  * the hook's, and `continued` says the reply made Claude go on (a blocked Stop: the turn goes on).
  */
-export type HookReplier = (session: Session, event: HookEvent, at: number, replay: boolean) => { reply: HookReply; continued: boolean } | null
+export type HookReplier = (session: Session, event: HookEvent, at: number, replay: boolean, payload: unknown) => { reply: HookReply; continued: boolean } | null
 
 export interface HookInput {
   event: string
@@ -335,7 +335,7 @@ export class SessionService {
     let reply: HookReply = {}
     let continued = false
     for (const replier of this.repliers) {
-      const answer = replier(session, event, at, replay)
+      const answer = replier(session, event, at, replay, input.payload)
       if (answer === null) continue
       reply = mergeReplies(reply, answer.reply)
       continued ||= answer.continued
