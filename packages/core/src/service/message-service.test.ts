@@ -203,6 +203,20 @@ describe('MessageService: delivery modes', () => {
   })
 })
 
+describe('MessageService: typing failures', () => {
+  it('a message whose typing fails stays queued (the sender is told queued, never an error) and goes with the next Stop', async () => {
+    const { svc, create, hook, mux } = await setup()
+    const beta = await create('beta')
+    hook(beta, 'SessionStart', { source: 'startup' })
+    // the screen shows a dialog the hooks have not told of yet: typing is refused
+    mux.terminals.get(beta.tmuxSession!)!.screen = ' Do you want to proceed?\n ❯ 1. Yes\n   2. No\n'
+    const r = await svc.send({ from: { kind: 'operator' }, to: beta.id, text: 'later then' })
+    expect(r.status).toBe('queued')
+    hook(beta, 'UserPromptSubmit', { prompt: 'something' })
+    expect(hook(beta, 'Stop', {})).toEqual({ decision: 'block', reason: 'later then' })
+  })
+})
+
 describe('MessageService: watches', () => {
   it('spawn --wait: the parent gets "[sm] child <name> (<id>) completed: <message>" once the child stays quiet', async () => {
     const { svc, create, hook, submitted, timers } = await setup()

@@ -104,8 +104,14 @@ export class MessageService {
       mode,
       createdAt: this.deps.clock.now(),
     })
-    if (mode === 'urgent') await this.deliverUrgent(recipient.id, message)
-    else await this.flush(recipient.id)
+    try {
+      if (mode === 'urgent') await this.deliverUrgent(recipient.id, message)
+      else await this.flush(recipient.id)
+    } catch (error) {
+      // stored and still queued: it goes with the recipient's next Stop or idle moment; the
+      // sender must not be told it failed (a retry would deliver it twice)
+      this.deps.onError?.(error)
+    }
     const after = this.deps.messages.get(message.id) ?? message
     return { message: after, status: after.status === 'delivered' ? 'delivered' : 'queued' }
   }
