@@ -18,6 +18,7 @@ import { acquireInstanceLock } from './instance-lock.js'
 import type { Logger } from './logger.js'
 import { ensureOperatorToken } from './operator-token.js'
 import { importSpool } from './spool/index.js'
+import { FsRepoInspector } from './repo-inspector.js'
 import { CommandSummarizer } from './summarizer.js'
 import { VERSION } from './version.js'
 
@@ -163,6 +164,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     audit,
     messages,
     agents: { spawnWaitTimeoutMs: config.spawnWaitTimeoutMs, waitSettleMs: config.waitSettleMs },
+    repos: new FsRepoInspector(),
     operatorToken,
     version: VERSION,
     tmuxSocket: config.tmuxSocket,

@@ -73,7 +73,7 @@ describe('sm spawn, children, send, wait, kill --tree', () => {
     const sent = await sm(['send', 'kid3', 'hello kid', '--json'], lead.env)
     expect(sent.status, sent.stderr).toBe(0)
     expect(JSON.parse(sent.stdout)).toMatchObject({ session: kid.id, status: 'delivered', mode: 'sequential', via: 'typed' })
-    await waitFor(async () => (await sm(['output', 'kid3'], server.env)).stdout.includes(`got: [sm from lead3 (${lead.id})] hello kid`), { message: 'typed' })
+    await waitFor(async () => (await sm(['output', 'kid3'], server.env)).stdout.includes(`got: [sm from lead3 (${lead.id})] hello kid`), 10_000)
     const cases: [string[], RegExp, Record<string, string>][] = [
       [['send', 'kid3', '   '], /the text is empty/, lead.env],
       [['send', 'lead3', 'me'], /yourself/, lead.env],

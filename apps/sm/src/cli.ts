@@ -2,6 +2,7 @@ import { SENDABLE_KEYS, type SendableKey } from '@claude-sessions/core'
 import yargs, { type Argv } from 'yargs'
 import { CliError, type Connection } from './context.js'
 import { runCommand, runLocal } from './run-command.js'
+import { wantsSessionStatus } from './in-session.js'
 
 declare const __SM_VERSION__: string
 
@@ -17,6 +18,7 @@ const sessions = () => import('./commands/sessions.js')
 const hooks = () => import('./commands/hooks.js')
 const agents = () => import('./commands/agents.js')
 const toolsCommands = () => import('./commands/tools.js')
+const awareness = () => import('./commands/awareness.js')
 
 /** The filters of `sm tools` and `sm tools stats`. */
 const toolFilters = <T>(y: Argv<T>) =>
@@ -53,9 +55,9 @@ export function cli(argv: string[]) {
     )
     .command(
       ['status', 'ls'],
-      'list sessions: name, id, state, last activity, working dir',
+      'list sessions: name, id, state, last activity, working dir; inside a session, status (not ls) shows you, the others in your repository and the lock',
       (y) => y.option('all', { type: 'boolean', alias: 'a', describe: 'include stopped sessions' }).options(json),
-      run(async (c, a) => (await import('./commands/status.js')).status(c, a)),
+      run(async (c, a) => (wantsSessionStatus(a._[0], a.all === true) ? (await awareness()).sessionStatus(c, a) : (await import('./commands/status.js')).status(c, a))),
     )
     .command('me', 'show the session this command runs in', (y) => y.options(json), run(async (c, a) => (await import('./commands/status.js')).me(c, a)))
     .command(
@@ -166,6 +168,31 @@ export function cli(argv: string[]) {
       "print the session's last assistant message (exit 1 when there is none)",
       (y) => session(y).options(json),
       run(async (c, a) => (await sessions()).lastMessage(c, a)),
+    )
+    .command('who', 'the other live sessions in your repository (same dir, git root, worktree or remote), with their tasks', (y) => y.options(json), run(async (c, a) => (await awareness()).whoCommand(c, a)))
+    .command(
+      'others',
+      'the other live sessions, with task and last message',
+      (y) => y.option('repo', { type: 'boolean', describe: 'only those in your repository' }).options(json),
+      run(async (c, a) => (await awareness()).othersCommand(c, a)),
+    )
+    .command('all', 'every live session with its task', (y) => y.options(json), run(async (c, a) => (await awareness()).allCommand(c, a)))
+    .command('alone', 'no output; exit 0 when no other live session works in your repository, 1 when one does, 2 unknown', (y) => y, run(async (c) => (await awareness()).aloneCommand(c)))
+    .command(
+      'task [desc..]',
+      'say what you are doing (others see it in sm who); alone: print it (exit 1 when none)',
+      (y) =>
+        y
+          .positional('desc', { type: 'string', array: true, describe: 'what you are doing, e.g. "refactor auth"' })
+          .option('clear', { type: 'boolean', describe: 'clear your task' })
+          .options(json),
+      run(async (c, a) => (await awareness()).taskCommand(c, a)),
+    )
+    .command(
+      'subagents [session]',
+      "Claude's own subagents of a session (default: yours): type, state, age; and its background tasks at the last stop",
+      (y) => y.positional('session', { type: 'string', describe: 'id, id prefix or name' }).options(json),
+      run(async (c, a) => (await awareness()).subagentsCommand(c, a)),
     )
     .command(
       'tools',

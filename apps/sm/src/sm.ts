@@ -1,11 +1,14 @@
 import { me, status } from './commands/status.js'
 import { fastCommand } from './fast-path.js'
+import { wantsSessionStatus } from './in-session.js'
 import { runCommand } from './run-command.js'
 
 // The entry is a small CommonJS file: the commands agents run most (`status`, `ls`, `me`)
 // start without the ESM loader or yargs; everything else loads the full CLI on demand.
 const argv = process.argv.slice(2)
-const fast = fastCommand(argv)
+const parsed = fastCommand(argv)
+// inside a managed session `sm status` is the session's view: the full CLI draws it
+const fast = parsed && wantsSessionStatus(argv[0], parsed.all) ? null : parsed
 declare const __SM_VERSION__: string
 
 const done = !fast

@@ -1,4 +1,4 @@
-import { SessionsError, type MessageService, type SessionService, type SummaryService, type ToolAuditor } from '@claude-sessions/core'
+import { SessionsError, type MessageService, type RepoInspector, type SessionService, type SummaryService, type ToolAuditor } from '@claude-sessions/core'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HealthDto } from './dto.js'
@@ -6,6 +6,7 @@ import { errorResponse, type ErrorLog } from './errors.js'
 import { requireActor } from './middleware/auth.js'
 import { localOnly } from './middleware/local-only.js'
 import { agentRoutes, type AgentRouteOptions } from './routes/agents.js'
+import { awarenessRoutes } from './routes/awareness.js'
 import { hookRoutes } from './routes/hooks.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { summaryRoutes } from './routes/summary.js'
@@ -20,6 +21,8 @@ export interface ApiDeps {
   /** Messages and watches: spawn, children, messages, wait, clear. */
   messages: MessageService
   agents: Omit<AgentRouteOptions, 'now'>
+  /** Tells which repository a directory belongs to (`sm who`); without it only equal working dirs match. */
+  repos?: RepoInspector
   /** The operator's bearer token (kept in the data dir, mode 0600). */
   operatorToken: string
   version: string
@@ -67,6 +70,7 @@ export function createApp(deps: ApiDeps) {
     .route('/sessions', agentRoutes(service, deps.messages, { ...deps.agents, now: deps.now }))
     .route('/sessions', sessionToolRoutes(service, deps.audit))
     .route('/sessions', summaryRoutes(deps.summaries))
+    .route('/sessions', awarenessRoutes(service, deps.repos, deps.now))
     .route('/tools', toolRoutes(service, deps.audit, deps.now))
     .route('/hooks', hookRoutes(service))
   return routes

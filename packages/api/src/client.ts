@@ -19,6 +19,8 @@ import type {
   ToolEventDto,
   ToolStatsDto,
   ToolsDto,
+  OthersDto,
+  SubagentsDto,
 } from './dto.js'
 import { ApiError } from './api-error.js'
 import { openEventStream, type EventStream } from './event-stream.js'
@@ -53,7 +55,7 @@ export interface ClientOptions {
   timeoutMs?: number
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
 
 function headersOf(options: ClientOptions): Record<string, string> {
   const headers: Record<string, string> = {}
@@ -135,6 +137,11 @@ export function createClient(options: ClientOptions) {
     tools: (query: ToolsQuery = {}) => call<ToolsDto>(options, 'GET', `/tools${queryString(query)}`),
     toolStats: (query: Omit<ToolsQuery, 'limit'> & { by?: 'tool' | 'session' | 'category' | 'project' } = {}) =>
       call<ToolStatsDto>(options, 'GET', `/tools/stats${queryString(query)}`),
+    /** Live sessions other than `ref`; `repo`: only those in its repository. */
+    others: (ref: string, query: { repo?: boolean } = {}) => call<OthersDto>(options, 'GET', `/sessions/${enc(ref)}/others${queryString(query)}`),
+    /** Sets (null: clears) what the session says it is doing. */
+    setTask: (ref: string, task: string | null) => call<SessionEnvelope>(options, 'PUT', `/sessions/${enc(ref)}/task`, { task }),
+    subagents: (ref: string, query: { limit?: number } = {}) => call<SubagentsDto>(options, 'GET', `/sessions/${enc(ref)}/subagents${queryString(query)}`),
     sessionTools: (ref: string, limit?: number) => call<SessionToolsDto>(options, 'GET', `/sessions/${enc(ref)}/tools${queryString({ limit })}`),
     /** Live tool events (server-sent events) until `close()`; `ready` resolves once subscribed. */
     streamTools: (query: Omit<ToolsQuery, 'limit' | 'since' | 'until'>, onEvent: (event: ToolEventDto) => void): EventStream =>

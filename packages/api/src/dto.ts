@@ -136,6 +136,60 @@ export interface WatchDto {
 export interface KilledDto {
   sessions: SessionDto[]
 }
+/** Another live session (`sm others`, `sm who`): what it is doing and whether it works in the same repository. */
+export interface PeerDto {
+  id: string
+  name: string | null
+  kind: 'managed' | 'external'
+  state: SessionState
+  workingDir: string
+  parentId: string | null
+  /** Same working dir, git root, worktree family or normalized remote as the asking session. */
+  sameRepo: boolean
+  /** What it says it is doing (`sm task`). */
+  task: string | null
+  /** Its last assistant message, cut to 300 characters. */
+  lastMessage: string | null
+  createdAt: string
+  lastActivityAt: string
+}
+/** `GET /sessions/:ref/others`: `session` is the asking one. */
+export interface OthersDto {
+  session: SessionDto
+  others: PeerDto[]
+}
+/** One of Claude's own subagents (`sm subagents`). */
+export interface SubagentDto {
+  id: string
+  type: string | null
+  state: 'running' | 'done'
+  /** Null when its SubagentStart is older than the events read. */
+  startedAt: string | null
+  endedAt: string | null
+  /** Since it started. */
+  ageMs: number | null
+  /** From start to end, once done. */
+  durationMs: number | null
+  description: string | null
+  lastMessage: string | null
+}
+export interface BackgroundTaskDto {
+  id: string
+  type: string | null
+  status: string | null
+  description: string | null
+  agentType: string | null
+}
+/** `GET /sessions/:ref/subagents`. */
+export interface SubagentsDto {
+  session: SessionDto
+  subagents: SubagentDto[]
+  /** The newest Stop's `background_tasks`; null when no Stop was read or its payload was cut. */
+  backgroundTasks: BackgroundTaskDto[] | null
+  backgroundTasksAt: string | null
+  /** How many hook events were read (the newest `limit`). */
+  eventsRead: number
+}
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 

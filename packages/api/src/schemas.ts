@@ -59,6 +59,12 @@ export const waitBody = z.object({ seconds: z.number().int().min(1).max(86_400) 
 export const clearBody = z.object({ prompt: z.string().max(1_000_000).optional() }).strict()
 export const killQuery = z.object({ tree: flag.optional() })
 export const listQuery = z.object({ all: z.enum(['true', 'false', '1', '0']).optional() })
+/** `GET /sessions/:ref/others`: `repo=true` keeps the sessions in the same repository. */
+export const othersQuery = z.object({ repo: flag.optional() })
+/** `PUT /sessions/:ref/task`: null clears it. */
+export const taskBody = z.object({ task: z.string().max(100_000).nullable() }).strict()
+/** `GET /sessions/:ref/subagents`: how many of the newest hook events to read. */
+export const subagentsQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(2000) })
 
 /** Parses `value` or throws `invalid_input` naming every problem. */
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

@@ -17,6 +17,7 @@ export async function me(conn: Connection, argv: Json): Promise<number> {
   const { session } = await clientFor(conn).get(ownSessionId())
   if (argv.json) printJson(session)
   else out(sessionTable([session]))
+  if (!argv.json && session.currentTask !== null) out(`task: ${session.currentTask}`)
   return 0
 }
 

@@ -1,5 +1,6 @@
 import type { ToolAuditor } from '../audit/auditor.js'
 import { redactedPrefix, redactSecrets } from '../audit/redact.js'
+import { normalizeTask } from '../awareness/peers.js'
 import { SessionsError } from '../errors.js'
 import { parseHookEvent, type HookEvent } from '../events/hook-event.js'
 import type { StoredEvent } from '../events/stored-event.js'
@@ -215,6 +216,19 @@ export class SessionService {
     const next = { ...session, name: validateName(name) }
     this.deps.sessions.update(next)
     if (isLive(next)) await this.label(next)
+    return next
+  }
+
+  /** `sm task`: what a session says it is doing (null clears it). A session sets only its own; the operator any. */
+  setTask(ref: string, task: string | null, actor: Actor = OPERATOR): Session {
+    const session = this.resolve(ref)
+    if (actor.kind === 'session' && actor.id !== session.id) {
+      throw new SessionsError('forbidden', `session ${actor.id} may not set the task of ${session.name ?? session.id}: a session sets only its own`)
+    }
+    const currentTask = task === null ? null : normalizeTask(task)
+    if (task !== null && currentTask === null) throw new SessionsError('invalid_input', 'the task is empty (clear it with null: sm task --clear)')
+    const next = { ...session, currentTask }
+    this.deps.sessions.update(next)
     return next
   }
 

@@ -10,3 +10,4 @@ export { InMemoryToolAuditStore, matchesToolFilter } from './in-memory-tool-audi
 export { aToolEvent, toolAuditContract } from './tool-audit-contract.js'
 export { InMemoryMessageStore, InMemoryWatchStore } from './in-memory-messages.js'
 export { aNewMessage, aNewWatch, messageStoreContract, watchStoreContract } from './message-contract.js'
+export * from './telegram.js'

@@ -1,0 +1,6 @@
+export { noRepo, normalizeGitRemote, parseGitConfigRemotes, primaryRemote, sameRepo } from './repo.js'
+export type { GitRemote, RepoIdentity } from './repo.js'
+export { MAX_TASK_LENGTH, normalizeTask, PEER_MESSAGE_CHARS, peersOf } from './peers.js'
+export type { Peer } from './peers.js'
+export { foldSubagents, SUBAGENT_MESSAGE_CHARS } from './subagents.js'
+export type { BackgroundTask, Subagent, SubagentState, SubagentsView } from './subagents.js'

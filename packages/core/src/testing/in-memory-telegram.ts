@@ -1,0 +1,307 @@
+import { SessionsError } from '../errors.js'
+import type {
+  ListOutboxFilter,
+  ListTopicsFilter,
+  NewOutboxEntry,
+  NewPairingCode,
+  OutboxEntry,
+  PairingResult,
+  ReserveTopic,
+  TelegramAccessStore,
+  TelegramOutbox,
+  TelegramStores,
+  TelegramTopic,
+  TelegramTopicStatus,
+  TelegramTopicStore,
+  TelegramUser,
+} from '../ports/telegram-store.js'
+
+const copyEntry = (e: OutboxEntry): OutboxEntry => ({ ...e, operation: { ...e.operation } })
+
+interface StoredCode extends NewPairingCode {
+  usedAt: number | null
+  usedBy: number | null
+}
+
+/** TelegramAccessStore in memory. */
+export class InMemoryTelegramAccess implements TelegramAccessStore {
+  private readonly byId = new Map<number, TelegramUser>()
+  private readonly codes = new Map<string, StoredCode>()
+
+  isAllowed(userId: number): boolean {
+    return this.byId.has(userId)
+  }
+
+  users(): TelegramUser[] {
+    return [...this.byId.values()].sort((a, b) => a.addedAt - b.addedAt || a.userId - b.userId).map((u) => ({ ...u }))
+  }
+
+  addUser(user: TelegramUser): boolean {
+    if (this.byId.has(user.userId)) return false
+    this.byId.set(user.userId, { ...user })
+    return true
+  }
+
+  removeUser(userId: number): boolean {
+    return this.byId.delete(userId)
+  }
+
+  addPairingCode(code: NewPairingCode): void {
+    if (this.codes.has(code.codeHash)) throw new SessionsError('invalid_input', 'pairing code exists already')
+    this.codes.set(code.codeHash, { ...code, usedAt: null, usedBy: null })
+  }
+
+  redeemPairingCode(codeHash: string, user: TelegramUser, at: number): PairingResult {
+    const code = this.codes.get(codeHash)
+    if (code === undefined) return 'unknown'
+    if (code.usedAt !== null) return 'used'
+    if (code.expiresAt <= at) return 'expired'
+    code.usedAt = at
+    code.usedBy = user.userId
+    this.addUser(user)
+    return 'paired'
+  }
+
+  prunePairingCodes(before: number): number {
+    let n = 0
+    for (const [hash, code] of this.codes) {
+      if (code.expiresAt < before) {
+        this.codes.delete(hash)
+        n++
+      }
+    }
+    return n
+  }
+}
+
+/** TelegramTopicStore in memory. */
+export class InMemoryTelegramTopics implements TelegramTopicStore {
+  private readonly topics: TelegramTopic[] = []
+
+  reserve(t: ReserveTopic): { topic: TelegramTopic; created: boolean } {
+    const existing = this.find(t.chatId, t.sessionId)
+    if (existing) return { topic: { ...existing }, created: false }
+    const topic: TelegramTopic = {
+      chatId: t.chatId,
+      sessionId: t.sessionId,
+      threadId: null,
+      name: t.name,
+      status: 'reserved',
+      statusMessageId: null,
+      createAttempts: 0,
+      error: null,
+      createdAt: t.at,
+      updatedAt: t.at,
+    }
+    this.topics.push(topic)
+    return { topic: { ...topic }, created: true }
+  }
+
+  get(chatId: number, sessionId: string): TelegramTopic | undefined {
+    const t = this.find(chatId, sessionId)
+    return t ? { ...t } : undefined
+  }
+
+  byThread(chatId: number, threadId: number): TelegramTopic | undefined {
+    const t = this.topics.find((x) => x.chatId === chatId && x.threadId === threadId)
+    return t ? { ...t } : undefined
+  }
+
+  list(filter: ListTopicsFilter = {}): TelegramTopic[] {
+    return this.topics
+      .filter(
+        (t) =>
+          (filter.chatId === undefined || t.chatId === filter.chatId) &&
+          (filter.sessionId === undefined || t.sessionId === filter.sessionId) &&
+          (filter.status === undefined || t.status === filter.status),
+      )
+      .map((t) => ({ ...t }))
+  }
+
+  rename(chatId: number, sessionId: string, name: string, at: number): boolean {
+    return this.change(chatId, sessionId, at, () => true, (t) => (t.name = name))
+  }
+
+  beginCreate(chatId: number, sessionId: string, at: number): TelegramTopic | undefined {
+    const ok = this.change(chatId, sessionId, at, (t) => t.status === 'reserved', (t) => {
+      t.status = 'creating'
+      t.createAttempts += 1
+    })
+    return ok ? this.get(chatId, sessionId) : undefined
+  }
+
+  confirmCreated(chatId: number, sessionId: string, threadId: number, at: number): boolean {
+    if (this.topics.some((t) => t.chatId === chatId && t.threadId === threadId && t.sessionId !== sessionId)) {
+      throw new SessionsError('invalid_input', `thread ${threadId} of chat ${chatId} belongs to another topic`)
+    }
+    return this.change(chatId, sessionId, at, (t) => t.status === 'creating', (t) => {
+      t.status = 'open'
+      t.threadId = threadId
+      t.error = null
+    })
+  }
+
+  setStatus(
+    chatId: number,
+    sessionId: string,
+    status: Exclude<TelegramTopicStatus, 'reserved' | 'creating'>,
+    at: number,
+    error: string | null = null,
+  ): boolean {
+    if ((status as TelegramTopicStatus) === 'reserved' || (status as TelegramTopicStatus) === 'creating') return false
+    return this.change(chatId, sessionId, at, () => true, (t) => {
+      t.status = status
+      t.error = error
+    })
+  }
+
+  retryCreate(chatId: number, sessionId: string, at: number, error: string | null = null): boolean {
+    return this.change(chatId, sessionId, at, (t) => t.status === 'creating' || t.status === 'failed', (t) => {
+      t.status = 'reserved'
+      t.error = error
+    })
+  }
+
+  setStatusMessage(chatId: number, sessionId: string, messageId: number | null, at: number): boolean {
+    return this.change(chatId, sessionId, at, () => true, (t) => (t.statusMessageId = messageId))
+  }
+
+  private find(chatId: number, sessionId: string): TelegramTopic | undefined {
+    return this.topics.find((t) => t.chatId === chatId && t.sessionId === sessionId)
+  }
+
+  private change(chatId: number, sessionId: string, at: number, when: (t: TelegramTopic) => boolean, apply: (t: TelegramTopic) => void): boolean {
+    const t = this.find(chatId, sessionId)
+    if (t === undefined || !when(t)) return false
+    apply(t)
+    t.updatedAt = at
+    return true
+  }
+}
+
+/** TelegramOutbox in memory. Ids start at 1 and increase; entries are kept in id order. */
+export class InMemoryTelegramOutbox implements TelegramOutbox {
+  private readonly entries: OutboxEntry[] = []
+  private nextId = 1
+
+  enqueue(entry: NewOutboxEntry): OutboxEntry {
+    const stored: OutboxEntry = {
+      id: this.nextId++,
+      lane: entry.lane,
+      operation: { ...entry.operation },
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: entry.nextAttemptAt ?? entry.createdAt,
+      lastError: null,
+      createdAt: entry.createdAt,
+      updatedAt: entry.createdAt,
+    }
+    this.entries.push(stored)
+    return copyEntry(stored)
+  }
+
+  get(id: number): OutboxEntry | undefined {
+    const e = this.entries.find((x) => x.id === id)
+    return e ? copyEntry(e) : undefined
+  }
+
+  due(now: number, limit = 100): OutboxEntry[] {
+    return this.pendingHeads()
+      .filter((e) => e.nextAttemptAt <= now)
+      .slice(0, Math.max(0, limit))
+      .map(copyEntry)
+  }
+
+  nextDueAt(): number | null {
+    const heads = this.pendingHeads()
+    return heads.length === 0 ? null : Math.min(...heads.map((e) => e.nextAttemptAt))
+  }
+
+  startAttempt(id: number, at: number): OutboxEntry | undefined {
+    const e = this.entries.find((x) => x.id === id)
+    if (e?.status !== 'pending') return undefined
+    e.status = 'sending'
+    e.attempts += 1
+    e.updatedAt = at
+    return copyEntry(e)
+  }
+
+  retryAt(id: number, nextAttemptAt: number, error: string, at: number): boolean {
+    const e = this.entries.find((x) => x.id === id)
+    if (e?.status !== 'sending') return false
+    e.status = 'pending'
+    e.nextAttemptAt = nextAttemptAt
+    e.lastError = error
+    e.updatedAt = at
+    return true
+  }
+
+  complete(id: number, at: number): boolean {
+    const e = this.entries.find((x) => x.id === id)
+    if (e === undefined || (e.status !== 'pending' && e.status !== 'sending')) return false
+    e.status = 'done'
+    e.updatedAt = at
+    return true
+  }
+
+  fail(id: number, error: string, at: number): boolean {
+    const e = this.entries.find((x) => x.id === id)
+    if (e === undefined || (e.status !== 'pending' && e.status !== 'sending')) return false
+    e.status = 'failed'
+    e.lastError = error
+    e.updatedAt = at
+    return true
+  }
+
+  requeueInterrupted(at: number): OutboxEntry[] {
+    const out: OutboxEntry[] = []
+    for (const e of this.entries) {
+      if (e.status !== 'sending') continue
+      e.status = 'pending'
+      e.nextAttemptAt = at
+      e.updatedAt = at
+      out.push(copyEntry(e))
+    }
+    return out
+  }
+
+  list(filter: ListOutboxFilter = {}): OutboxEntry[] {
+    const matching = this.entries.filter(
+      (e) => (filter.lane === undefined || e.lane === filter.lane) && (filter.status === undefined || e.status === filter.status),
+    )
+    const limited = filter.limit === undefined || filter.limit <= 0 ? matching : matching.slice(-filter.limit)
+    return limited.map(copyEntry)
+  }
+
+  pruneSettled(before: number): number {
+    let n = 0
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i]!
+      if ((e.status === 'done' || e.status === 'failed') && e.updatedAt < before) {
+        this.entries.splice(i, 1)
+        n++
+      }
+    }
+    return n
+  }
+
+  /** The oldest open (pending or sending) entry of each lane, when it is pending; in id order. */
+  private pendingHeads(): OutboxEntry[] {
+    const seen = new Set<string>()
+    const heads: OutboxEntry[] = []
+    for (const e of this.entries) {
+      if (e.status !== 'pending' && e.status !== 'sending') continue
+      if (seen.has(e.lane)) continue
+      seen.add(e.lane)
+      if (e.status === 'pending') heads.push(e)
+    }
+    return heads
+  }
+}
+
+/** The three Telegram stores in memory. */
+export const inMemoryTelegramStores = (): TelegramStores => ({
+  access: new InMemoryTelegramAccess(),
+  topics: new InMemoryTelegramTopics(),
+  outbox: new InMemoryTelegramOutbox(),
+})

@@ -1,0 +1,367 @@
+import { describe, expect, it } from 'vitest'
+import type {
+  NewOutboxEntry,
+  TelegramAccessStore,
+  TelegramOperation,
+  TelegramOutbox,
+  TelegramTopicStore,
+  TelegramUser,
+} from '../ports/telegram-store.js'
+
+const T0 = 1_700_000_000_000
+const CHAT = -1001234567890
+
+export const aTelegramUser = (overrides: Partial<TelegramUser> = {}): TelegramUser => ({
+  userId: 424242,
+  username: 'alice',
+  addedAt: T0,
+  ...overrides,
+})
+
+export const aSendOperation = (overrides: Partial<Extract<TelegramOperation, { kind: 'send_message' }>> = {}): TelegramOperation => ({
+  kind: 'send_message',
+  chatId: CHAT,
+  sessionId: 'a1b2c3d4',
+  text: 'hello <b> & ✓',
+  html: 'hello &lt;b&gt; &amp; ✓',
+  ...overrides,
+})
+
+export const aNewOutboxEntry = (overrides: Partial<NewOutboxEntry> = {}): NewOutboxEntry => ({
+  lane: `topic:${CHAT}:a1b2c3d4`,
+  operation: aSendOperation(),
+  createdAt: T0,
+  ...overrides,
+})
+
+/** The behaviour every TelegramAccessStore must have. */
+export function telegramAccessContract(label: string, make: () => TelegramAccessStore | Promise<TelegramAccessStore>): void {
+  describe(`${label} (telegram access contract)`, () => {
+    it('adds a user once, lists users oldest first, removes them', async () => {
+      const store = await make()
+      expect(store.users()).toEqual([])
+      expect(store.isAllowed(424242)).toBe(false)
+      expect(store.addUser(aTelegramUser())).toBe(true)
+      expect(store.addUser(aTelegramUser({ username: 'other', addedAt: T0 + 5 }))).toBe(false)
+      expect(store.addUser(aTelegramUser({ userId: 7, username: null, addedAt: T0 + 1 }))).toBe(true)
+      expect(store.isAllowed(424242)).toBe(true)
+      expect(store.users()).toEqual([aTelegramUser(), aTelegramUser({ userId: 7, username: null, addedAt: T0 + 1 })])
+      expect(store.removeUser(424242)).toBe(true)
+      expect(store.removeUser(424242)).toBe(false)
+      expect(store.isAllowed(424242)).toBe(false)
+      expect(store.users().map((u) => u.userId)).toEqual([7])
+    })
+
+    it('keeps user ids up to 2^53 - 1', async () => {
+      const store = await make()
+      store.addUser(aTelegramUser({ userId: Number.MAX_SAFE_INTEGER, username: 'ñame ✓' }))
+      expect(store.isAllowed(Number.MAX_SAFE_INTEGER)).toBe(true)
+      expect(store.users()[0]).toEqual(aTelegramUser({ userId: Number.MAX_SAFE_INTEGER, username: 'ñame ✓' }))
+    })
+
+    it('redeems a valid code once and adds the user; a second use is `used`', async () => {
+      const store = await make()
+      store.addPairingCode({ codeHash: 'h1', createdAt: T0, expiresAt: T0 + 600_000 })
+      expect(store.redeemPairingCode('h1', aTelegramUser({ addedAt: T0 + 10 }), T0 + 10)).toBe('paired')
+      expect(store.isAllowed(424242)).toBe(true)
+      expect(store.users()).toEqual([aTelegramUser({ addedAt: T0 + 10 })])
+      expect(store.redeemPairingCode('h1', aTelegramUser({ userId: 9 }), T0 + 20)).toBe('used')
+      expect(store.isAllowed(9)).toBe(false)
+    })
+
+    it('refuses unknown and expired codes, adding nobody', async () => {
+      const store = await make()
+      store.addPairingCode({ codeHash: 'h1', createdAt: T0, expiresAt: T0 + 600_000 })
+      expect(store.redeemPairingCode('nope', aTelegramUser(), T0 + 1)).toBe('unknown')
+      expect(store.redeemPairingCode('h1', aTelegramUser(), T0 + 600_000)).toBe('expired')
+      expect(store.redeemPairingCode('h1', aTelegramUser(), T0 + 700_000)).toBe('expired')
+      expect(store.users()).toEqual([])
+    })
+
+    it('refuses a code hash that exists already', async () => {
+      const store = await make()
+      store.addPairingCode({ codeHash: 'h1', createdAt: T0, expiresAt: T0 + 1 })
+      expect(() => store.addPairingCode({ codeHash: 'h1', createdAt: T0, expiresAt: T0 + 2 })).toThrow()
+    })
+
+    it('pairs an already added user without a second row', async () => {
+      const store = await make()
+      store.addUser(aTelegramUser())
+      store.addPairingCode({ codeHash: 'h1', createdAt: T0, expiresAt: T0 + 600_000 })
+      expect(store.redeemPairingCode('h1', aTelegramUser({ addedAt: T0 + 5 }), T0 + 5)).toBe('paired')
+      expect(store.users()).toEqual([aTelegramUser()])
+    })
+
+    it('prunes codes that expired before a time, used or not', async () => {
+      const store = await make()
+      store.addPairingCode({ codeHash: 'old', createdAt: T0, expiresAt: T0 + 10 })
+      store.addPairingCode({ codeHash: 'used', createdAt: T0, expiresAt: T0 + 20 })
+      store.addPairingCode({ codeHash: 'fresh', createdAt: T0, expiresAt: T0 + 600_000 })
+      store.redeemPairingCode('used', aTelegramUser(), T0 + 1)
+      expect(store.prunePairingCodes(T0 + 100)).toBe(2)
+      expect(store.redeemPairingCode('old', aTelegramUser({ userId: 5 }), T0)).toBe('unknown')
+      expect(store.redeemPairingCode('fresh', aTelegramUser({ userId: 5 }), T0 + 200)).toBe('paired')
+    })
+  })
+}
+
+/** The behaviour every TelegramTopicStore must have. */
+export function telegramTopicContract(label: string, make: () => TelegramTopicStore | Promise<TelegramTopicStore>): void {
+  const reserveArgs = (sessionId = 'a1b2c3d4', name = 'worker [a1b2c3d4]', at = T0) => ({ chatId: CHAT, sessionId, name, at })
+
+  describe(`${label} (telegram topic contract)`, () => {
+    it('reserves one row per (chat, session): a second reserve returns it unchanged', async () => {
+      const store = await make()
+      const first = store.reserve(reserveArgs())
+      expect(first.created).toBe(true)
+      expect(first.topic).toEqual({
+        chatId: CHAT,
+        sessionId: 'a1b2c3d4',
+        threadId: null,
+        name: 'worker [a1b2c3d4]',
+        status: 'reserved',
+        statusMessageId: null,
+        createAttempts: 0,
+        error: null,
+        createdAt: T0,
+        updatedAt: T0,
+      })
+      const again = store.reserve(reserveArgs('a1b2c3d4', 'other name', T0 + 5))
+      expect(again).toEqual({ topic: first.topic, created: false })
+      expect(store.list()).toEqual([first.topic])
+      // another chat is another topic
+      expect(store.reserve({ ...reserveArgs(), chatId: 42 }).created).toBe(true)
+      expect(store.list()).toHaveLength(2)
+    })
+
+    it('walks reserved -> creating -> open, counting attempts; each step only from its state', async () => {
+      const store = await make()
+      store.reserve(reserveArgs())
+      expect(store.confirmCreated(CHAT, 'a1b2c3d4', 77, T0 + 1)).toBe(false)
+      const creating = store.beginCreate(CHAT, 'a1b2c3d4', T0 + 2)
+      expect(creating).toMatchObject({ status: 'creating', createAttempts: 1, updatedAt: T0 + 2 })
+      expect(store.beginCreate(CHAT, 'a1b2c3d4', T0 + 3)).toBeUndefined()
+      expect(store.confirmCreated(CHAT, 'a1b2c3d4', 77, T0 + 4)).toBe(true)
+      expect(store.get(CHAT, 'a1b2c3d4')).toMatchObject({ status: 'open', threadId: 77, createAttempts: 1, updatedAt: T0 + 4 })
+      expect(store.byThread(CHAT, 77)?.sessionId).toBe('a1b2c3d4')
+      expect(store.byThread(CHAT, 78)).toBeUndefined()
+      expect(store.byThread(42, 77)).toBeUndefined()
+      expect(store.confirmCreated(CHAT, 'a1b2c3d4', 79, T0 + 5)).toBe(false)
+      expect(store.beginCreate(CHAT, 'nobody', T0)).toBeUndefined()
+    })
+
+    it('goes back to reserved only from creating or failed, keeping the attempt count', async () => {
+      const store = await make()
+      store.reserve(reserveArgs())
+      expect(store.retryCreate(CHAT, 'a1b2c3d4', T0 + 1)).toBe(false)
+      store.beginCreate(CHAT, 'a1b2c3d4', T0 + 2)
+      expect(store.retryCreate(CHAT, 'a1b2c3d4', T0 + 3, '429: too many requests')).toBe(true)
+      expect(store.get(CHAT, 'a1b2c3d4')).toMatchObject({ status: 'reserved', createAttempts: 1, error: '429: too many requests' })
+      store.beginCreate(CHAT, 'a1b2c3d4', T0 + 4)
+      expect(store.setStatus(CHAT, 'a1b2c3d4', 'failed', T0 + 5, 'interrupted')).toBe(true)
+      expect(store.get(CHAT, 'a1b2c3d4')).toMatchObject({ status: 'failed', createAttempts: 2, error: 'interrupted' })
+      expect(store.retryCreate(CHAT, 'a1b2c3d4', T0 + 6)).toBe(true)
+      expect(store.get(CHAT, 'a1b2c3d4')).toMatchObject({ status: 'reserved', error: null })
+      store.beginCreate(CHAT, 'a1b2c3d4', T0 + 7)
+      store.confirmCreated(CHAT, 'a1b2c3d4', 5, T0 + 8)
+      expect(store.retryCreate(CHAT, 'a1b2c3d4', T0 + 9)).toBe(false)
+    })
+
+    it('sets status, name and status card; false for a topic that does not exist', async () => {
+      const store = await make()
+      store.reserve(reserveArgs())
+      expect(store.rename(CHAT, 'a1b2c3d4', 'renamed ✓ [a1b2c3d4]', T0 + 1)).toBe(true)
+      expect(store.setStatusMessage(CHAT, 'a1b2c3d4', 991, T0 + 2)).toBe(true)
+      expect(store.setStatus(CHAT, 'a1b2c3d4', 'closed', T0 + 3)).toBe(true)
+      expect(store.get(CHAT, 'a1b2c3d4')).toMatchObject({
+        name: 'renamed ✓ [a1b2c3d4]',
+        statusMessageId: 991,
+        status: 'closed',
+        error: null,
+        updatedAt: T0 + 3,
+      })
+      expect(store.setStatusMessage(CHAT, 'a1b2c3d4', null, T0 + 4)).toBe(true)
+      expect(store.get(CHAT, 'a1b2c3d4')?.statusMessageId).toBeNull()
+      expect(store.rename(CHAT, 'nobody', 'x', T0)).toBe(false)
+      expect(store.setStatusMessage(CHAT, 'nobody', 1, T0)).toBe(false)
+      expect(store.setStatus(CHAT, 'nobody', 'closed', T0)).toBe(false)
+      expect(store.get(CHAT, 'nobody')).toBeUndefined()
+    })
+
+    it('never gives one thread to two topics of a chat', async () => {
+      const store = await make()
+      store.reserve(reserveArgs('s1'))
+      store.reserve(reserveArgs('s2'))
+      store.beginCreate(CHAT, 's1', T0)
+      store.beginCreate(CHAT, 's2', T0)
+      expect(store.confirmCreated(CHAT, 's1', 10, T0)).toBe(true)
+      expect(() => store.confirmCreated(CHAT, 's2', 10, T0)).toThrow()
+      expect(store.get(CHAT, 's2')?.status).toBe('creating')
+    })
+
+    it('lists topics in insertion order, filtered by chat, session and status', async () => {
+      const store = await make()
+      store.reserve(reserveArgs('s1'))
+      store.reserve(reserveArgs('s2'))
+      store.reserve({ ...reserveArgs('s3'), chatId: 42 })
+      store.beginCreate(CHAT, 's2', T0)
+      const ids = (f?: Parameters<TelegramTopicStore['list']>[0]) => store.list(f).map((t) => t.sessionId)
+      expect(ids()).toEqual(['s1', 's2', 's3'])
+      expect(ids({ chatId: CHAT })).toEqual(['s1', 's2'])
+      expect(ids({ status: 'reserved' })).toEqual(['s1', 's3'])
+      expect(ids({ status: 'creating' })).toEqual(['s2'])
+      expect(ids({ sessionId: 's3' })).toEqual(['s3'])
+      expect(ids({ chatId: 42, status: 'creating' })).toEqual([])
+    })
+
+    it('hands out copies', async () => {
+      const store = await make()
+      const { topic } = store.reserve(reserveArgs())
+      topic.status = 'open'
+      store.get(CHAT, 'a1b2c3d4')!.name = 'changed'
+      store.list()[0]!.threadId = 5
+      expect(store.get(CHAT, 'a1b2c3d4')).toMatchObject({ status: 'reserved', name: 'worker [a1b2c3d4]', threadId: null })
+    })
+  })
+}
+
+/** The behaviour every TelegramOutbox must have. */
+export function telegramOutboxContract(label: string, make: () => TelegramOutbox | Promise<TelegramOutbox>): void {
+  describe(`${label} (telegram outbox contract)`, () => {
+    it('stores each operation pending, due at creation unless told otherwise; ids increase', async () => {
+      const store = await make()
+      const a = store.enqueue(aNewOutboxEntry())
+      expect(a).toEqual({
+        id: a.id,
+        lane: `topic:${CHAT}:a1b2c3d4`,
+        operation: aSendOperation(),
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: T0,
+        lastError: null,
+        createdAt: T0,
+        updatedAt: T0,
+      })
+      const b = store.enqueue(aNewOutboxEntry({ nextAttemptAt: T0 + 50 }))
+      expect(b.id).toBeGreaterThan(a.id)
+      expect(b.nextAttemptAt).toBe(T0 + 50)
+      expect(store.get(a.id)).toEqual(a)
+      expect(store.get(b.id + 100)).toBeUndefined()
+    })
+
+    it('keeps every kind of operation as written', async () => {
+      const store = await make()
+      const ops: TelegramOperation[] = [
+        { kind: 'create_topic', chatId: CHAT, sessionId: 'c-0f3b9c2e-external' },
+        { kind: 'edit_topic', chatId: CHAT, sessionId: 's', name: 'ñame; rm -rf $(x) ✓ [s]' },
+        { kind: 'close_topic', chatId: CHAT, sessionId: 's', mode: 'delete' },
+        { kind: 'send_message', chatId: 5, threadId: 9, text: 'x'.repeat(5000), replyToMessageId: 3 },
+        { kind: 'edit_message', chatId: CHAT, messageId: 12, text: 'a < b', html: 'a &lt; b' },
+      ]
+      const stored = ops.map((operation, i) => store.enqueue(aNewOutboxEntry({ lane: `l${i}`, operation })))
+      expect(stored.map((e) => store.get(e.id)?.operation)).toEqual(ops)
+    })
+
+    it('runs only lane heads: the oldest open entry of each lane, when pending and due', async () => {
+      const store = await make()
+      const a1 = store.enqueue(aNewOutboxEntry({ lane: 'a' }))
+      const b1 = store.enqueue(aNewOutboxEntry({ lane: 'b', nextAttemptAt: T0 + 100 }))
+      const a2 = store.enqueue(aNewOutboxEntry({ lane: 'a' }))
+      const c1 = store.enqueue(aNewOutboxEntry({ lane: 'c' }))
+      expect(store.due(T0).map((e) => e.id)).toEqual([a1.id, c1.id])
+      expect(store.due(T0 + 100).map((e) => e.id)).toEqual([a1.id, b1.id, c1.id])
+      expect(store.due(T0 + 100, 2).map((e) => e.id)).toEqual([a1.id, b1.id])
+      expect(store.nextDueAt()).toBe(T0)
+      // an attempt in flight holds its lane
+      expect(store.startAttempt(a1.id, T0 + 1)).toMatchObject({ status: 'sending', attempts: 1, updatedAt: T0 + 1 })
+      expect(store.due(T0 + 100).map((e) => e.id)).toEqual([b1.id, c1.id])
+      expect(store.complete(a1.id, T0 + 2)).toBe(true)
+      expect(store.due(T0 + 100).map((e) => e.id)).toEqual([b1.id, a2.id, c1.id])
+      store.startAttempt(c1.id, T0 + 3)
+      store.fail(c1.id, 'bad request', T0 + 4)
+      store.startAttempt(a2.id, T0 + 5)
+      expect(store.nextDueAt()).toBe(T0 + 100)
+      store.complete(a2.id, T0 + 6)
+      store.startAttempt(b1.id, T0 + 7)
+      expect(store.nextDueAt()).toBeNull()
+      expect(store.due(T0 + 1000)).toEqual([])
+    })
+
+    it('a retry puts the entry back in its place, due later, keeping the lane behind it', async () => {
+      const store = await make()
+      const a1 = store.enqueue(aNewOutboxEntry({ lane: 'a' }))
+      const a2 = store.enqueue(aNewOutboxEntry({ lane: 'a' }))
+      store.startAttempt(a1.id, T0)
+      expect(store.retryAt(a1.id, T0 + 5_000, '429: retry after 5', T0 + 1)).toBe(true)
+      expect(store.get(a1.id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 5_000, lastError: '429: retry after 5' })
+      expect(store.due(T0 + 4_999)).toEqual([])
+      expect(store.nextDueAt()).toBe(T0 + 5_000)
+      expect(store.due(T0 + 5_000).map((e) => e.id)).toEqual([a1.id])
+      expect(store.retryAt(a1.id, T0, 'not sending', T0)).toBe(false)
+      store.startAttempt(a1.id, T0 + 5_000)
+      expect(store.get(a1.id)?.attempts).toBe(2)
+      store.complete(a1.id, T0 + 5_001)
+      expect(store.due(T0 + 5_001).map((e) => e.id)).toEqual([a2.id])
+    })
+
+    it('settles an entry once', async () => {
+      const store = await make()
+      const a = store.enqueue(aNewOutboxEntry())
+      const b = store.enqueue(aNewOutboxEntry({ lane: 'b' }))
+      expect(store.complete(a.id, T0 + 1)).toBe(true)
+      expect(store.complete(a.id, T0 + 2)).toBe(false)
+      expect(store.fail(a.id, 'late', T0 + 2)).toBe(false)
+      expect(store.startAttempt(a.id, T0 + 2)).toBeUndefined()
+      expect(store.get(a.id)).toMatchObject({ status: 'done', updatedAt: T0 + 1, lastError: null })
+      expect(store.fail(b.id, 'message thread not found', T0 + 3)).toBe(true)
+      expect(store.complete(b.id, T0 + 4)).toBe(false)
+      expect(store.get(b.id)).toMatchObject({ status: 'failed', lastError: 'message thread not found', updatedAt: T0 + 3 })
+      expect(store.complete(b.id + 100, T0)).toBe(false)
+      expect(store.startAttempt(b.id + 100, T0)).toBeUndefined()
+    })
+
+    it('after a restart, entries left sending are pending again and due at once', async () => {
+      const store = await make()
+      const a = store.enqueue(aNewOutboxEntry({ lane: 'a' }))
+      const b = store.enqueue(aNewOutboxEntry({ lane: 'b' }))
+      store.enqueue(aNewOutboxEntry({ lane: 'c' }))
+      store.startAttempt(a.id, T0)
+      store.startAttempt(b.id, T0)
+      store.complete(b.id, T0 + 1)
+      const requeued = store.requeueInterrupted(T0 + 10)
+      expect(requeued.map((e) => e.id)).toEqual([a.id])
+      expect(requeued[0]).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 10 })
+      expect(store.requeueInterrupted(T0 + 20)).toEqual([])
+    })
+
+    it('lists entries oldest first by lane and status; limit keeps the newest; prunes settled ones', async () => {
+      const store = await make()
+      const a1 = store.enqueue(aNewOutboxEntry({ lane: 'a' }))
+      const b1 = store.enqueue(aNewOutboxEntry({ lane: 'b' }))
+      const a2 = store.enqueue(aNewOutboxEntry({ lane: 'a' }))
+      const a3 = store.enqueue(aNewOutboxEntry({ lane: 'a' }))
+      store.complete(a1.id, T0 + 1)
+      store.fail(b1.id, 'x', T0 + 5)
+      const ids = (f?: Parameters<TelegramOutbox['list']>[0]) => store.list(f).map((e) => e.id)
+      expect(ids()).toEqual([a1.id, b1.id, a2.id, a3.id])
+      expect(ids({ lane: 'a' })).toEqual([a1.id, a2.id, a3.id])
+      expect(ids({ status: 'pending' })).toEqual([a2.id, a3.id])
+      expect(ids({ lane: 'a', status: 'done' })).toEqual([a1.id])
+      expect(ids({ limit: 2 })).toEqual([a2.id, a3.id])
+      expect(store.pruneSettled(T0 + 2)).toBe(1)
+      expect(ids()).toEqual([b1.id, a2.id, a3.id])
+      expect(store.pruneSettled(T0 + 100)).toBe(1)
+      expect(ids()).toEqual([a2.id, a3.id])
+    })
+
+    it('hands out copies', async () => {
+      const store = await make()
+      const a = store.enqueue(aNewOutboxEntry())
+      a.status = 'done'
+      ;(a.operation as { text: string }).text = 'changed'
+      ;(store.get(a.id)!.operation as { text: string }).text = 'changed too'
+      store.list()[0]!.attempts = 9
+      expect(store.get(a.id)).toMatchObject({ status: 'pending', attempts: 0, operation: aSendOperation() })
+    })
+  })
+}
