@@ -1,7 +1,7 @@
 import { SessionsError } from '../errors.js'
 import type { HookEvent } from '../events/hook-event.js'
 import { isSlashCommand, MESSAGE_MAX_CHARS, messageText, type DeliveryMode, type DeliveryVia, type Message } from '../messages/message.js'
-import { forStop, forToolHook, forTyping, joinMessages, stopReply, toolContextReply } from '../messages/plan.js'
+import { carriesMessages, forStop, forToolHook, forTyping, joinMessages, stopReply, toolContextReply } from '../messages/plan.js'
 import type { Clock } from '../ports/clock.js'
 import type { ListMessagesFilter, MessageStore, Watch, WatchOutcome, WatchStore } from '../ports/message-store.js'
 import type { Effect } from '../session/reducer.js'
@@ -201,7 +201,8 @@ export class MessageService {
     if (replay || session.kind !== 'managed') return null
     if (event.event === 'SessionStart' && event.source === 'clear') return null
     if (this.fenced(session.id)) return null
-    if (event.event === 'Stop') {
+    const carrier = carriesMessages(event)
+    if (carrier === 'stop') {
       const messages = this.deliveredNow(forStop(this.available(session.id), this.blocks.get(session.id) ?? 0, this.deps.config.maxStopBlocks), 'stop_hook', at)
       if (messages.length === 0) {
         this.blocks.set(session.id, 0)
@@ -210,7 +211,7 @@ export class MessageService {
       this.blocks.set(session.id, (this.blocks.get(session.id) ?? 0) + 1)
       return { reply: stopReply(messages), continued: true }
     }
-    if ((event.event === 'PreToolUse' || event.event === 'PostToolUse') && event.agentId === null) {
+    if (carrier === 'tool') {
       const messages = this.deliveredNow(forToolHook(this.available(session.id)), 'tool_hook', at)
       return messages.length === 0 ? null : { reply: toolContextReply(event.event, messages), continued: false }
     }
