@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: paths, child processes, the servers under test and the
 // no-op baseline server, statistics and the report table. Plain Node ESM, no dependencies.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +11,8 @@ export const REPO = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/,
 export const SM_BIN = join(REPO, 'apps/sm/bin/sm.cjs')
 export const HOOK = join(REPO, 'hooks/sm-hook')
 export const NOOP_SERVER = join(REPO, 'bench/noop-server.mjs')
+/** The scriptable fake Claude Code of the e2e tests (prompt markers such as [[slow:MS]]). */
+export const FAKE_CLAUDE = join(REPO, 'packages/e2e/src/support/fake-claude.mjs')
 export const PAYLOAD_FILE = join(REPO, 'packages/core/fixtures/payloads/PreToolUse.Bash.json')
 /** The real PreToolUse payload, byte for byte as Claude Code sends it. */
 export const PAYLOAD = readFileSync(PAYLOAD_FILE)
@@ -47,13 +49,34 @@ export function cleanupSync() {
   const uid = process.getuid?.()
   if (uid !== undefined) rmSync(join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, TMUX_SOCKET), { force: true })
   if (root !== null) {
-    rmSync(root, { recursive: true, force: true })
+    rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
     root = null
   }
 }
 
 export function killTmux() {
   spawnSync('tmux', ['-L', TMUX_SOCKET, 'kill-server'], { stdio: 'ignore' })
+}
+
+/**
+ * Ends the agents of this run's tmux server while their server is still up (their SessionEnd
+ * hooks are answered, nothing is spooled into a directory about to be removed): the tmux server
+ * is killed, then the panes' processes are awaited (at most 10 s).
+ */
+async function endAgents() {
+  const panes = spawnSync('tmux', ['-L', TMUX_SOCKET, 'list-panes', '-a', '-F', '#{pane_pid}'], { encoding: 'utf8' })
+  const pids = (panes.stdout ?? '').split('\n').map(Number).filter((pid) => pid > 0)
+  killTmux()
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  const deadline = Date.now() + 10_000
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
 }
 
 process.once('exit', cleanupSync)
@@ -159,17 +182,34 @@ function stopProcess(proc, signal = 'SIGTERM', timeoutMs = 15_000) {
  * this run's private tmux socket, and an agent that just sleeps (`sh -c 'exec sleep 600'`).
  * `nodeArgs` go before the script (e.g. --cpu-prof). `stop()` sends SIGTERM (the server flushes
  * the event buffer and closes the database) and waits for the exit.
+ *
+ * `agent: 'fake'`: the agent is fake-claude.mjs instead, with the hooks installed by
+ * `sm hooks install --settings` into a private HOME (as the e2e tests do); it logs every hook it
+ * runs to `fakeLog` (JSON lines: `t` when the hook returned, `duration_ms`, `json` its reply).
+ * `agentEnv` adds FAKE_CLAUDE_* settings (the idle notification is off).
  */
-export async function startSmServer({ label = 'server', nodeArgs = [], extraConfig = '' } = {}) {
+export async function startSmServer({ label = 'server', nodeArgs = [], extraConfig = '', agent = 'sleep', agentEnv = {} } = {}) {
   const dir = tempDir(label)
   const dataDir = join(dir, 'data')
   const config = join(dir, 'config.yaml')
-  writeFileSync(config, `claude:\n  command: sh\n  args: ['-c', 'exec sleep 600']\n${extraConfig}`)
+  let home = dir
+  let fakeLog = null
+  let claude = `claude:\n  command: sh\n  args: ['-c', 'exec sleep 600']\n`
+  if (agent === 'fake') {
+    home = join(dir, 'home')
+    mkdirSync(join(home, '.claude'), { recursive: true })
+    const installed = spawnSync(process.execPath, [SM_BIN, 'hooks', 'install', '--settings', join(home, '.claude', 'settings.json')], { env: baseEnv(home), encoding: 'utf8' })
+    if (installed.status !== 0) throw new Error(`sm hooks install failed: ${installed.stderr}`)
+    fakeLog = join(dir, 'fake.jsonl')
+    claude = `claude:\n  command: ${JSON.stringify(process.execPath)}\n  args: [${JSON.stringify(FAKE_CLAUDE)}, '--permission-mode', 'default']\n`
+  }
+  writeFileSync(config, `${claude}${extraConfig}`)
   const env = {
-    ...baseEnv(dir),
+    ...baseEnv(home),
     CLAUDE_SESSIONS_DATA_DIR: dataDir,
     CLAUDE_SESSIONS_TMUX_SOCKET: TMUX_SOCKET,
     CLAUDE_SESSIONS_CONFIG: config,
+    ...(agent === 'fake' ? { FAKE_CLAUDE_LOG: fakeLog, FAKE_CLAUDE_IDLE_NOTIFY_MS: '0', ...agentEnv } : {}),
   }
   const proc = spawn(process.execPath, [...nodeArgs, SM_BIN, 'server', '--port', '0', '--host', '127.0.0.1'], {
     env,
@@ -187,10 +227,13 @@ export async function startSmServer({ label = 'server', nodeArgs = [], extraConf
     operatorToken,
     pid: proc.pid,
     proc,
-    async api(method, path, body) {
+    fakeLog,
+    /** A JSON API call as the operator, or as the managed session `as` ({ id, token }). */
+    async api(method, path, body, as) {
+      const auth = as ? { authorization: `Bearer ${as.token}`, 'x-sm-session': as.id } : { authorization: `Bearer ${operatorToken}` }
       const res = await fetch(url + path, {
         method,
-        headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+        headers: { ...auth, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       })
       const text = await res.text()
@@ -208,6 +251,7 @@ export async function startSmServer({ label = 'server', nodeArgs = [], extraConf
       return { id: session.id, token }
     },
     async stop() {
+      if (agent === 'fake') await endAgents()
       const r = await stopProcess(proc)
       killTmux()
       return r
@@ -310,6 +354,39 @@ export function cpuMsOf(pid) {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
   } catch {
     return null
+  }
+}
+
+/** CPU time the process's reaped children used (cutime + cstime), in ms; null without /proc. */
+export function childCpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    ticksPerSecond ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / ticksPerSecond
+  } catch {
+    return null
+  }
+}
+
+/** Resident memory of a process now and at its peak (VmRSS, VmHWM), in KiB; null without /proc. */
+export function memKbOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+    return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') }
+  } catch {
+    return null
+  }
+}
+
+/** Polls `check` (sync or async) every `intervalMs` until it returns a truthy value, which is returned. */
+export async function waitUntil(check, { timeoutMs = 30_000, intervalMs = 20, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${message}`)
+    await new Promise((r) => setTimeout(r, intervalMs))
   }
 }
 
