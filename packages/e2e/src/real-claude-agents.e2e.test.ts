@@ -17,7 +17,8 @@
  * additionalContext a system entry `PostToolUse:Bash hook additional context: <text>` after the
  * tool's result; a typed message a new prompt (and a UserPromptSubmit event).
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startAnthropicStub, type AnthropicStub, type ReplyContext, type StubReply, type StubRequest } from './support/anthropic-stub.js'
@@ -91,6 +92,8 @@ describe('agents and messages with the real Claude Code', { timeout: 150_000 }, 
     if (p.includes('KILL-YOUR-SIBLING')) return toolTurn('KILL-YOUR-SIBLING', `sm kill ${ids.kid} --json`, 'SIBLING-KILL')
     if (p.includes('SPAWN-GRANDCHILD')) return toolTurn('SPAWN-GRANDCHILD', `sm spawn "GRANDCHILD-TASK: nap" --json --name gk`, 'KID-SPAWNED-GK')
     if (p.includes('KILL-KID-TREE')) return toolTurn('KILL-KID-TREE', `sm kill ${ids.kid} --tree --json`, 'TREE-KILLED')
+    if (p.includes('LOCK-FIRST')) return toolTurn('LOCK-FIRST', 'sm lock "LOCK-TASK-A: refactor auth"', 'LOCKED-A')
+    if (p.includes('LOCK-SECOND')) return toolTurn('LOCK-SECOND', 'sm lock "LOCK-TASK-B: also auth"', 'LOCKED-B')
     if (p.includes('SEQ-NOTE')) {
       seen('SEQ-NOTE')
       return { text: 'SEQ-NOTE-SEEN' }
@@ -386,5 +389,22 @@ describe('agents and messages with the real Claude Code', { timeout: 150_000 }, 
     expect(await messageById(w, sent.message)).toMatchObject({ status: 'delivered', via: 'typed' })
     expect(requestsWith('Stop hook feedback:\nCRASH-NOTE')).toEqual([])
     expect(spooled()).toEqual([])
+  })
+
+  it('sm lock contention between two sessions: the first holds the checkout, the second is refused naming the holder', async () => {
+    execFileSync('git', ['init', '-q', work])
+    const first = await sendJson([ids.parent!, 'LOCK-FIRST now'])
+    expect(first.status).toBe('delivered')
+    await stopWith(ids.parent!, 'LOCKED-A')
+    expect(toolOutput['LOCK-FIRST']).toMatchObject({ isError: false })
+    await api.waitForState(ids.parent!, 'idle')
+    await sendJson([ids.worker!, 'LOCK-SECOND now'])
+    await stopWith(ids.worker!, 'LOCKED-B')
+    // exit 1 from the Bash tool: an error result naming the holder and its task
+    expect(toolOutput['LOCK-SECOND']!.isError).toBe(true)
+    expect(toolOutput['LOCK-SECOND']!.content).toContain(ids.parent!)
+    expect(toolOutput['LOCK-SECOND']!.content).toContain('LOCK-TASK-A')
+    const lock = JSON.parse(readFileSync(join(work, '.claude', 'workspace.lock'), 'utf8')) as { session: string; task: string }
+    expect(lock).toMatchObject({ session: ids.parent!, task: 'LOCK-TASK-A: refactor auth' })
   })
 })

@@ -154,7 +154,7 @@ describe('sm end to end with the real Claude Code', { timeout: 120_000 }, () => 
     const text = `second prompt: it's "quoted" $(not run) ünïcödé ✓`
     const sent = await sm(['send', 'real', text, '--json'])
     expect(sent.status, sent.stderr).toBe(0)
-    expect(JSON.parse(sent.stdout)).toMatchObject({ session: session.id, delivered: true, confirmedBy: 'hook', attempts: 1 })
+    expect(JSON.parse(sent.stdout)).toMatchObject({ session: session.id, status: 'delivered', mode: 'sequential', via: 'typed' })
     const ups = await api.waitForEvents(session.id, (e) => e.event === 'UserPromptSubmit' && e.payload?.prompt === text)
     expect(ups).toHaveLength(1)
     await api.waitForEvents(session.id, (e) => e.event === 'Stop' && e.payload?.last_assistant_message === `REAL-ANSWER to ${text}`, 1, { timeoutMs: 60_000 })
@@ -224,7 +224,7 @@ describe('sm end to end with the real Claude Code', { timeout: 120_000 }, () => 
     const before = await api.session(session.id)
     const sent = await sm(['send', 'real', '/clear', '--json'])
     expect(sent.status, sent.stderr).toBe(0)
-    expect(JSON.parse(sent.stdout)).toMatchObject({ delivered: true })
+    expect(JSON.parse(sent.stdout)).toMatchObject({ status: 'delivered', via: 'typed' })
     const [start] = await api.waitForEvents(session.id, (e) => e.event === 'SessionStart' && e.payload?.source === 'clear', 1, { timeoutMs: 30_000 })
     const end = ofType(await events(), 'SessionEnd').at(-1)!
     expect(end.payload).toMatchObject({ reason: 'clear' })
@@ -237,7 +237,7 @@ describe('sm end to end with the real Claude Code', { timeout: 120_000 }, () => 
     await waitFor(idleScreen, { message: 'idle screen after /clear' })
     // the next prompt goes to the new Claude session
     const next = await sm(['send', 'real', 'after the clear', '--json'])
-    expect(JSON.parse(next.stdout)).toMatchObject({ confirmedBy: 'hook' })
+    expect(JSON.parse(next.stdout)).toMatchObject({ status: 'delivered', via: 'typed' })
     const [ups] = await api.waitForEvents(session.id, (e) => e.event === 'UserPromptSubmit' && e.payload?.prompt === 'after the clear')
     expect(ups!.claudeSessionId).toBe(after.claudeSessionId)
     await api.waitForEvents(session.id, (e) => e.event === 'Stop' && e.payload?.last_assistant_message === 'REAL-ANSWER to after the clear', 1, { timeoutMs: 60_000 })
@@ -268,7 +268,7 @@ describe('sm end to end with the real Claude Code', { timeout: 120_000 }, () => 
     await waitFor(idleScreen, { message: 'idle screen' })
     const sent = await sm(['send', 'real', 'after the restart', '--json'])
     expect(sent.status, sent.stderr).toBe(0)
-    expect(JSON.parse(sent.stdout)).toMatchObject({ delivered: true, confirmedBy: 'hook' })
+    expect(JSON.parse(sent.stdout)).toMatchObject({ status: 'delivered', via: 'typed' })
     await api.waitForEvents(session.id, (e) => e.event === 'Stop' && e.payload?.last_assistant_message === 'REAL-ANSWER to after the restart', 1, { timeoutMs: 60_000 })
     await api.waitForState(session.id, 'idle')
     expect(ofType(await events(), 'UserPromptSubmit').filter((e) => e.payload?.prompt === 'typed while the server was down')).toHaveLength(1)
@@ -282,7 +282,7 @@ describe('sm end to end with the real Claude Code', { timeout: 120_000 }, () => 
       const sent = await sm(['send', fresh.id, 'hello right away', '--json'])
       console.info(`[real-claude-sm] sm send right after sm new: exit ${sent.status} after ${Date.now() - started} ms ${sent.stderr.trim()}`)
       expect(sent.status, sent.stderr).toBe(0)
-      expect(JSON.parse(sent.stdout)).toMatchObject({ delivered: true, confirmedBy: 'hook' })
+      expect(JSON.parse(sent.stdout)).toMatchObject({ status: 'delivered', via: 'typed' })
       await api.waitForEvents(fresh.id, (e) => e.event === 'Stop' && e.payload?.last_assistant_message === 'REAL-ANSWER to hello right away', 1, { timeoutMs: 60_000 })
     } finally {
       await sm(['kill', fresh.id])
