@@ -225,8 +225,11 @@ describe('sm end to end with the fake Claude Code', { timeout: 120_000 }, () => 
     it('texts that look like numbers arrive as typed (not as parsed numbers)', async () => {
       const texts = ['42', '007', '1e3', '0x10', 'true', '3.10']
       for (const text of texts) {
+        // one at a time: each is typed into an idle session (a busy one would get it with its Stop)
         const sent = await sm(['send', 'typist', text])
         expect(sent.status, `sm send typist ${text}: ${sent.stderr.trim()}`).toBe(0)
+        await waitFor(() => promptsSeenByFake(claudeSessionId).at(-1) === text, { timeoutMs: 5000 }).catch(() => undefined)
+        await api.waitForState(session.id, 'idle')
       }
       await waitFor(() => promptsSeenByFake(claudeSessionId).at(-1) === texts.at(-1), { timeoutMs: 5000 }).catch(() => undefined)
       expect(promptsSeenByFake(claudeSessionId).slice(-texts.length)).toEqual(texts)
@@ -240,6 +243,9 @@ describe('sm end to end with the fake Claude Code', { timeout: 120_000 }, () => 
         expect.soft(sent.status, `sm send typist -- ${JSON.stringify(text)}: ${sent.stderr.trim()}`).toBe(0)
         // stdin always works: the same text through `sm send typist -`
         if (sent.status !== 0) expect((await sm(['send', 'typist', '-'], text)).status).toBe(0)
+        // one at a time: each is typed into an idle session
+        await waitFor(() => promptsSeenByFake(claudeSessionId).at(-1) === text, { timeoutMs: 5000 }).catch(() => undefined)
+        await api.waitForState(session.id, 'idle')
       }
       await waitFor(() => promptsSeenByFake(claudeSessionId).at(-1) === texts.at(-1), { timeoutMs: 5000 }).catch(() => undefined)
       expect(promptsSeenByFake(claudeSessionId).slice(-texts.length)).toEqual(texts)
