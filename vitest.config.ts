@@ -11,6 +11,7 @@ const alias = {
   '@claude-sessions/store-sqlite': src('./packages/store-sqlite/src/index.ts'),
   '@claude-sessions/api/client': src('./packages/api/src/client.ts'),
   '@claude-sessions/api': src('./packages/api/src/index.ts'),
+  '@claude-sessions/telegram/testing': src('./packages/telegram/src/testing/index.ts'),
   '@claude-sessions/telegram': src('./packages/telegram/src/index.ts'),
   '@claude-sessions/server': src('./apps/server/src/index.ts'),
 }

@@ -1,3 +1,4 @@
 import { library } from '../../tooling/tsup/library.js'
 
-export default library(['src/index.ts'])
+// `testing`: the fake Bot API server, for the server's and the e2e tests.
+export default library({ index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' })

@@ -1,4 +1,4 @@
-import type { EventStore, MessageStore, SessionStore, ToolAuditStore, WatchStore } from '@claude-sessions/core'
+import type { EventStore, MessageStore, SessionStore, TelegramStores, ToolAuditStore, WatchStore } from '@claude-sessions/core'
 import { SessionsError } from '@claude-sessions/core'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -10,6 +10,9 @@ import { migrations } from './generated/migrations.js'
 import { SqliteMessageStore } from './message-log.js'
 import { applyMigrations } from './migrate.js'
 import { SqliteSessionRepository } from './session-repository.js'
+import { SqliteTelegramAccess } from './telegram-access.js'
+import { SqliteTelegramOutbox } from './telegram-outbox.js'
+import { SqliteTelegramTopics } from './telegram-topics.js'
 import { SqliteToolAuditLog } from './tool-audit-log.js'
 import { toSessionsError } from './sqlite-errors.js'
 import { SqliteWatchStore } from './watch-log.js'
@@ -40,6 +43,8 @@ export interface SqliteStore {
   messages: MessageStore
   /** `sm wait` watches; unbuffered like `messages`. */
   watches: WatchStore
+  /** Telegram: paired users and pairing codes, the topic map, the outbox; unbuffered like `messages`. */
+  telegram: TelegramStores
   /** Writes buffered session updates and events now. Throws `internal` (and keeps them) if that fails. */
   flush(): void
   /** Flushes and closes the database. Idempotent. */
@@ -99,6 +104,11 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
   // unbuffered, independent of the written-behind session rows: nothing to flush
   const messages = new SqliteMessageStore(sqlite, db)
   const watches = new SqliteWatchStore(db)
+  const telegram: TelegramStores = {
+    access: new SqliteTelegramAccess(sqlite, db),
+    topics: new SqliteTelegramTopics(sqlite),
+    outbox: new SqliteTelegramOutbox(sqlite),
+  }
   let closed = false
   let checkpointer: Checkpointer | null = null
   const interval = options.checkpointIntervalMs ?? 1000
@@ -123,6 +133,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     toolAudit,
     messages,
     watches,
+    telegram,
     path: options.path,
     flush: () => {
       sessions.flush()

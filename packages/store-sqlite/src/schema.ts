@@ -1,4 +1,7 @@
 import type {
+  OutboxStatus,
+  TelegramOperationKind,
+  TelegramTopicStatus,
   DeliveryMode,
   DeliveryVia,
   MessageStatus,
@@ -7,7 +10,7 @@ import type {
   WatchOutcome,
 } from '@claude-sessions/core'
 import { sql } from 'drizzle-orm'
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /**
  * The registry of sessions: one row per Session, plus the hash of its secret token.
@@ -165,8 +168,76 @@ export const watches = sqliteTable(
   (t) => [index('watches_active_idx').on(t.id).where(sql`outcome IS NULL`)],
 )
 
+/** Telegram users added by pairing (`/pair <code>`); users from the config are not stored. */
+export const telegramUsers = sqliteTable('telegram_users', {
+  userId: integer('user_id').primaryKey(),
+  username: text('username'),
+  addedAt: integer('added_at').notNull(),
+})
+
+/** One-time pairing codes, by hash; `used_at` is set once. */
+export const telegramPairingCodes = sqliteTable('telegram_pairing_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+  usedBy: integer('used_by'),
+})
+
+/**
+ * The forum topic of each session: one row per (chat, session), reserved before Telegram is
+ * asked to create it, so a restart (or a crash loop) finds it instead of creating another.
+ */
+export const telegramTopics = sqliteTable(
+  'telegram_topics',
+  {
+    chatId: integer('chat_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    threadId: integer('thread_id'),
+    name: text('name').notNull(),
+    status: text('status').$type<TelegramTopicStatus>().notNull(),
+    statusMessageId: integer('status_message_id'),
+    createAttempts: integer('create_attempts').notNull().default(0),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.chatId, t.sessionId] }),
+    uniqueIndex('telegram_topics_thread_unique').on(t.chatId, t.threadId).where(sql`thread_id IS NOT NULL`),
+  ],
+)
+
+/**
+ * Operations waiting to reach Telegram. `operation` is the JSON of a TelegramOperation (`kind`
+ * repeated for queries). A lane runs in id order, one attempt at a time.
+ */
+export const telegramOutbox = sqliteTable(
+  'telegram_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    lane: text('lane').notNull(),
+    kind: text('kind').$type<TelegramOperationKind>().notNull(),
+    operation: text('operation').notNull(),
+    status: text('status').$type<OutboxStatus>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    // the open entries of each lane, in order: lane heads and "what runs next"
+    index('telegram_outbox_open_idx').on(t.lane, t.id).where(sql`status IN ('pending', 'sending')`),
+    index('telegram_outbox_status_id_idx').on(t.status, t.id),
+    index('telegram_outbox_settled_idx').on(t.updatedAt).where(sql`status IN ('done', 'failed')`),
+  ],
+)
+
 export type SessionRow = typeof sessions.$inferSelect
 export type EventRow = typeof events.$inferSelect
 export type ToolEventRow = typeof toolEvents.$inferSelect
 export type MessageRow = typeof messages.$inferSelect
 export type WatchRow = typeof watches.$inferSelect
+export type TelegramTopicRow = typeof telegramTopics.$inferSelect
+export type TelegramOutboxRow = typeof telegramOutbox.$inferSelect

@@ -1,0 +1,95 @@
+import { aNewOutboxEntry, aTelegramUser, telegramAccessContract, telegramOutboxContract, telegramTopicContract } from '@claude-sessions/core/testing'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { useTempStores } from './test-helpers.js'
+
+const { open: openStore, dbPath } = useTempStores()
+const open = (options: Parameters<typeof openStore>[0]) => openStore({ checkpointIntervalMs: 0, ...options })
+
+telegramAccessContract('SQLite telegram access', () => open({ path: dbPath() }).telegram.access)
+telegramTopicContract('SQLite telegram topics', () => open({ path: dbPath() }).telegram.topics)
+telegramOutboxContract('SQLite telegram outbox', () => open({ path: dbPath() }).telegram.outbox)
+telegramOutboxContract('SQLite telegram outbox, in memory', () => open({ path: ':memory:' }).telegram.outbox)
+
+const CHAT = -1001234567890
+
+function onDisk<T>(path: string, query: string, ...params: unknown[]): T[] {
+  const db = new Database(path, { readonly: true })
+  try {
+    return db.prepare(query).all(...params) as T[]
+  } finally {
+    db.close()
+  }
+}
+
+describe('SQLite telegram stores', () => {
+  it('keeps users, topics and the outbox across close and reopen', () => {
+    const path = dbPath()
+    const first = open({ path })
+    first.telegram.access.addUser(aTelegramUser())
+    first.telegram.access.addPairingCode({ codeHash: 'h', createdAt: 1, expiresAt: 2_000_000_000_000 })
+    first.telegram.topics.reserve({ chatId: CHAT, sessionId: 's1', name: 'one [s1]', at: 1 })
+    first.telegram.topics.beginCreate(CHAT, 's1', 2)
+    first.telegram.topics.confirmCreated(CHAT, 's1', 33, 3)
+    first.telegram.topics.reserve({ chatId: CHAT, sessionId: 's2', name: 'two [s2]', at: 4 })
+    const a = first.telegram.outbox.enqueue(aNewOutboxEntry({ lane: 'a' }))
+    const b = first.telegram.outbox.enqueue(aNewOutboxEntry({ lane: 'b' }))
+    first.telegram.outbox.startAttempt(a.id, 5)
+    first.telegram.outbox.startAttempt(b.id, 5)
+    first.telegram.outbox.complete(b.id, 6)
+    first.close()
+
+    const second = open({ path })
+    expect(second.telegram.access.isAllowed(aTelegramUser().userId)).toBe(true)
+    expect(second.telegram.access.redeemPairingCode('h', aTelegramUser({ userId: 5 }), 10)).toBe('paired')
+    expect(second.telegram.topics.reserve({ chatId: CHAT, sessionId: 's1', name: 'x', at: 9 })).toMatchObject({
+      created: false,
+      topic: { status: 'open', threadId: 33, name: 'one [s1]' },
+    })
+    expect(second.telegram.topics.byThread(CHAT, 33)?.sessionId).toBe('s1')
+    expect(second.telegram.topics.list({ status: 'reserved' }).map((t) => t.sessionId)).toEqual(['s2'])
+    // the attempt in flight when the process went away runs again
+    expect(second.telegram.outbox.requeueInterrupted(20).map((e) => e.id)).toEqual([a.id])
+    expect(second.telegram.outbox.due(20).map((e) => e.id)).toEqual([a.id])
+    expect(second.telegram.outbox.get(b.id)?.status).toBe('done')
+    expect(second.telegram.outbox.enqueue(aNewOutboxEntry()).id).toBeGreaterThan(b.id)
+  })
+
+  it('has an enqueued operation, and its settling, in the file before the call returns', () => {
+    const path = dbPath()
+    const store = open({ path })
+    const e = store.telegram.outbox.enqueue(aNewOutboxEntry({ lane: 'topic:x' }))
+    expect(onDisk(path, 'SELECT id, lane, kind, status FROM telegram_outbox')).toEqual([
+      { id: e.id, lane: 'topic:x', kind: 'send_message', status: 'pending' },
+    ])
+    store.telegram.outbox.startAttempt(e.id, 5)
+    store.telegram.outbox.fail(e.id, 'Bad Request: message thread not found', 6)
+    expect(onDisk(path, 'SELECT status, attempts, last_error FROM telegram_outbox')).toEqual([
+      { status: 'failed', attempts: 1, last_error: 'Bad Request: message thread not found' },
+    ])
+  })
+
+  it('reserves a topic once even from two connections racing', () => {
+    const path = dbPath()
+    const one = open({ path })
+    const two = open({ path })
+    expect(one.telegram.topics.reserve({ chatId: CHAT, sessionId: 's', name: 'a', at: 1 }).created).toBe(true)
+    expect(two.telegram.topics.reserve({ chatId: CHAT, sessionId: 's', name: 'b', at: 2 }).created).toBe(false)
+    expect(two.telegram.topics.beginCreate(CHAT, 's', 3)).toBeDefined()
+    expect(one.telegram.topics.beginCreate(CHAT, 's', 4)).toBeUndefined()
+    expect(onDisk(path, 'SELECT count(*) AS n FROM telegram_topics')).toEqual([{ n: 1 }])
+  })
+
+  it('finds lane heads through the index of open entries', () => {
+    const path = dbPath()
+    open({ path }).telegram.outbox.enqueue(aNewOutboxEntry())
+    const plan = onDisk<{ detail: string }>(
+      path,
+      `EXPLAIN QUERY PLAN SELECT min(i.id) FROM telegram_outbox i INDEXED BY telegram_outbox_open_idx
+       WHERE i.lane = 'x' AND i.status IN ('pending', 'sending')`,
+    )
+      .map((r) => r.detail)
+      .join('; ')
+    expect(plan).toMatch(/telegram_outbox_open_idx/)
+  })
+})

@@ -1,0 +1,77 @@
+import { aSession } from '@claude-sessions/core/testing'
+import { describe, expect, it } from 'vitest'
+import { ALICE, CHAT, MemoryLogger, eventually, sleep, testConfig, useTelegram } from './test-support.js'
+
+const t = useTelegram()
+const S = aSession({ id: 'a1b2c3d4', name: 'worker' })
+
+/** A running service with an open topic and a record of the texts typed in it. */
+async function polling(overrides: Parameters<typeof testConfig>[1] = {}, prepare?: (fake: Awaited<ReturnType<typeof t.fake>>) => void) {
+  const fake = await t.fake()
+  prepare?.(fake)
+  const stores = t.memoryStores()
+  const logger = new MemoryLogger()
+  const service = t.service(testConfig(fake, overrides), stores, logger)
+  const texts: string[] = []
+  service.onTopicText((m) => void texts.push(m.text))
+  service.onSessionStarted(S)
+  service.start()
+  const threadId = await eventually(() => stores.topics.get(CHAT, S.id)?.threadId)
+  return { fake, stores, logger, service, texts, threadId }
+}
+
+describe('long polling', () => {
+  it('delivers updates in order, confirming each batch with the next offset', async () => {
+    const { fake, texts, threadId } = await polling()
+    for (let i = 1; i <= 5; i++) fake.sendText(ALICE, CHAT, `text ${i}`, threadId)
+    await eventually(() => texts.length === 5)
+    expect(texts).toEqual(['text 1', 'text 2', 'text 3', 'text 4', 'text 5'])
+    await eventually(() => fake.pendingUpdates() === 0)
+    const offsets = fake.callsTo('getUpdates').map((c) => c.params['offset'] as number)
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b))
+    expect(fake.callsTo('getUpdates')[0]!.params).toMatchObject({ timeout: 1, allowed_updates: ['message', 'callback_query'] })
+  })
+
+  it('restarts polling when a getUpdates call hangs, and updates flow again', async () => {
+    const { fake, logger, service, texts, threadId } = await polling({ stallSeconds: 2 })
+    fake.sendText(ALICE, CHAT, 'before', threadId)
+    await eventually(() => texts.length === 1)
+    // the connection goes quiet: the next long poll never answers
+    fake.hangNext('getUpdates')
+    const hungAt = fake.callsTo('getUpdates').length
+    await eventually(() => fake.callsTo('getUpdates').length > hungAt)
+    fake.sendText(ALICE, CHAT, 'after', threadId)
+    await eventually(() => texts.length === 2, 10_000)
+    expect(texts).toEqual(['before', 'after'])
+    expect(service.stallRestarts).toBe(1)
+    expect(logger.find('no getUpdates completed; restarting polling')).toHaveLength(1)
+    // the restarted poll carries on from the last offset, not from 0
+    const calls = fake.callsTo('getUpdates')
+    const hung = calls[hungAt]!
+    expect(calls[hungAt + 1]!.params['offset']).toBe(hung.params['offset'])
+    expect(hung.params['offset']).toBeGreaterThan(1)
+  })
+
+  it('restarts polling with backoff when Telegram fails, and recovers', async () => {
+    const { fake, logger, texts, threadId } = await polling({}, (fake) => {
+      fake.failNext('getUpdates', { error_code: 500, description: 'Internal Server Error' }, 2)
+    })
+    await eventually(() => logger.find('polling failed; restarting').length === 2, 10_000)
+    expect(logger.find('polling failed; restarting').map((l) => [l.obj['retryInMs'], l.obj['error']])).toEqual([
+      [1_000, "Call to 'getUpdates' failed! (500: Internal Server Error)"],
+      [2_000, "Call to 'getUpdates' failed! (500: Internal Server Error)"],
+    ])
+    fake.sendText(ALICE, CHAT, 'made it', threadId)
+    await eventually(() => texts.length === 1, 10_000)
+    const calls = fake.callsTo('getUpdates')
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(950)
+    expect(calls[2]!.at - calls[1]!.at).toBeGreaterThanOrEqual(1_950)
+  })
+
+  it('is never restarted by the watchdog while long polls complete normally', async () => {
+    const { fake, service } = await polling({ pollTimeoutSeconds: 1, stallSeconds: 1.5 })
+    await sleep(3_500)
+    expect(service.stallRestarts).toBe(0)
+    expect(fake.callsTo('getUpdates').length).toBeGreaterThanOrEqual(3)
+  })
+})

@@ -1,0 +1,151 @@
+import { run, type RunnerHandle } from '@grammyjs/runner'
+import type { Bot, Context, Transformer } from 'grammy'
+import { describeError, type TelegramLogger } from './logger.js'
+
+export interface PollerOptions {
+  pollTimeoutSeconds: number
+  /** Polling restarts when no getUpdates call has completed for this long. */
+  stallMs: number
+  /** How long stopping a runner may take before it is left behind. */
+  stopGraceMs: number
+  /** Backoff between restarts after polling failed: doubles from `baseMs` up to `maxMs`. */
+  retryBaseMs?: number
+  retryMaxMs?: number
+}
+
+export interface PollerDeps {
+  bot: Bot<Context>
+  logger: TelegramLogger
+  redact: (text: string) => string
+  /** Monotonic milliseconds for the watchdog. Default: performance.now (never the domain clock, which tests move). */
+  now?: () => number
+  options: PollerOptions
+}
+
+/** What the bot asks Telegram for. */
+export const ALLOWED_UPDATES = ['message', 'callback_query'] as const
+
+/**
+ * Long polling with grammY's runner, watched. Every getUpdates call passes `transformer`, which
+ * notes when one completes and carries the update offset over restarts. A watchdog restarts
+ * polling when no call has completed for `stallMs` (a long poll that hangs on a dead connection
+ * never errors by itself); a runner that fails (Telegram unreachable, getMe failing) is
+ * restarted with exponential backoff. `stop()` aborts the poll in flight and clears every timer.
+ */
+export class Poller {
+  private handle: RunnerHandle | null = null
+  private running = false
+  private lastPollAt = 0
+  private offset = 0
+  private failures = 0
+  private watchdog: ReturnType<typeof setInterval> | null = null
+  private relaunch: ReturnType<typeof setTimeout> | null = null
+  private cycling: Promise<void> | null = null
+  /** Restarts after a stall (for tests and logs). */
+  stallRestarts = 0
+
+  private readonly now: () => number
+
+  constructor(private readonly deps: PollerDeps) {
+    this.now = deps.now ?? (() => performance.now())
+  }
+
+  /** Install on the bot's API before `start()`: the innermost transformer, next to the HTTP call. */
+  readonly transformer: Transformer = async (prev, method, payload, signal) => {
+    if (method !== 'getUpdates') return prev(method, payload, signal)
+    const asked = payload as { offset?: number }
+    const args = { ...payload, offset: Math.max(asked.offset ?? 0, this.offset) } as typeof payload
+    try {
+      const res = await prev(method, args, signal)
+      if (res.ok) {
+        this.failures = 0
+        const updates = res.result as Array<{ update_id: number }>
+        const last = updates.at(-1)
+        if (last !== undefined) this.offset = Math.max(this.offset, last.update_id + 1)
+      }
+      return res
+    } finally {
+      this.lastPollAt = this.now()
+    }
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.launch()
+    const every = Math.max(50, Math.min(this.deps.options.stallMs / 4, 5_000))
+    this.watchdog = setInterval(() => this.check(), every)
+  }
+
+  async stop(): Promise<void> {
+    this.running = false
+    if (this.watchdog !== null) clearInterval(this.watchdog)
+    if (this.relaunch !== null) clearTimeout(this.relaunch)
+    this.watchdog = null
+    this.relaunch = null
+    const handle = this.handle
+    this.handle = null
+    await this.cycling
+    if (handle !== null) await this.halt(handle)
+  }
+
+  private launch(): void {
+    const { bot, options } = this.deps
+    this.lastPollAt = this.now()
+    const handle = run(bot, {
+      runner: {
+        fetch: { timeout: options.pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES },
+        // a failed getUpdates ends the runner; the restart (and its backoff) is ours, with timers stop() clears
+        maxRetryTime: 0,
+        silent: true,
+      },
+    })
+    this.handle = handle
+    handle.task()?.then(
+      () => this.ended(handle, undefined),
+      (err: unknown) => this.ended(handle, err),
+    )
+  }
+
+  private ended(handle: RunnerHandle, err: unknown): void {
+    if (handle !== this.handle || !this.running) return // a stop or restart of ours
+    this.handle = null
+    this.failures += 1
+    const { retryBaseMs = 1_000, retryMaxMs = 30_000 } = this.deps.options
+    const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** (this.failures - 1))
+    this.deps.logger.warn(
+      { error: err === undefined ? 'runner ended' : describeError(err, this.deps.redact), retryInMs: delay },
+      'telegram: polling failed; restarting',
+    )
+    this.relaunch = setTimeout(() => {
+      this.relaunch = null
+      if (this.running) this.launch()
+    }, delay)
+  }
+
+  private check(): void {
+    const handle = this.handle
+    if (!this.running || handle === null || this.cycling !== null) return
+    const quietMs = Math.round(this.now() - this.lastPollAt)
+    if (quietMs <= this.deps.options.stallMs) return
+    this.stallRestarts += 1
+    this.deps.logger.warn({ quietMs }, 'telegram: no getUpdates completed; restarting polling')
+    this.handle = null
+    this.cycling = this.halt(handle).then(() => {
+      this.cycling = null
+      if (this.running) this.launch()
+    })
+  }
+
+  /** Stops a runner (aborting its getUpdates), waiting at most `stopGraceMs` for its handlers. */
+  private async halt(handle: RunnerHandle): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const stopped = Promise.resolve(handle.stop()).catch(() => undefined)
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.deps.options.stopGraceMs)))
+    try {
+      await Promise.race([stopped, late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
