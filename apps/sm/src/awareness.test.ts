@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SM, sm, startServerProcess, tmuxEnv, type ServerProcess, type SmResult } from './test-support.js'
+import { sm, startServerProcess, tmuxEnv, type ServerProcess, type SmResult } from './test-support.js'
 
 const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
 const gitEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' }
@@ -41,18 +41,7 @@ async function session(name: string, dir: string): Promise<Managed> {
 }
 
 /** Runs the real `sm` in a directory (the workspace lock is the current directory's). */
-function smIn(cwd: string, args: string[], env: Record<string, string>): Promise<SmResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SM, ...args], { env, cwd })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
-    child.on('error', reject)
-    child.on('close', (status) => resolve({ status, stdout, stderr }))
-    child.stdin.end()
-  })
-}
+const smIn = (cwd: string, args: string[], env: Record<string, string>): Promise<SmResult> => sm(args, env, undefined, cwd)
 
 async function hook(s: Managed, event: string, payload: Record<string, unknown>): Promise<void> {
   const token = s.env.CLAUDE_SESSION_MANAGER_TOKEN!

@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
-import { SM, type SmResult } from './test-support.js'
+import { sm, type SmResult } from './test-support.js'
 
 // `sm lock` / `sm unlock` through the real built binary, in temp git repositories. Every run has
 // CLAUDE_SESSIONS_URL pointing at a closed port: locks never talk to the server.
@@ -17,18 +17,7 @@ const B = 'bbbb2222'
 const as = (id: string | null, extra: Record<string, string> = {}): Record<string, string> =>
   id === null ? { ...baseEnv, ...extra } : { ...baseEnv, CLAUDE_SESSION_MANAGER_ID: id, ...extra }
 
-function run(args: string[], env: Record<string, string>, cwd: string): Promise<SmResult> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [SM, ...args], { env, cwd })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
-    child.on('error', reject)
-    child.on('close', (status) => done({ status, stdout, stderr }))
-    child.stdin.end()
-  })
-}
+const run = (args: string[], env: Record<string, string>, cwd: string): Promise<SmResult> => sm(args, env, undefined, cwd)
 
 const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', env: { ...baseEnv, GIT_CONFIG_NOSYSTEM: '1' } })

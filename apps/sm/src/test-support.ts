@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -9,6 +9,8 @@ export const ECHO_AGENT = resolve(import.meta.dirname, '../../server/src/fixture
 /** A server process of our own: temp data dir, private tmux socket, the echo agent. */
 export interface ServerProcess {
   url: string
+  /** The temp dir holding the data dir and the config. */
+  dir: string
   dataDir: string
   socket: string
   env: Record<string, string>
@@ -16,12 +18,13 @@ export interface ServerProcess {
   stop(): Promise<void>
 }
 
-export async function startServerProcess(): Promise<ServerProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'sm-cli-'))
+/** `sm server` with the echo agent; `extraConfig` adds YAML sections (it gets the server's temp dir). */
+export async function startServerProcess(extraConfig: (dir: string) => string = () => ''): Promise<ServerProcess> {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sm-cli-')))
   const dataDir = join(dir, 'data')
   const socket = `sm-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
   const config = join(dir, 'config.yaml')
-  writeFileSync(config, `claude:\n  command: ${JSON.stringify(process.execPath)}\n  args: [${JSON.stringify(ECHO_AGENT)}]\ndelivery:\n  settle_ms: 50\nlog:\n  level: warn\n`)
+  writeFileSync(config, `claude:\n  command: ${JSON.stringify(process.execPath)}\n  args: [${JSON.stringify(ECHO_AGENT)}]\ndelivery:\n  settle_ms: 50\nlog:\n  level: warn\n${extraConfig(dir)}`)
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: dir,
@@ -46,6 +49,7 @@ export async function startServerProcess(): Promise<ServerProcess> {
   env.CLAUDE_SESSIONS_URL = url
   return {
     url,
+    dir,
     dataDir,
     socket,
     env,
@@ -70,10 +74,10 @@ export interface SmResult {
   stderr: string
 }
 
-/** Runs the real `sm` binary. */
-export function sm(args: string[], env: Record<string, string>, input?: string): Promise<SmResult> {
+/** Runs the real `sm` binary (in `cwd` when given: the workspace lock is the current directory's). */
+export function sm(args: string[], env: Record<string, string>, input?: string, cwd?: string): Promise<SmResult> {
   return new Promise((resolveResult, reject) => {
-    const child = spawn(process.execPath, [SM, ...args], { env })
+    const child = spawn(process.execPath, [SM, ...args], { env, ...(cwd === undefined ? {} : { cwd }) })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))

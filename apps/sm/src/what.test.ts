@@ -1,69 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withNote } from './commands/what.js'
-import { ECHO_AGENT, SM, sm, waitFor } from './test-support.js'
+import { sm, startServerProcess, waitFor, type ServerProcess } from './test-support.js'
 
 const FAKE_SUMMARIZER = resolve(import.meta.dirname, '../../server/src/fixtures/fake-summarizer.mjs')
 
-interface Server {
-  dir: string
-  dataDir: string
-  env: Record<string, string>
-  stop(): Promise<void>
-}
+type Server = ServerProcess
 
-/** `sm server` with the echo agent and the fake summarizer in `mode` (args after the mode follow). */
-async function startServer(summarizer: (dir: string) => string[]): Promise<Server> {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'sm-what-')))
-  const dataDir = join(dir, 'data')
-  const socket = `sm-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
-  const config = join(dir, 'config.yaml')
-  const command = [process.execPath, FAKE_SUMMARIZER, ...summarizer(dir)]
-  writeFileSync(
-    config,
-    `claude:\n  command: ${JSON.stringify(process.execPath)}\n  args: [${JSON.stringify(ECHO_AGENT)}]\ndelivery:\n  settle_ms: 50\n` +
-      `summarizer:\n  command: ${JSON.stringify(command)}\n  timeout_seconds: 10\nlog:\n  level: warn\n`,
-  )
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: dir,
-    CLAUDE_SESSIONS_TMUX_SOCKET: socket,
-    CLAUDE_SESSIONS_DATA_DIR: dataDir,
-    CLAUDE_SESSIONS_CONFIG: config,
-  }
-  const proc: ChildProcess = spawn(process.execPath, [SM, 'server', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
-  env.CLAUDE_SESSIONS_URL = await new Promise<string>((resolveUrl, reject) => {
-    let err = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000)
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(err)
-      if (m) {
-        clearTimeout(timer)
-        resolveUrl(m[1]!)
-      }
-    })
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)))
-  })
-  return {
-    dir,
-    dataDir,
-    env,
-    async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r))
-        proc.kill('SIGTERM')
-        await exited
-      }
-      spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' })
-      rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
-}
+/** `sm server` with the echo agent and the fake summarizer (its arguments from `summarizer`). */
+const startServer = (summarizer: (dir: string) => string[]): Promise<Server> =>
+  startServerProcess((dir) => `summarizer:\n  command: ${JSON.stringify([process.execPath, FAKE_SUMMARIZER, ...summarizer(dir)])}\n  timeout_seconds: 10\n`)
 
 describe('sm what', () => {
   let server: Server

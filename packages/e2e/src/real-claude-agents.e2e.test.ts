@@ -18,13 +18,13 @@
  * tool's result; a typed message a new prompt (and a UserPromptSubmit event).
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startAnthropicStub, type AnthropicStub, type ReplyContext, type StubReply, type StubRequest } from './support/anthropic-stub.js'
-import { claudeBinary, claudeEnv, cleanBaseEnv, DUMMY_API_KEY, prepareClaudeHome } from './support/claude-home.js'
-import { panePids, runSm, runSmJson, SM_BIN, SmApi, startSmServer, waitForExit, writeSmConfig, type EventJson, type SessionJson, type SmServer } from './support/sm-harness.js'
-import { capture, hasSession, killServer, makeTempDir, privateSocket, removeDir, shellQuote, sleep, waitFor } from './support/tmux-harness.js'
+import type { AnthropicStub, ReplyContext, StubReply, StubRequest } from './support/anthropic-stub.js'
+import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
+import { runSm, runSmJson, SM_BIN, SmApi, startSmServer, type EventJson, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { capture, hasSession, privateSocket, shellQuote, sleep, waitFor } from './support/tmux-harness.js'
 
 /** A Bash call that takes `seconds` and succeeds (so PostToolUse, not PostToolUseFailure, follows). 2.1.330 refuses `sleep N`. */
 const slow = (seconds: number) => `timeout ${seconds} tail -f /dev/null || true`
@@ -141,38 +141,27 @@ describe('agents and messages with the real Claude Code', { timeout: 150_000 }, 
   const requestsWith = (needle: string) => stub.mainRequests().filter((r) => entries(r).some((e) => e.text.includes(needle)))
 
   beforeAll(async () => {
-    root = realpathSync(makeTempDir('sm-e2e-agents-'))
-    work = join(root, 'project')
-    dataDir = join(root, 'data')
-    configPath = join(root, 'config.yaml')
-    mkdirSync(work)
-    // `sm` for the agents' Bash tool: the real CLI, on the PATH the server (so tmux, so Claude) has
-    const bin = join(root, 'bin')
-    mkdirSync(bin)
-    writeFileSync(join(bin, 'sm'), `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(SM_BIN)} "$@"\n`)
-    chmodSync(join(bin, 'sm'), 0o755)
-    stub = await startAnthropicStub(script)
-    const { home } = prepareClaudeHome(join(root, 'home'), { workdir: work, apiKey: DUMMY_API_KEY })
-    writeSmConfig(configPath, { command: claudeBinary(), args: ['--permission-mode', 'bypassPermissions'] })
-    serverEnv = cleanBaseEnv(claudeEnv({ home, stubUrl: stub.url, tmpdir: root }))
-    serverEnv.PATH = `${bin}:${serverEnv.PATH ?? '/usr/bin:/bin'}`
-    server = await startSmServer({ env: serverEnv, dataDir, socket, configPath })
+    const world = await startClaudeWorld({
+      prefix: 'sm-e2e-agents',
+      socket,
+      script,
+      permissionMode: 'bypassPermissions',
+      // `sm` for the agents' Bash tool: the real CLI, on the PATH the server (so tmux, so Claude) has
+      prepare: ({ root }) => {
+        const bin = join(root, 'bin')
+        mkdirSync(bin)
+        writeFileSync(join(bin, 'sm'), `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(SM_BIN)} "$@"\n`)
+        chmodSync(join(bin, 'sm'), 0o755)
+      },
+      path: (root) => [join(root, 'bin')],
+    })
+    ;({ root, work, dataDir, configPath, serverEnv, stub, server, smEnv } = world)
     api = new SmApi(() => server.url, dataDir)
-    smEnv = cleanBaseEnv({ HOME: root, CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: dataDir })
-    const installed = await runSm(['hooks', 'install', '--settings', join(home, '.claude', 'settings.json')], smEnv)
-    expect(installed.status, installed.stderr).toBe(0)
     // the message tests' recipient starts now, while the agent tests run
     ids.worker = (await runSmJson<SessionJson>(['new', work, '--name', 'worker', '--no-attach'], smEnv)).id
   }, 120_000)
 
-  afterAll(async () => {
-    const pids = await panePids(socket)
-    await killServer(socket)
-    await waitForExit(pids)
-    await server?.stop()
-    await stub?.close()
-    removeDir(root)
-  }, 120_000)
+  afterAll(() => stopClaudeWorld(socket, { server, stub, root }), 120_000)
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return

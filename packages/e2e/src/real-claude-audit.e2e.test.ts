@@ -4,14 +4,14 @@
  * `sm hooks install`, tmux on a private socket. Claude runs in auto permission mode, where these
  * commands run without a dialog: only the policy stands between the model and `rm -rf`.
  */
-import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ToolEventDto } from '@claude-sessions/api/client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startAnthropicStub, type AnthropicStub, type ReplyContext, type StubReply } from './support/anthropic-stub.js'
-import { claudeBinary, claudeEnv, cleanBaseEnv, DUMMY_API_KEY, prepareClaudeHome } from './support/claude-home.js'
-import { panePids, runSm, runSmJson, SmApi, startSmServer, waitForExit, writeSmConfig, type SessionJson, type SmServer } from './support/sm-harness.js'
-import { capture, killServer, makeTempDir, privateSocket, removeDir } from './support/tmux-harness.js'
+import type { AnthropicStub, ReplyContext, StubReply } from './support/anthropic-stub.js'
+import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
+import { runSm, runSmJson, SmApi, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { capture, privateSocket } from './support/tmux-harness.js'
 
 /** The tool call each prompt asks for (by its keyword), then a text answer naming the result. */
 const TOOL_FOR: Record<string, { name: string; input: Record<string, unknown> }> = {
@@ -56,31 +56,22 @@ describe('tool audit and policy with the real Claude Code', { timeout: 180_000 }
   }
 
   beforeAll(async () => {
-    root = realpathSync(makeTempDir('sm-e2e-audit-'))
-    work = join(root, 'project')
-    dataDir = join(root, 'data')
-    mkdirSync(join(work, 'build'), { recursive: true })
-    writeFileSync(join(work, 'build', 'artifact.txt'), 'built\n')
-    writeFileSync(join(work, '.env'), 'APP_MODE=test\n')
-    stub = await startAnthropicStub(script)
-    const { home } = prepareClaudeHome(join(root, 'home'), { workdir: work, apiKey: DUMMY_API_KEY })
-    const configPath = join(root, 'config.yaml')
-    writeSmConfig(configPath, { command: claudeBinary(), args: ['--permission-mode', 'auto'] })
-    server = await startSmServer({ env: cleanBaseEnv(claudeEnv({ home, stubUrl: stub.url, tmpdir: root })), dataDir, socket, configPath })
+    const world = await startClaudeWorld({
+      prefix: 'sm-e2e-audit',
+      socket,
+      script,
+      permissionMode: 'auto',
+      prepare: ({ work }) => {
+        mkdirSync(join(work, 'build'), { recursive: true })
+        writeFileSync(join(work, 'build', 'artifact.txt'), 'built\n')
+        writeFileSync(join(work, '.env'), 'APP_MODE=test\n')
+      },
+    })
+    ;({ root, work, dataDir, stub, server, smEnv } = world)
     api = new SmApi(() => server.url, dataDir)
-    smEnv = cleanBaseEnv({ HOME: root, CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: dataDir })
-    const installed = await runSm(['hooks', 'install', '--settings', join(home, '.claude', 'settings.json')], smEnv)
-    expect(installed.status, installed.stderr).toBe(0)
   }, 120_000)
 
-  afterAll(async () => {
-    const pids = await panePids(socket)
-    await killServer(socket)
-    await waitForExit(pids)
-    await server?.stop()
-    await stub?.close()
-    removeDir(root)
-  }, 120_000)
+  afterAll(() => stopClaudeWorld(socket, { server, stub, root }), 120_000)
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return

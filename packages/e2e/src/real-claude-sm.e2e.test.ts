@@ -5,24 +5,13 @@
  * argument, a typed prompt, a permission dialog, an interrupted tool, /clear, a server crash and
  * restart, and kill.
  */
-import { existsSync, mkdirSync, readdirSync, realpathSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { startAnthropicStub, type AnthropicStub, type ReplyContext, type StubReply } from './support/anthropic-stub.js'
-import { claudeBinary, claudeEnv, cleanBaseEnv, DUMMY_API_KEY, prepareClaudeHome } from './support/claude-home.js'
-import {
-  panePids,
-  runSm,
-  runSmJson,
-  SmApi,
-  startSmServer,
-  waitForExit,
-  writeSmConfig,
-  type EventJson,
-  type SessionJson,
-  type SmServer,
-} from './support/sm-harness.js'
-import { capture, hasSession, IDLE_INPUT_RE, killServer, makeTempDir, privateSocket, removeDir, sleep, typeAndSubmit, waitFor } from './support/tmux-harness.js'
+import type { AnthropicStub, ReplyContext, StubReply } from './support/anthropic-stub.js'
+import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
+import { runSm, runSmJson, SmApi, startSmServer, type EventJson, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { capture, hasSession, IDLE_INPUT_RE, privateSocket, sleep, typeAndSubmit, waitFor } from './support/tmux-harness.js'
 
 const DIALOG = 'Do you want to proceed?'
 /** Runs 30 s. */
@@ -79,31 +68,14 @@ describe('sm end to end with the real Claude Code', { timeout: 120_000 }, () => 
   }
 
   beforeAll(async () => {
-    root = realpathSync(makeTempDir('sm-e2e-real-sm-'))
-    work = join(root, 'project')
-    dataDir = join(root, 'data')
-    configPath = join(root, 'config.yaml')
-    mkdirSync(work)
-    stub = await startAnthropicStub((ctx) => script(ctx))
-    const { home } = prepareClaudeHome(join(root, 'home'), { workdir: work, apiKey: DUMMY_API_KEY })
-    writeSmConfig(configPath, { command: claudeBinary(), args: ['--permission-mode', 'default'] })
-    serverEnv = cleanBaseEnv(claudeEnv({ home, stubUrl: stub.url, tmpdir: root }))
-    server = await startSmServer({ env: serverEnv, dataDir, socket, configPath })
+    const world = await startClaudeWorld({ prefix: 'sm-e2e-real-sm', socket, script: (ctx) => script(ctx), permissionMode: 'default' })
+    ;({ root, work, dataDir, configPath, serverEnv, stub, server, smEnv } = world)
     api = new SmApi(() => server.url, dataDir)
-    smEnv = cleanBaseEnv({ HOME: root, CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: dataDir })
-    const installed = await runSm(['hooks', 'install', '--settings', join(home, '.claude', 'settings.json')], smEnv)
-    expect(installed.status, installed.stderr).toBe(0)
+    const home = join(root, 'home')
     expect((await runSm(['hooks', 'status', '--settings', join(home, '.claude', 'settings.json')], smEnv)).status).toBe(0)
   }, 120_000)
 
-  afterAll(async () => {
-    const pids = await panePids(socket)
-    await killServer(socket)
-    await waitForExit(pids)
-    await server?.stop()
-    await stub?.close()
-    removeDir(root)
-  }, 120_000)
+  afterAll(() => stopClaudeWorld(socket, { server, stub, root }), 120_000)
 
   beforeEach(() => {
     script = answer

@@ -1,7 +1,6 @@
 import { aNewMessage, aNewWatch, aSession, messageStoreContract, watchStoreContract } from '@claude-sessions/core/testing'
-import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { useTempStores } from './test-helpers.js'
+import { onDisk, useTempStores } from './test-helpers.js'
 
 const { open: openStore, dbPath } = useTempStores()
 
@@ -12,16 +11,6 @@ messageStoreContract('SQLite messages', () => open({ path: dbPath() }).messages)
 watchStoreContract('SQLite watches', () => open({ path: dbPath() }).watches)
 messageStoreContract('SQLite messages, in memory', () => open({ path: ':memory:' }).messages)
 watchStoreContract('SQLite watches, in memory', () => open({ path: ':memory:' }).watches)
-
-/** Reads through a second connection: what another process (or the next start) would see on disk. */
-function onDisk<T>(path: string, query: string, ...params: unknown[]): T[] {
-  const db = new Database(path, { readonly: true })
-  try {
-    return db.prepare(query).all(...params) as T[]
-  } finally {
-    db.close()
-  }
-}
 
 describe('SQLite messages and watches', () => {
   it('keeps queued messages and active watches across close and reopen, and keeps counting ids up', () => {

@@ -1,7 +1,6 @@
 import { aNewOutboxEntry, aTelegramUser, telegramAccessContract, telegramOutboxContract, telegramTopicContract } from '@claude-sessions/core/testing'
-import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { useTempStores } from './test-helpers.js'
+import { onDisk, useTempStores } from './test-helpers.js'
 
 const { open: openStore, dbPath } = useTempStores()
 const open = (options: Parameters<typeof openStore>[0]) => openStore({ checkpointIntervalMs: 0, ...options })
@@ -12,15 +11,6 @@ telegramOutboxContract('SQLite telegram outbox', () => open({ path: dbPath() }).
 telegramOutboxContract('SQLite telegram outbox, in memory', () => open({ path: ':memory:' }).telegram.outbox)
 
 const CHAT = -1001234567890
-
-function onDisk<T>(path: string, query: string, ...params: unknown[]): T[] {
-  const db = new Database(path, { readonly: true })
-  try {
-    return db.prepare(query).all(...params) as T[]
-  } finally {
-    db.close()
-  }
-}
 
 describe('SQLite telegram stores', () => {
   it('keeps users, topics and the outbox across close and reopen', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach } from 'vitest'
 import { openSqliteStore, type OpenSqliteStoreOptions, type SqliteStore } from './open-store.js'
 
@@ -30,4 +31,14 @@ export function useTempStores() {
     return store
   }
   return { tempDir, open, dbPath: () => join(tempDir(), 'data', 'sessions.db') }
+}
+
+/** Reads through a second, read-only connection: what another process (or the next start) would see on disk. */
+export function onDisk<T>(path: string, query: string, ...params: unknown[]): T[] {
+  const db = new Database(path, { readonly: true })
+  try {
+    return db.prepare(query).all(...params) as T[]
+  } finally {
+    db.close()
+  }
 }

@@ -127,6 +127,9 @@ describe('MessageService: delivery modes', () => {
     expect(state(beta)).not.toBe('stopped')
     await settle()
     expect(submitted(beta)).toEqual(['second'])
+    // a Stop that no hook continued (stop_hook_active false) starts a new chain
+    await svc.send({ from: { kind: 'operator' }, to: beta.id, text: 'third' })
+    expect(hook(beta, 'Stop', { stop_hook_active: false })).toEqual({ decision: 'block', reason: 'third' })
   })
 
   it('a slash command is never put in a hook reply: it is typed alone when the session is idle', async () => {

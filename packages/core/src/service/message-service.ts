@@ -54,7 +54,7 @@ const FIRST_CHARS = 300
  * reply (Stop block, tool hook context) or by typing when the recipient is idle.
  */
 export class MessageService {
-  /** Stops in a row answered with a block, per session (reset by a prompt or an unblocked Stop). */
+  /** Our blocks in the current chain of continued Stops, per session (a Stop with stop_hook_active false starts a chain). */
   private readonly blocks = new Map<string, number>()
   /** Sessions inside a `/clear`: until when (epoch ms). */
   private readonly fences = new Map<string, number>()
@@ -64,6 +64,8 @@ export class MessageService {
   /** When each session's last finished turn ended (for watches). */
   private readonly turnEnds = new Map<string, number>()
   private readonly typing = new KeyedMutex()
+  /** Recipients that may have queued messages: hooks of any other session skip the store. */
+  private readonly waiting = new Set<string>()
 
   private readonly unsubscribe: (() => void)[]
 
@@ -96,6 +98,7 @@ export class MessageService {
     }
     if (!isLive(recipient)) throw new SessionsError('session_stopped', `session ${recipient.name ?? recipient.id} has stopped`)
     const sender = request.from.kind === 'session' ? this.deps.sessions.resolve(request.from.id) : null
+    this.waiting.add(recipient.id)
     const message = this.deps.messages.insert({
       recipientId: recipient.id,
       senderId: sender?.id ?? null,
@@ -120,6 +123,7 @@ export class MessageService {
   private notify(recipientId: string, text: string): void {
     const recipient = this.deps.sessions.list({ includeStopped: true }).find((s) => s.id === recipientId)
     if (!recipient || !isLive(recipient) || recipient.kind !== 'managed') return
+    this.waiting.add(recipientId)
     this.deps.messages.insert({ recipientId, senderId: null, senderName: null, text, mode: 'important', createdAt: this.deps.clock.now() })
     this.background(this.flush(recipientId))
   }
@@ -158,7 +162,10 @@ export class MessageService {
   /** After a restart: watches armed again, idle sessions with queued messages served. */
   resume(): void {
     for (const w of this.deps.watches.active()) this.arm(w)
-    for (const id of this.deps.messages.recipientsWithQueued()) this.background(this.flush(id))
+    for (const id of this.deps.messages.recipientsWithQueued()) {
+      this.waiting.add(id)
+      this.background(this.flush(id))
+    }
   }
 
   private untilCleared(id: string): Promise<void> {
@@ -189,7 +196,10 @@ export class MessageService {
 
   /** Queued messages no hook or typist holds right now, oldest first. */
   private available(id: string): Message[] {
-    return this.deps.messages.queued(id).filter((m) => !this.inFlight.has(m.id))
+    if (!this.waiting.has(id)) return []
+    const queued = this.deps.messages.queued(id)
+    if (queued.length === 0) this.waiting.delete(id)
+    return queued.filter((m) => !this.inFlight.has(m.id))
   }
 
   private deliveredNow(messages: readonly Message[], via: DeliveryVia, at: number): Message[] {
@@ -197,18 +207,19 @@ export class MessageService {
   }
 
   private onHook(session: Session, event: HookEvent, at: number, replay: boolean): { reply: HookReply; continued: boolean } | null {
-    if (event.event === 'UserPromptSubmit') this.blocks.set(session.id, 0)
     if (replay || session.kind !== 'managed') return null
     if (event.event === 'SessionStart' && event.source === 'clear') return null
     if (this.fenced(session.id)) return null
     const carrier = carriesMessages(event)
     if (carrier === 'stop') {
-      const messages = this.deliveredNow(forStop(this.available(session.id), this.blocks.get(session.id) ?? 0, this.deps.config.maxStopBlocks), 'stop_hook', at)
+      // Claude says whether this Stop ends a turn some hook already continued
+      const inARow = event.stopHookActive ? (this.blocks.get(session.id) ?? 0) : 0
+      const messages = this.deliveredNow(forStop(this.available(session.id), inARow, this.deps.config.maxStopBlocks), 'stop_hook', at)
       if (messages.length === 0) {
-        this.blocks.set(session.id, 0)
+        this.blocks.delete(session.id)
         return null
       }
-      this.blocks.set(session.id, (this.blocks.get(session.id) ?? 0) + 1)
+      this.blocks.set(session.id, inARow + 1)
       return { reply: stopReply(messages), continued: true }
     }
     if (carrier === 'tool') {
