@@ -39,7 +39,7 @@ describe('multi-agent routes', () => {
     expect((await call(null, 'POST', '/sessions/spawn', { prompt: 'x' })).status).toBe(403)
     const r = await spawn('lead', 'kid', { model: 'haiku' })
     expect(r.status).toBe(201)
-    expect(r.body.session).toMatchObject({ name: 'kid', parentId: ids['lead']!.id, spawnPrompt: 'task of kid', workingDir: '/repo' })
+    expect(r.body.session).toMatchObject({ name: 'kid', parentId: ids['lead']!.id, spawnPrompt: 'task of kid', spawnedAt: r.body.session.createdAt, workingDir: '/repo' })
     expect(mux.terminals.get(`claude-${ids['kid']!.id}`)!.options.command).toEqual(['claude', '--model', 'haiku', 'task of kid'])
   })
 

@@ -20,6 +20,8 @@ export interface SessionDto {
   policy: string | null
   /** The prompt it was spawned with (`sm spawn`), else null. */
   spawnPrompt: string | null
+  /** When it was spawned (its creation, for a spawned session), else null. */
+  spawnedAt: string | null
   currentTask: string | null
 }
 
@@ -211,6 +213,7 @@ export function toSessionDto(s: Session): SessionDto {
     backgroundTasks: s.backgroundTasks,
     policy: s.policy,
     spawnPrompt: s.spawnPrompt,
+    spawnedAt: s.spawnPrompt === null ? null : iso(s.createdAt),
     currentTask: s.currentTask,
   }
 }

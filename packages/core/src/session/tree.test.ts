@@ -16,12 +16,13 @@ describe('the session tree', () => {
     expect(descendantsOf(grandchild.id, all)).toEqual([])
   })
 
-  it('only the parent, the session itself or the operator may control a session', () => {
-    expect(mayControl({ kind: 'operator' }, grandchild)).toBe(true)
-    expect(mayControl({ kind: 'session', id: child.id }, grandchild)).toBe(true)
-    expect(mayControl({ kind: 'session', id: grandchild.id }, grandchild)).toBe(true)
-    expect(mayControl({ kind: 'session', id: sibling.id }, child)).toBe(false)
-    expect(mayControl({ kind: 'session', id: root.id }, grandchild)).toBe(false)
+  it('only the parent or the operator may control a session; a session may only rename itself', () => {
+    expect(mayControl({ kind: 'operator' }, grandchild, 'kill')).toBe(true)
+    expect(mayControl({ kind: 'session', id: child.id }, grandchild, 'kill')).toBe(true)
+    expect(mayControl({ kind: 'session', id: grandchild.id }, grandchild, 'rename')).toBe(true)
+    for (const what of ['kill', 'clear', 'interrupt'] as const) expect(mayControl({ kind: 'session', id: grandchild.id }, grandchild, what)).toBe(false)
+    expect(mayControl({ kind: 'session', id: sibling.id }, child, 'rename')).toBe(false)
+    expect(mayControl({ kind: 'session', id: root.id }, grandchild, 'kill')).toBe(false)
     expect(() => assertMayControl({ kind: 'session', id: sibling.id }, child, 'kill')).toThrow(
       `session ${sibling.id} may not kill ${child.id}: only its parent (${root.id}) or the operator may`,
     )

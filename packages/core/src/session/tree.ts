@@ -47,16 +47,19 @@ export function checkSpawnLimits(parent: Session | null, all: readonly Session[]
   }
 }
 
+export type ControlAction = 'kill' | 'clear' | 'rename' | 'interrupt'
+
 /**
- * Whether `actor` may kill, clear, rename or interrupt `target`: the operator may; a session may
- * act on itself and on its own children (and, with `--tree`, on their subtrees through them).
+ * Whether `actor` may kill, clear, rename or interrupt `target`: the operator and the target's
+ * parent may (`--tree` kills the subtree through its root). A session may only rename itself
+ * (`sm name <name>`).
  */
-export function mayControl(actor: Actor, target: Session): boolean {
-  return actor.kind === 'operator' || target.id === actor.id || target.parentId === actor.id
+export function mayControl(actor: Actor, target: Session, what: ControlAction): boolean {
+  return actor.kind === 'operator' || target.parentId === actor.id || (what === 'rename' && target.id === actor.id)
 }
 
-export function assertMayControl(actor: Actor, target: Session, what: string): void {
-  if (!mayControl(actor, target)) {
+export function assertMayControl(actor: Actor, target: Session, what: ControlAction): void {
+  if (!mayControl(actor, target, what)) {
     const who = actor.kind === 'session' ? `session ${actor.id}` : 'the operator'
     throw new SessionsError('forbidden', `${who} may not ${what} ${target.name ?? target.id}: only its parent${target.parentId ? ` (${target.parentId})` : ''} or the operator may`)
   }
