@@ -202,7 +202,8 @@ describe('sm with a running server', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
     }
     expect((await sm(['ls', '--all', '--json'], env)).stdout).toBe(before)
-    await sm(['new', server.dataDir, '--name', 'dupe', '--no-attach'], env)
+    const first = await sm(['new', server.dataDir, '--name', 'dupe', '--no-attach'], env)
+    expect(first.status, first.stderr).toBe(0)
     const dup = await sm(['new', server.dataDir, '--name', 'dupe', '--no-attach'], env)
     expect(dup.status).toBe(1)
     expect(dup.stderr).toContain("name 'dupe' is taken")
