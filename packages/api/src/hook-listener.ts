@@ -75,10 +75,20 @@ export function createHookListener(deps: HookListenerDeps) {
       try {
         const raw = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
         const sessionHeader = req.headers['x-sm-session']
-        const reply = deps.service.ingestHook(
-          hookInput(eventName(match[1]!), raw, typeof sessionHeader === 'string' ? sessionHeader : undefined, req.headers.authorization),
+        const input = hookInput(eventName(match[1]!), raw, typeof sessionHeader === 'string' ? sessionHeader : undefined, req.headers.authorization)
+        const gone = new AbortController()
+        const reply = deps.service.ingestHookHeld(input, gone.signal)
+        if (!(reply instanceof Promise)) return send(res, 200, reply, started)
+        // held (a person decides on Telegram): the hook gave up if its connection closes first
+        res.on('close', () => gone.abort())
+        reply.then(
+          (held) => {
+            if (!res.destroyed) send(res, 200, held, started)
+          },
+          (err: unknown) => {
+            if (!res.destroyed) sendError(res, err, started, deps.log)
+          },
         )
-        send(res, 200, reply, started)
       } catch (err) {
         sendError(res, err, started, deps.log)
       }

@@ -16,7 +16,8 @@ export function hookInput(event: string, raw: string, sessionHeader: string | un
 export function hookRoutes(service: SessionService) {
   return new Hono().post('/:event', async (c) => {
     const raw = await c.req.text()
-    const reply = service.ingestHook(hookInput(c.req.param('event'), raw, c.req.header('x-sm-session'), c.req.header('authorization')))
+    const input = hookInput(c.req.param('event'), raw, c.req.header('x-sm-session'), c.req.header('authorization'))
+    const reply = await service.ingestHookHeld(input, c.req.raw.signal)
     return c.json(reply)
   })
 }

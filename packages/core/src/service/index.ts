@@ -5,6 +5,10 @@ export type {
   HookInput,
   HookReply,
   HookReplier,
+  HookHolder,
+  ChangeListener,
+  SessionChange,
+  GoneSignal,
   SessionServiceConfig,
   SessionServiceDeps,
 } from './session-service.js'

@@ -66,6 +66,7 @@ export class MessageService {
   private readonly typing = new KeyedMutex()
   /** Recipients that may have queued messages: hooks of any other session skip the store. */
   private readonly waiting = new Set<string>()
+  private readonly deliveredListeners = new Set<(message: Message) => void>()
 
   private readonly unsubscribe: (() => void)[]
 
@@ -79,6 +80,12 @@ export class MessageService {
   /** Stops answering hooks and following sessions (server shutdown). */
   dispose(): void {
     for (const off of this.unsubscribe.splice(0)) off()
+  }
+
+  /** Called with each message as it is delivered (a hook reply carried it, or it was typed). Returns the removal. */
+  onDelivered(listener: (message: Message) => void): () => void {
+    this.deliveredListeners.add(listener)
+    return () => this.deliveredListeners.delete(listener)
   }
 
   list(filter: ListMessagesFilter = {}): Message[] {
@@ -203,7 +210,20 @@ export class MessageService {
   }
 
   private deliveredNow(messages: readonly Message[], via: DeliveryVia, at: number): Message[] {
-    return messages.filter((m) => this.deps.messages.markDelivered(m.id, via, at))
+    const delivered = messages.filter((m) => this.deps.messages.markDelivered(m.id, via, at))
+    if (this.deliveredListeners.size > 0) {
+      for (const m of delivered) {
+        const done: Message = { ...m, status: 'delivered', via, deliveredAt: at }
+        for (const listener of this.deliveredListeners) {
+          try {
+            listener(done)
+          } catch (error) {
+            this.deps.onError?.(error)
+          }
+        }
+      }
+    }
+    return delivered
   }
 
   private onHook(session: Session, event: HookEvent, at: number, replay: boolean): { reply: HookReply; continued: boolean } | null {

@@ -18,8 +18,13 @@ export class PromptWaiters {
     return { promise, cancel: () => this.remove(sessionId, listener) }
   }
 
-  notify(sessionId: string, prompt: string): void {
-    for (const listener of [...(this.waiting.get(sessionId) ?? [])]) listener(prompt)
+  /** Tells the waiters of `sessionId` about `prompt`; true if one of them was waiting for it. */
+  notify(sessionId: string, prompt: string): boolean {
+    const listeners = this.waiting.get(sessionId)
+    if (listeners === undefined) return false
+    const before = listeners.size
+    for (const listener of [...listeners]) listener(prompt)
+    return (this.waiting.get(sessionId)?.size ?? 0) < before
   }
 
   private remove(sessionId: string, listener: (prompt: string) => void): void {

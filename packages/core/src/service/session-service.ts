@@ -95,8 +95,26 @@ export interface HookInput {
   at?: number | undefined
 }
 
+/**
+ * Something that may hold a hook's reply while a person decides (Telegram's permission buttons):
+ * given the reply made so far, a promise of what to add to it, or null to let the reply go at
+ * once. `signal` aborts when the hook's request is gone; the promise must then settle soon.
+ */
+export type HookHolder = (session: Session, event: HookEvent, reply: HookReply, signal: GoneSignal) => Promise<HookReply> | null
+
+/** The part of an AbortSignal a hook holder uses (core has no DOM or Node types). */
+export interface GoneSignal {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+  removeEventListener(type: 'abort', listener: () => void): void
+}
+
 /** The reply to a hook: Claude Code reads decisions and context from it. */
 export type HookReply = Record<string, unknown>
+
+/** What changed in a session outside its hook events. */
+export type SessionChange = 'created' | 'renamed' | 'task'
+export type ChangeListener = (session: Session, change: SessionChange) => void
 
 export type EffectListener = (session: Session, effects: readonly Effect[], event: SessionEvent) => void
 
@@ -109,12 +127,24 @@ export class SessionService {
   private readonly typing = new KeyedMutex()
   private readonly listeners = new Set<EffectListener>()
   private readonly repliers: HookReplier[] = []
+  private readonly holders: HookHolder[] = []
+  private readonly changeListeners = new Set<ChangeListener>()
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
   onEffects(listener: EffectListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /** Called when a session is created (its terminal started), renamed, or its task set; returns the removal. */
+  onChanged(listener: ChangeListener): () => void {
+    this.changeListeners.add(listener)
+    return () => this.changeListeners.delete(listener)
+  }
+
+  private changed(session: Session, change: SessionChange): void {
+    for (const listener of this.changeListeners) listener(session, change)
   }
 
   /** Adds a hook replier (the message service): asked for every hook event before the reducer. Returns its removal. */
@@ -200,7 +230,9 @@ export class SessionService {
       throw error
     }
     await this.label(session)
-    return this.deps.sessions.get(id) ?? session
+    const created = this.deps.sessions.get(id) ?? session
+    this.changed(created, 'created')
+    return created
   }
 
   private policyFor(requested: string | undefined, parent: Session | undefined): string | null {
@@ -215,6 +247,7 @@ export class SessionService {
     assertMayControl(actor, session, 'rename')
     const next = { ...session, name: validateName(name) }
     this.deps.sessions.update(next)
+    this.changed(next, 'renamed')
     if (isLive(next)) await this.label(next)
     return next
   }
@@ -229,6 +262,7 @@ export class SessionService {
     if (task !== null && currentTask === null) throw new SessionsError('invalid_input', 'the task is empty (clear it with null: sm task --clear)')
     const next = { ...session, currentTask }
     this.deps.sessions.update(next)
+    this.changed(next, 'task')
     return next
   }
 
@@ -336,12 +370,40 @@ export class SessionService {
 
   /** Records a hook event and moves the session's state. Creates external sessions on first sight. */
   ingestHook(input: HookInput): HookReply {
+    return this.ingest(input).reply
+  }
+
+  /**
+   * `ingestHook`, but a hook holder (Telegram's permission buttons) may hold the reply: then a
+   * promise of the reply, settled when the holder decides. `signal` aborts when the hook's
+   * request is gone (the holder then lets go).
+   */
+  ingestHookHeld(input: HookInput, signal: GoneSignal): HookReply | Promise<HookReply> {
+    const { reply, session, event, replay } = this.ingest(input)
+    if (replay || session === undefined || event === undefined) return reply
+    for (const holder of this.holders) {
+      const held = holder(session, event, reply, signal)
+      if (held !== null) return held.then((extra) => mergeReplies(reply, extra))
+    }
+    return reply
+  }
+
+  /** Adds a hook holder: asked after the reply is made, for hooks whose reply may wait. Returns its removal. */
+  addHookHolder(holder: HookHolder): () => void {
+    this.holders.push(holder)
+    return () => {
+      const i = this.holders.indexOf(holder)
+      if (i >= 0) this.holders.splice(i, 1)
+    }
+  }
+
+  private ingest(input: HookInput): { reply: HookReply; session?: Session; event?: HookEvent; replay: boolean } {
     const parsed = parseHookEvent(input.event, input.payload)
     const { events, clock, config } = this.deps
     // nothing stored keeps a secret; the prompt stays whole (delivery compares it with what it typed)
     const event =
       parsed.lastAssistantMessage === null ? parsed : { ...parsed, lastAssistantMessage: redactSecrets(parsed.lastAssistantMessage, config.redact).text }
-    if (input.dedupeKey !== undefined && events.hasDedupeKey(input.dedupeKey)) return {}
+    if (input.dedupeKey !== undefined && events.hasDedupeKey(input.dedupeKey)) return { reply: {}, replay: true }
     const at = input.at ?? clock.now()
     const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
     // a spooled event is past: nobody waits for its reply
@@ -368,7 +430,7 @@ export class SessionService {
       dedupeKey: input.dedupeKey ?? null,
     })
     const decision = this.deps.audit?.record(current, event, input.payload, at, input.dedupeKey ?? null)
-    return decision ? mergeReplies(decision, reply) : reply
+    return { reply: decision ? mergeReplies(decision, reply) : reply, session: current, event, replay }
   }
 
   /**
@@ -463,11 +525,12 @@ export class SessionService {
   private apply(id: string, event: SessionEvent, at = this.deps.clock.now()): Session {
     const current = this.deps.sessions.get(id)
     if (!current) throw new SessionsError('session_not_found', `no session '${id}'`)
-    const { session, effects } = reduce(current, event, at)
+    const reduction = reduce(current, event, at)
+    const session = reduction.session
     if (session !== current) this.deps.sessions.update(session)
-    for (const effect of effects) {
-      if (effect.type === 'prompt_submitted') this.waiters.notify(id, effect.prompt)
-    }
+    const effects = reduction.effects.map((effect) =>
+      effect.type === 'prompt_submitted' ? { ...effect, typedByManager: this.waiters.notify(id, effect.prompt) } : effect,
+    )
     if (effects.length > 0) for (const listener of this.listeners) listener(session, effects, event)
     return session
   }

@@ -19,7 +19,12 @@ export type Effect =
   /** Claude's session_id changed (after /clear or /resume); not emitted when it is first learnt. */
   | { type: 'claude_session_changed'; from: string | null; to: string }
   /** A prompt was submitted (typed, pasted or sent by us). Not emitted for Claude's own `<task-notification>` prompts. */
-  | { type: 'prompt_submitted'; prompt: string }
+  | {
+      type: 'prompt_submitted'
+      prompt: string
+      /** Set by the service: the prompt is one it typed (a message, a Telegram reply), not the person at the keyboard. */
+      typedByManager?: boolean
+    }
   | { type: 'stopped'; reason: string }
 
 export interface Reduction {
