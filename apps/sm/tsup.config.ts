@@ -11,6 +11,7 @@ const alias = {
   '@claude-sessions/store-sqlite': src('packages/store-sqlite/src/index.ts'),
   '@claude-sessions/api/client': src('packages/api/src/client.ts'),
   '@claude-sessions/api': src('packages/api/src/index.ts'),
+  '@claude-sessions/telegram': src('packages/telegram/src/index.ts'),
   '@claude-sessions/server': src('apps/server/src/index.ts'),
 }
 
@@ -46,7 +47,7 @@ export default defineConfig([
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     splitting: true,
-    noExternal: [/^@claude-sessions\//, 'yargs', 'hono', '@hono/node-server', 'pino', 'yaml', 'zod', 'drizzle-orm'],
+    noExternal: [/^@claude-sessions\//, /^@grammyjs\//, 'grammy', 'yargs', 'hono', '@hono/node-server', 'pino', 'yaml', 'zod', 'drizzle-orm'],
     external: ['better-sqlite3'],
     banner: { js: "import { createRequire as __smCreateRequire } from 'node:module'; const require = __smCreateRequire(import.meta.url);" },
   },

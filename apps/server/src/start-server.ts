@@ -20,6 +20,7 @@ import { ensureOperatorToken } from './operator-token.js'
 import { importSpool } from './spool/index.js'
 import { FsRepoInspector } from './repo-inspector.js'
 import { CommandSummarizer } from './summarizer.js'
+import { startTelegram } from './telegram/start-telegram.js'
 import { VERSION } from './version.js'
 
 export interface RunningServer {
@@ -155,9 +156,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   // after the spool: turns that ended while the server was down are known
   messages.resume()
 
-  // runs only for GET /sessions/:ref/summary, in the data dir (no project's hooks or settings)
+  // runs only for GET /sessions/:ref/summary (and Telegram's /summary), in the data dir (no project's hooks or settings)
   const summarizer = new CommandSummarizer({ command: config.summarizerCommand, cwd: config.dataDir })
   const summaries = new SummaryService({ sessions: service, summarizer, timeoutMs: config.summarizerTimeoutMs, redact: config.redactPatterns })
+  // after the instance lock, the store and the spool: no topic is made by a second instance or before the registry is known
+  const telegram = config.telegram === null ? null : startTelegram(config.telegram, { store, service, messages, summaries, audit, log })
   const app = createApp({
     service,
     summaries,
@@ -165,6 +168,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     messages,
     agents: { spawnWaitTimeoutMs: config.spawnWaitTimeoutMs, waitSettleMs: config.waitSettleMs },
     repos: new FsRepoInspector(),
+    ...(telegram !== null ? { telegram: telegram.service } : {}),
     operatorToken,
     version: VERSION,
     tmuxSocket: config.tmuxSocket,
@@ -214,6 +218,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         http.close(() => resolve())
         http.closeAllConnections()
       })
+      await telegram?.stop()
       audit.drain()
       await store.stopCheckpoints()
       store.close()

@@ -256,6 +256,12 @@ export function cli(argv: string[]) {
       (a) => runLocal(async () => (await import('./commands/lock.js')).unlock(a)),
     )
     .command(
+      'telegram <action>',
+      'Telegram: `pair` prints a one-time code a person sends to the bot as /pair <code> to be allowed (10 min, once)',
+      (y) => y.positional('action', { choices: ['pair'] as const, demandOption: true }).options(json),
+      run(async (c, a) => (await import('./commands/telegram.js')).pair(c, a)),
+    )
+    .command(
       'hooks <action>',
       'install, uninstall or show our Claude Code hooks',
       (y) =>

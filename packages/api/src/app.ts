@@ -10,6 +10,7 @@ import { awarenessRoutes } from './routes/awareness.js'
 import { hookRoutes } from './routes/hooks.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { summaryRoutes } from './routes/summary.js'
+import { telegramRoutes, type TelegramPairing } from './routes/telegram.js'
 import { sessionToolRoutes, toolRoutes } from './routes/tools.js'
 
 export interface ApiDeps {
@@ -23,6 +24,8 @@ export interface ApiDeps {
   agents: Omit<AgentRouteOptions, 'now'>
   /** Tells which repository a directory belongs to (`sm who`); without it only equal working dirs match. */
   repos?: RepoInspector
+  /** The Telegram bot, when configured: `POST /telegram/pair`. */
+  telegram?: TelegramPairing
   /** The operator's bearer token (kept in the data dir, mode 0600). */
   operatorToken: string
   version: string
@@ -54,6 +57,7 @@ export function createApp(deps: ApiDeps) {
   app.use('/sessions', requireActor(service, deps.operatorToken))
   app.use('/tools/*', requireActor(service, deps.operatorToken))
   app.use('/tools', requireActor(service, deps.operatorToken))
+  app.use('/telegram/*', requireActor(service, deps.operatorToken))
   const routes = app
     .get('/health', (c) => {
       const body: HealthDto = {
@@ -72,6 +76,7 @@ export function createApp(deps: ApiDeps) {
     .route('/sessions', summaryRoutes(deps.summaries))
     .route('/sessions', awarenessRoutes(service, deps.repos, deps.now))
     .route('/tools', toolRoutes(service, deps.audit, deps.now))
+    .route('/telegram', telegramRoutes(deps.telegram))
     .route('/hooks', hookRoutes(service))
   return routes
 }

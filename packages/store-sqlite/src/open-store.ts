@@ -11,6 +11,7 @@ import { SqliteMessageStore } from './message-log.js'
 import { applyMigrations } from './migrate.js'
 import { SqliteSessionRepository } from './session-repository.js'
 import { SqliteTelegramAccess } from './telegram-access.js'
+import { SqliteTelegramMessageKeys } from './telegram-message-keys.js'
 import { SqliteTelegramOutbox } from './telegram-outbox.js'
 import { SqliteTelegramTopics } from './telegram-topics.js'
 import { SqliteToolAuditLog } from './tool-audit-log.js'
@@ -43,7 +44,7 @@ export interface SqliteStore {
   messages: MessageStore
   /** `sm wait` watches; unbuffered like `messages`. */
   watches: WatchStore
-  /** Telegram: paired users and pairing codes, the topic map, the outbox; unbuffered like `messages`. */
+  /** Telegram: paired users and pairing codes, the topic map, the outbox, message keys; unbuffered like `messages`. */
   telegram: TelegramStores
   /** Writes buffered session updates and events now. Throws `internal` (and keeps them) if that fails. */
   flush(): void
@@ -108,6 +109,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     access: new SqliteTelegramAccess(sqlite, db),
     topics: new SqliteTelegramTopics(sqlite),
     outbox: new SqliteTelegramOutbox(sqlite),
+    messageKeys: new SqliteTelegramMessageKeys(sqlite),
   }
   let closed = false
   let checkpointer: Checkpointer | null = null

@@ -234,6 +234,14 @@ export const telegramOutbox = sqliteTable(
   ],
 )
 
+/** Messages the bot sent, by the key their `send_message` gave, for later edits by key. */
+export const telegramMessageKeys = sqliteTable('telegram_message_keys', {
+  key: text('key').primaryKey(),
+  chatId: integer('chat_id').notNull(),
+  messageId: integer('message_id').notNull(),
+  createdAt: integer('created_at').notNull(),
+})
+
 export type SessionRow = typeof sessions.$inferSelect
 export type EventRow = typeof events.$inferSelect
 export type ToolEventRow = typeof toolEvents.$inferSelect

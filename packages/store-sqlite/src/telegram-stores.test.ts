@@ -1,4 +1,12 @@
-import { aNewOutboxEntry, aTelegramUser, telegramAccessContract, telegramOutboxContract, telegramTopicContract } from '@claude-sessions/core/testing'
+import {
+  aNewOutboxEntry,
+  aSendOperation,
+  aTelegramUser,
+  telegramAccessContract,
+  telegramMessageKeysContract,
+  telegramOutboxContract,
+  telegramTopicContract,
+} from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { onDisk, useTempStores } from './test-helpers.js'
 
@@ -9,6 +17,7 @@ telegramAccessContract('SQLite telegram access', () => open({ path: dbPath() }).
 telegramTopicContract('SQLite telegram topics', () => open({ path: dbPath() }).telegram.topics)
 telegramOutboxContract('SQLite telegram outbox', () => open({ path: dbPath() }).telegram.outbox)
 telegramOutboxContract('SQLite telegram outbox, in memory', () => open({ path: ':memory:' }).telegram.outbox)
+telegramMessageKeysContract('SQLite telegram message keys', () => open({ path: dbPath() }).telegram.messageKeys)
 
 const CHAT = -1001234567890
 
@@ -57,6 +66,21 @@ describe('SQLite telegram stores', () => {
     expect(onDisk(path, 'SELECT status, attempts, last_error FROM telegram_outbox')).toEqual([
       { status: 'failed', attempts: 1, last_error: 'Bad Request: message thread not found' },
     ])
+  })
+
+  it('keeps message keys and keyboard operations across close and reopen', () => {
+    const path = dbPath()
+    const first = open({ path })
+    first.telegram.messageKeys.set('perm:s1:1', { chatId: CHAT, messageId: 77 }, 1)
+    const operation = aSendOperation({ buttons: [[{ text: 'Allow', data: 'perm:s1:allow' }]], key: 'perm:s1:1', pin: true })
+    const e = first.telegram.outbox.enqueue(aNewOutboxEntry({ operation }))
+    expect(onDisk(path, 'SELECT key, chat_id, message_id, created_at FROM telegram_message_keys')).toEqual([
+      { key: 'perm:s1:1', chat_id: CHAT, message_id: 77, created_at: 1 },
+    ])
+    first.close()
+    const second = open({ path })
+    expect(second.telegram.messageKeys.get('perm:s1:1')).toEqual({ chatId: CHAT, messageId: 77 })
+    expect(second.telegram.outbox.get(e.id)?.operation).toEqual(operation)
   })
 
   it('reserves a topic once even from two connections racing', () => {

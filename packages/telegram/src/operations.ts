@@ -1,5 +1,15 @@
-import type { Clock, OutboxEntry, TelegramOperation, TelegramTopic, TelegramTopicStore } from '@claude-sessions/core'
+import type {
+  Clock,
+  OutboxEntry,
+  TelegramButton,
+  TelegramMessageKeys,
+  TelegramMessageRef,
+  TelegramOperation,
+  TelegramTopic,
+  TelegramTopicStore,
+} from '@claude-sessions/core'
 import type { Api } from 'grammy'
+import type { InlineKeyboardMarkup, ReactionTypeEmoji } from 'grammy/types'
 import { escapeHtml } from './format.js'
 import type { TelegramLogger } from './logger.js'
 import { OperationFailure, classify, provesNotApplied } from './telegram-errors.js'
@@ -9,6 +19,8 @@ type Op<K extends TelegramOperation['kind']> = Extract<TelegramOperation, { kind
 export interface ExecutorDeps {
   api: Api
   topics: TelegramTopicStore
+  /** Where `send_message.key` records the sent message, and `edit_message.key` finds it. */
+  messageKeys: TelegramMessageKeys
   clock: Clock
   logger: TelegramLogger
   redact: (text: string) => string
@@ -20,6 +32,18 @@ const asApiSignal = (signal: AbortSignal): ApiSignal => signal as unknown as Api
 
 const retry = (message: string) => new OperationFailure({ kind: 'retry', message })
 const permanent = (message: string) => new OperationFailure({ kind: 'permanent', message })
+
+/** Telegram's limit on a button's callback data. */
+const MAX_CALLBACK_BYTES = 64
+
+/** `rows` as Telegram's inline keyboard; an invalid callback data fails the operation for good. */
+function keyboard(rows: TelegramButton[][]): InlineKeyboardMarkup {
+  for (const b of rows.flat()) {
+    const bytes = new TextEncoder().encode(b.data).length
+    if (bytes < 1 || bytes > MAX_CALLBACK_BYTES) throw permanent(`button "${b.text}": callback data must be 1 to ${MAX_CALLBACK_BYTES} bytes, is ${bytes}`)
+  }
+  return { inline_keyboard: rows.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) }
+}
 
 /** Where a message goes: a chat, maybe a thread, maybe with a `[session]` line first (when its topic could not be made). */
 interface Target {
@@ -51,6 +75,8 @@ export class OperationExecutor {
         return this.sendMessage(op, signal)
       case 'edit_message':
         return this.editMessage(op, signal)
+      case 'react':
+        return this.react(op, signal)
     }
   }
 
@@ -126,46 +152,85 @@ export class OperationExecutor {
     const other = {
       ...(target.threadId !== undefined ? { message_thread_id: target.threadId } : {}),
       ...(op.replyToMessageId !== undefined ? { reply_parameters: { message_id: op.replyToMessageId, allow_sending_without_reply: true } } : {}),
+      ...(op.buttons && op.buttons.length > 0 ? { reply_markup: keyboard(op.buttons) } : {}),
       link_preview_options: { is_disabled: true },
     }
-    const send = async () => {
-      await this.withPlainFallback(
+    const send = () =>
+      this.withPlainFallback(
         html,
         (h) => this.deps.api.sendMessage(target.chatId, h, { ...other, parse_mode: 'HTML' }, asApiSignal(signal)),
         () => this.deps.api.sendMessage(target.chatId, text, other, asApiSignal(signal)),
       )
-    }
     const topic = op.sessionId !== undefined ? this.deps.topics.get(op.chatId, op.sessionId) : undefined
-    if (topic !== undefined && target.threadId !== undefined) await this.inTopic(topic, send)
-    else await send()
+    const sent = topic !== undefined && target.threadId !== undefined ? await this.inTopic(topic, send) : await send()
+    const ref = { chatId: target.chatId, messageId: sent.message_id }
+    if (op.key !== undefined) this.recordKey(op.key, ref)
+    if (op.pin) await this.pin(ref, signal)
+  }
+
+  /** The message is sent whatever happens here: a store error is logged, never retried (that would send it twice). */
+  private recordKey(key: string, ref: TelegramMessageRef): void {
+    try {
+      this.deps.messageKeys.set(key, ref, this.deps.clock.now())
+    } catch (err) {
+      this.deps.logger.error({ key, error: this.deps.redact(String(err)) }, 'telegram: could not record a sent message under its key')
+    }
+  }
+
+  /** Pins silently; a failure is logged (the message is sent, and sending it again would not help). */
+  private async pin(ref: TelegramMessageRef, signal: AbortSignal): Promise<void> {
+    try {
+      await this.deps.api.pinChatMessage(ref.chatId, ref.messageId, { disable_notification: true }, asApiSignal(signal))
+    } catch (err) {
+      this.deps.logger.warn({ ...ref, error: classify(err, this.deps.redact).message }, 'telegram: could not pin a message')
+    }
   }
 
   private async editMessage(op: Op<'edit_message'>, signal: AbortSignal): Promise<void> {
     const { api } = this.deps
+    const { chatId, messageId } = this.messageOf(op)
+    // null: an empty keyboard removes it; absent: Telegram drops it anyway
+    const markup = op.buttons === undefined ? {} : { reply_markup: op.buttons === null ? { inline_keyboard: [] } : keyboard(op.buttons) }
+    const other = { ...markup, link_preview_options: { is_disabled: true } }
     await this.withPlainFallback(
       op.html,
-      (h) => api.editMessageText(op.chatId, op.messageId, h, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } }, asApiSignal(signal)),
-      () => api.editMessageText(op.chatId, op.messageId, op.text, { link_preview_options: { is_disabled: true } }, asApiSignal(signal)),
+      (h) => api.editMessageText(chatId, messageId, h, { ...other, parse_mode: 'HTML' }, asApiSignal(signal)),
+      () => api.editMessageText(chatId, messageId, op.text, other, asApiSignal(signal)),
     )
   }
 
-  /** Sends `html` (when there is one); if Telegram can't parse it, the plain text instead. */
-  private async withPlainFallback(html: string | undefined, asHtml: (html: string) => Promise<unknown>, asPlain: () => Promise<unknown>): Promise<void> {
-    if (html === undefined) return void (await asPlain())
+  /** The message an edit names: by id, or by the key its send recorded (not recorded yet: retried). */
+  private messageOf(op: Op<'edit_message'>): TelegramMessageRef {
+    if ((op.messageId === undefined) === (op.key === undefined)) throw permanent('edit_message needs exactly one of messageId and key')
+    if (op.messageId !== undefined) return { chatId: op.chatId, messageId: op.messageId }
+    const ref = this.deps.messageKeys.get(op.key!)
+    if (ref === undefined) throw retry(`message not sent yet (key ${op.key})`)
+    return ref
+  }
+
+  private async react(op: Op<'react'>, signal: AbortSignal): Promise<void> {
+    // grammY lists the emoji Telegram allows; Telegram itself refuses any other (REACTION_INVALID)
+    const reaction = { type: 'emoji', emoji: op.emoji } as ReactionTypeEmoji
+    await this.deps.api.setMessageReaction(op.chatId, op.messageId, [reaction], {}, asApiSignal(signal))
+  }
+
+  /** Sends `html` (when there is one); if Telegram can't parse it, the plain text instead (the same keyboard and options). */
+  private async withPlainFallback<T>(html: string | undefined, asHtml: (html: string) => Promise<T>, asPlain: () => Promise<T>): Promise<T> {
+    if (html === undefined) return asPlain()
     try {
-      await asHtml(html)
+      return await asHtml(html)
     } catch (err) {
       const failure = classify(err, this.deps.redact)
       if (failure.kind !== 'bad_entities') throw err
       this.deps.logger.warn({ error: failure.message }, 'telegram: HTML rejected, sending plain text')
-      await asPlain()
+      return asPlain()
     }
   }
 
   /** Runs `call` in `topic`'s thread; a thread that is gone marks the topic deleted. */
-  private async inTopic(topic: TelegramTopic, call: () => Promise<unknown>): Promise<void> {
+  private async inTopic<T>(topic: TelegramTopic, call: () => Promise<T>): Promise<T> {
     try {
-      await call()
+      return await call()
     } catch (err) {
       const failure = classify(err, this.deps.redact)
       if (failure.kind === 'thread_gone') {

@@ -4,7 +4,14 @@ import type { Transformer } from 'grammy'
 import { Access } from './access.js'
 import { createBot } from './bot.js'
 import type { TelegramConfig } from './config.js'
-import { formatPlain, formatTitled } from './format.js'
+import { Approvals, type ApprovalLapse, type ApprovalRequest } from './approvals.js'
+import { ChatOutbox } from './chat-outbox.js'
+import type { SessionControl } from './control.js'
+import { Follows } from './follows.js'
+import { formatTitled } from './format.js'
+import { Interactions } from './interactions.js'
+import { cardKey, Notifications } from './notifications.js'
+import { NOTIFICATION_KINDS, type NotificationKind, type NotifierConfig } from './notify/notifier.js'
 import { Inbound, type TopicTextHandler } from './inbound.js'
 import { describeError, redactToken, silentLogger, type TelegramLogger } from './logger.js'
 import { OperationExecutor } from './operations.js'
@@ -18,7 +25,24 @@ export interface TelegramServiceDeps {
   stores: TelegramStores
   clock?: Clock
   logger?: TelegramLogger
+  /** What the bot may do to sessions (the server's services). Without it: topics and notifications only, no commands. */
+  control?: SessionControl
+  /** Which notifications go out, and quiet hours. Default: all, no quiet hours. */
+  notify?: NotifierConfig
+  /** Runs `work` after `ms` (default: an unref'd setTimeout). */
+  timer?: (ms: number, work: () => void) => { cancel(): void }
 }
+
+const systemTimer = (ms: number, work: () => void) => {
+  const t = setTimeout(work, ms)
+  t.unref()
+  return { cancel: () => clearTimeout(t) }
+}
+
+const ALL_ON: NotifierConfig = { enabled: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, true])) as NotifierConfig['enabled'], quietHours: null }
+
+/** A PermissionRequest reply that adds nothing: the terminal dialog stays. */
+const NO_DECISION = {}
 
 type SessionRef = Pick<Session, 'id' | 'name' | 'workingDir'>
 
@@ -47,6 +71,12 @@ export class TelegramService {
   private readonly worker: OutboxWorker
   private readonly poller: Poller
   private readonly destroyBot: () => void
+  private readonly chat: ChatOutbox
+  private readonly follows = new Follows()
+  private readonly notifications: Notifications
+  private readonly approvals: Approvals
+  private readonly interactions: Interactions | undefined
+  private approvalIds = 0
   private state: 'new' | 'running' | 'stopped' = 'new'
 
   constructor(private readonly deps: TelegramServiceDeps) {
@@ -65,7 +95,7 @@ export class TelegramService {
       redact,
       options: { pollTimeoutSeconds: config.pollTimeoutSeconds, stallMs: config.stallSeconds * 1000, stopGraceMs: config.outbox.stopGraceMs },
     })
-    const executor = new OperationExecutor({ api: bot.api, topics: stores.topics, clock, logger, redact })
+    const executor = new OperationExecutor({ api: bot.api, topics: stores.topics, messageKeys: stores.messageKeys, clock, logger, redact })
     this.worker = new OutboxWorker({ outbox: stores.outbox, executor, clock, logger, redact, options: config.outbox })
     this.topics = new TopicManager({
       topics: stores.topics,
@@ -95,11 +125,51 @@ export class TelegramService {
       },
     })
     this.inbound = new Inbound({ chatId: config.chatId, topics: stores.topics, logger, redact })
+    const timer = deps.timer ?? systemTimer
+    this.chat = new ChatOutbox({ outbox: stores.outbox, clock, kick: () => this.worker.kick() })
+    this.notifications = new Notifications({
+      topics: this.topics,
+      follows: this.follows,
+      chat: this.chat,
+      control: deps.control,
+      config: deps.notify ?? ALL_ON,
+      clock,
+      timer,
+      ...(deps.notify?.quietHours?.timeZone !== undefined ? { timeZone: deps.notify.quietHours.timeZone } : {}),
+    })
+    this.approvals = new Approvals({
+      waitMs: config.approvalWaitSeconds * 1000,
+      timer,
+      nextId: () => `${(++this.approvalIds).toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`,
+      post: (request, message, buttons, key) =>
+        this.notifications.notify(request.session, 'permission', `Permission: ${request.toolName}`, '', { buttons, key, messages: [message] }) === 'sent',
+      edit: (request, key, message) => this.topics.edit(request.session, key, message, null),
+    })
+    const control = deps.control
+    if (control !== undefined) {
+      this.interactions = new Interactions({
+        chatId: config.chatId,
+        topics: stores.topics,
+        control,
+        approvals: this.approvals,
+        follows: this.follows,
+        chat: this.chat,
+        ensureTopic: (id) => this.onSessionStarted(control.resolve(id)),
+        logger,
+        redact,
+        now: () => clock.now(),
+      })
+      // text in a session's topic: a message for the session, confirmed where it was written
+      this.inbound.onTopicText((m) =>
+        this.interactions!.sendText(m.sessionId, m.text, 'sequential', { chatId: m.chatId, threadId: m.threadId, messageId: m.messageId }),
+      )
+    }
 
     bot.catch((err) => logger.error({ error: describeError(err.error, redact) }, 'telegram: update handling failed'))
     // one update at a time per chat: a topic's texts reach its session in order
     bot.use(sequentialize((ctx) => (ctx.chat === undefined ? undefined : String(ctx.chat.id))))
     bot.use(this.access.guard)
+    if (this.interactions !== undefined) bot.use(this.interactions.composer())
     bot.use(this.inbound.composer())
   }
 
@@ -112,6 +182,11 @@ export class TelegramService {
     }
     this.safely('prune the outbox', () => this.deps.stores.outbox.pruneSettled(this.clock.now() - KEEP_SETTLED_MS))
     this.safely('recover topics', () => this.topics.recover())
+    this.safely('restore status cards', () => {
+      for (const t of this.deps.stores.topics.list({ chatId: this.deps.config.chatId, status: 'open' })) {
+        if (this.deps.stores.messageKeys.get(cardKey(t.sessionId)) !== undefined) this.notifications.restoreCard(t.sessionId, '')
+      }
+    })
     this.worker.start()
     this.poller.start()
   }
@@ -121,6 +196,8 @@ export class TelegramService {
     if (this.state === 'stopped') return
     const wasRunning = this.state === 'running'
     this.state = 'stopped'
+    this.approvals.stop()
+    this.notifications.stop()
     if (wasRunning) {
       await this.poller.stop()
       await this.worker.stop()
@@ -141,12 +218,61 @@ export class TelegramService {
   /** A session stopped: a goodbye in its topic, then the topic is closed, deleted or kept as configured. */
   onSessionStopped(session: SessionRef): void {
     const [goodbye] = formatTitled('Session stopped.', `${session.name ?? session.id} [${session.id}] has ended.`)
+    this.safely('end pending approvals', () => this.approvals.lapseSession(session.id, 'gone'))
+    this.safely('update the status card', () => this.notifications.sessionStopped(session))
     this.safely('queue topic close', () => this.topics.closeTopic(session, goodbye!))
   }
 
   /** A turn ended with `message` (Stop's last_assistant_message): posted in the topic, split as needed. */
   notifyTurnEnded(session: SessionRef, message: string): void {
-    this.safely('queue turn message', () => this.topics.post(session, formatPlain(message)))
+    this.safely('queue turn message', () => this.notifications.notifyPlain(session, 'turn_ended', message))
+  }
+
+  /** A notification of `kind` into the session's topic: a bold title over `body` (filtered, held in quiet hours). */
+  notify(session: SessionRef, kind: NotificationKind, title: string, body: string): void {
+    this.safely(`queue a ${kind} notification`, () => this.notifications.notify(session, kind, title, body))
+  }
+
+  /** The session changed (state, tool, children): its pinned status card follows, a few seconds late at most. */
+  sessionChanged(session: SessionRef): void {
+    this.safely('update the status card', () => this.notifications.cardChanged(session))
+  }
+
+  /**
+   * A PermissionRequest: the tool and its input with Allow / Always allow / Deny in the topic.
+   * Resolves with the hook reply of the first press, or `{}` (no decision: the terminal dialog
+   * stays) after `approval_wait_seconds`, when the terminal answered first, or when `signal`
+   * aborts (the hook gave up). Never rejects.
+   */
+  requestApproval(request: ApprovalRequest, signal: { aborted: boolean; addEventListener(type: 'abort', l: () => void, o?: { once?: boolean }): void; removeEventListener(type: 'abort', l: () => void): void }): Promise<Record<string, unknown>> {
+    if (this.state !== 'running' || signal.aborted) return Promise.resolve(NO_DECISION)
+    try {
+      const { id, decision } = this.approvals.request(request)
+      const gone = () => this.approvals.lapse(id, 'gone')
+      signal.addEventListener('abort', gone, { once: true })
+      return decision.then((d) => {
+        signal.removeEventListener('abort', gone)
+        return d?.reply ?? NO_DECISION
+      })
+    } catch (err) {
+      this.logger.error({ error: describeError(err, this.redact) }, 'telegram: could not ask for approval')
+      return Promise.resolve(NO_DECISION)
+    }
+  }
+
+  /** The session's pending approvals ended another way (`terminal`: answered at the keyboard). */
+  approvalLapsed(sessionId: string, why: ApprovalLapse): void {
+    this.safely('settle approvals', () => this.approvals.lapseSession(sessionId, why))
+  }
+
+  /** A message sent from Telegram was delivered: the bot confirms it where it was written. */
+  messageDelivered(messageId: number): void {
+    this.safely('confirm a delivery', () => this.interactions?.delivered(messageId))
+  }
+
+  /** Approvals waiting for a press. */
+  get approvalsWaiting(): number {
+    return this.approvals.waiting
   }
 
   /** Text allowed users write in a session's topic; returns the handler's removal. */

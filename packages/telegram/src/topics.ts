@@ -1,4 +1,4 @@
-import type { Clock, Session, TelegramOperation, TelegramOutbox, TelegramTopic, TelegramTopicStore } from '@claude-sessions/core'
+import type { Clock, Session, TelegramButton, TelegramOperation, TelegramOutbox, TelegramTopic, TelegramTopicStore } from '@claude-sessions/core'
 import type { TopicOnStop } from './config.js'
 import { type FormattedMessage, topicName } from './format.js'
 import type { TelegramLogger } from './logger.js'
@@ -22,6 +22,13 @@ export interface TopicManagerDeps {
 }
 
 type SessionRef = Pick<Session, 'id' | 'name' | 'workingDir'>
+
+/** What the last message of a post carries. */
+export interface LastMessageExtras {
+  buttons?: TelegramButton[][]
+  key?: string
+  pin?: boolean
+}
 
 /**
  * The topic of each session, as outbox operations: nothing here waits on Telegram. The topic row
@@ -64,17 +71,34 @@ export class TopicManager {
     if (topicOnStop !== 'keep') this.enqueue(session.id, { kind: 'close_topic', chatId, sessionId: session.id, mode: topicOnStop })
   }
 
-  /** Messages into the session's topic (made first if needed), in order. */
-  post(session: SessionRef, messages: readonly FormattedMessage[]): void {
+  /**
+   * Messages into the session's topic (made first if needed), in order. `last` applies to the
+   * last message: its buttons, the key it is known by afterwards, whether to pin it.
+   */
+  post(session: SessionRef, messages: readonly FormattedMessage[], last: LastMessageExtras = {}): void {
     if (messages.length === 0) return
     const topic = this.ensureTopic(session)
     if (topic.status === 'closed' || topic.status === 'deleted') {
       this.deps.logger.debug({ sessionId: session.id, status: topic.status }, 'telegram: no message into a closed topic')
       return
     }
-    for (const m of messages) {
-      this.enqueue(session.id, { kind: 'send_message', chatId: this.deps.chatId, sessionId: session.id, text: m.text, html: m.html })
-    }
+    messages.forEach((m, i) => {
+      const extras = i === messages.length - 1 ? last : {}
+      this.enqueue(session.id, { kind: 'send_message', chatId: this.deps.chatId, sessionId: session.id, text: m.text, html: m.html, ...extras })
+    })
+  }
+
+  /** Edits a message of the session's topic known by `key`, in the topic's order (after its send). */
+  edit(session: SessionRef, key: string, message: FormattedMessage, buttons?: TelegramButton[][] | null): void {
+    const op: TelegramOperation = { kind: 'edit_message', chatId: this.deps.chatId, key, text: message.text, html: message.html }
+    if (buttons !== undefined) op.buttons = buttons
+    this.enqueue(session.id, op)
+  }
+
+  /** Whether the session has a topic that is (or will be) open. */
+  isFollowed(sessionId: string): boolean {
+    const status = this.deps.topics.get(this.deps.chatId, sessionId)?.status
+    return status === 'open' || status === 'reserved' || status === 'creating'
   }
 
   /**

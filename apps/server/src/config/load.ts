@@ -3,7 +3,8 @@ import { resolve } from 'node:path'
 import { BUILTIN_PROFILES, SessionsError, type Policies } from '@claude-sessions/core'
 import { parse as parseYaml } from 'yaml'
 import { defaultConfigPath, defaultDataDir } from './paths.js'
-import { configSchema, type Config, type ConfigFile } from './schema.js'
+import { NOTIFICATION_KINDS, resolveTelegramConfig, type NotifierConfig } from '@claude-sessions/telegram'
+import { configSchema, type Config, type ConfigFile, type TelegramSettings } from './schema.js'
 
 type Env = Record<string, string | undefined>
 
@@ -34,6 +35,53 @@ export function parseConfigText(text: string, source: string) {
     throw new SessionsError('invalid_input', `${source}: invalid configuration:\n  ${problems.join('\n  ')}`)
   }
   return parsed.data
+}
+
+/** The `telegram:` section, checked and completed (the token from the environment first, never quoted in errors). */
+function telegramSettings(t: NonNullable<ConfigFile['telegram']>, permissionTimeoutSeconds: number, env: Env): TelegramSettings {
+  if (t.approval_wait_seconds >= permissionTimeoutSeconds) {
+    throw new SessionsError(
+      'invalid_input',
+      `telegram.approval_wait_seconds (${t.approval_wait_seconds}) must be below hooks.permission_timeout_seconds (${permissionTimeoutSeconds}): the hook would give up first`,
+    )
+  }
+  const bot = resolveTelegramConfig(
+    {
+      chatId: t.chat_id,
+      allowedUserIds: t.allowed_user_ids,
+      topicOnStop: t.topic_on_stop,
+      approvalWaitSeconds: t.approval_wait_seconds,
+      throttle: t.throttle,
+      ...(t.token !== undefined ? { token: t.token } : {}),
+      ...(t.api_root !== undefined ? { apiRoot: t.api_root } : {}),
+      ...(t.poll_timeout_seconds !== undefined ? { pollTimeoutSeconds: t.poll_timeout_seconds } : {}),
+      ...(t.stall_seconds !== undefined ? { stallSeconds: t.stall_seconds } : {}),
+    },
+    env,
+  )
+  const enabled = Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, t.notify[kind] ?? true])) as NotifierConfig['enabled']
+  const q = t.quiet_hours
+  const quietHours =
+    q === undefined ? null : { start: q.start, end: q.end, urgent: q.urgent ?? DEFAULT_URGENT, ...(q.time_zone !== undefined ? { timeZone: q.time_zone } : {}) }
+  if (q?.time_zone !== undefined && !validTimeZone(q.time_zone)) {
+    throw new SessionsError('invalid_input', `telegram.quiet_hours.time_zone: unknown time zone '${q.time_zone}'`)
+  }
+  return {
+    bot,
+    projects: Object.entries(t.projects).map(([name, dir]) => ({ name, dir: resolve(dir.replace(/^~(?=$|\/)/, env.HOME ?? '~')) })),
+    notify: { enabled, quietHours },
+  }
+}
+
+const DEFAULT_URGENT = ['permission', 'question'] as const
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** The profiles: built in, then configured; the top-level keys complete `default`. */
@@ -95,6 +143,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     policies: policiesOf(file.policy),
     summarizerCommand: file.summarizer.command,
     summarizerTimeoutMs: file.summarizer.timeout_seconds * 1000,
+    telegram: file.telegram === undefined ? null : telegramSettings(file.telegram, file.hooks.permission_timeout_seconds, env),
     logLevel: file.log.level,
     source: text === null ? null : path,
   }

@@ -1,4 +1,5 @@
 import { POLICY_ACTIONS, POLICY_KEYS, type Policies } from '@claude-sessions/core'
+import { NOTIFICATION_KINDS, type NotifierConfig, type TelegramConfig } from '@claude-sessions/telegram'
 import { z } from 'zod'
 
 const port = z.number().int().min(1).max(65_535)
@@ -23,6 +24,32 @@ const regexSource = z.string().refine(
   },
   { message: 'not a valid regular expression' },
 )
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24 h)')
+const notificationKind = z.enum(NOTIFICATION_KINDS)
+
+/** `telegram:` — present means on; the token may come from CLAUDE_SESSIONS_TELEGRAM_TOKEN instead. */
+const telegramSection = z
+  .object({
+    token: z.string().min(1).optional(),
+    chat_id: z.number().int().refine((n) => n !== 0, 'chat_id must be a non-zero integer'),
+    allowed_user_ids: z.array(z.number().int().positive()).default([]),
+    api_root: z.string().regex(/^https?:\/\/\S+[^/]$/, 'an http(s) URL without a trailing slash').optional(),
+    topic_on_stop: z.enum(['close', 'delete', 'keep']).default('close'),
+    approval_wait_seconds: seconds.default(120),
+    poll_timeout_seconds: z.number().int().min(1).max(50).optional(),
+    stall_seconds: seconds.optional(),
+    throttle: z.boolean().default(true),
+    /** `/new <project>`: name → directory. */
+    projects: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'project names use letters, digits, . _ -'), z.string().min(1)).default({}),
+    /** Each notification kind on or off (all on by default). */
+    notify: z.partialRecord(notificationKind, z.boolean()).default({}),
+    quiet_hours: z
+      .object({ start: hhmm, end: hhmm, time_zone: z.string().min(1).optional(), urgent: z.array(notificationKind).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
 
 /** config.yaml: every key optional; unknown keys are errors. */
 export const configSchema = z
@@ -100,6 +127,7 @@ export const configSchema = z
       })
       .strict()
       .default({ command: ['claude', '-p', '--model', 'haiku', '--settings', '{"disableAllHooks":true}'], timeout_seconds: 60 }),
+    telegram: telegramSection.optional(),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
@@ -108,6 +136,12 @@ export const configSchema = z
   .strict()
 
 export type ConfigFile = z.infer<typeof configSchema>
+
+export interface TelegramSettings {
+  bot: TelegramConfig
+  projects: { name: string; dir: string }[]
+  notify: NotifierConfig
+}
 
 /** The configuration after file, environment and flags: every value set. */
 export interface Config {
@@ -142,6 +176,8 @@ export interface Config {
   /** argv of the command that writes session summaries (prompt on stdin), and its time limit. */
   summarizerCommand: string[]
   summarizerTimeoutMs: number
+  /** Telegram, when configured (validated; the token resolved from the environment first). */
+  telegram: TelegramSettings | null
   logLevel: ConfigFile['log']['level']
   /** The file that was read, or null when none exists. */
   source: string | null

@@ -122,6 +122,12 @@ export interface TelegramTopicStore {
 
 export type TopicCloseMode = 'close' | 'delete'
 
+/** An inline keyboard button; `data` is its callback data, 1 to 64 bytes of UTF-8 (as Telegram requires). */
+export interface TelegramButton {
+  text: string
+  data: string
+}
+
 /**
  * One operation for Telegram. `sessionId` operations act in that session's topic, whose thread is
  * looked up when the operation runs (so it can be queued before the topic exists).
@@ -142,8 +148,25 @@ export type TelegramOperation =
       /** The same text as Telegram HTML. */
       html?: string
       replyToMessageId?: number
+      /** An inline keyboard: rows of buttons. */
+      buttons?: TelegramButton[][]
+      /** After a successful send, the sent message is recorded under this key (see `TelegramMessageKeys`). */
+      key?: string
+      /** Pin the sent message (silently) once sent; a failed pin is logged, not an operation failure. */
+      pin?: boolean
     }
-  | { kind: 'edit_message'; chatId: number; messageId: number; text: string; html?: string }
+  | {
+      kind: 'edit_message'
+      chatId: number
+      /** The message: exactly one of `messageId` and `key` (a key not recorded yet is retried). */
+      messageId?: number
+      key?: string
+      text: string
+      html?: string
+      /** Absent: the message ends up with no keyboard (as Telegram does); null: removes it; rows: sets it. */
+      buttons?: TelegramButton[][] | null
+    }
+  | { kind: 'react'; chatId: number; messageId: number; emoji: string }
 
 export type TelegramOperationKind = TelegramOperation['kind']
 
@@ -207,9 +230,30 @@ export interface TelegramOutbox {
   pruneSettled(before: number): number
 }
 
-/** The three Telegram stores, as the adapter takes them. */
+// ---------------------------------------------------------------- message keys
+
+/** A message the bot sent. */
+export interface TelegramMessageRef {
+  chatId: number
+  messageId: number
+}
+
+/**
+ * Messages the bot sent, by a key the producer chose (`send_message.key`), so a later operation
+ * (`edit_message.key`) can refer to a message whose id is not known when it is queued.
+ */
+export interface TelegramMessageKeys {
+  /** Records `ref` under `key`, replacing what was there. */
+  set(key: string, ref: TelegramMessageRef, at: number): void
+  get(key: string): TelegramMessageRef | undefined
+  /** Deletes keys recorded (last set) before `before`; returns how many. */
+  prune(before: number): number
+}
+
+/** The Telegram stores, as the adapter takes them. */
 export interface TelegramStores {
   access: TelegramAccessStore
   topics: TelegramTopicStore
   outbox: TelegramOutbox
+  messageKeys: TelegramMessageKeys
 }

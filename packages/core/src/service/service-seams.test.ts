@@ -24,7 +24,8 @@ describe('hook holders (replies a person decides)', () => {
     const s = await service.create({ workingDir: '/w' })
     const seen: string[] = []
     let decide!: (reply: HookReply) => void
-    service.addHookHolder((session, event, reply) => {
+    service.addHookHolder((session, event, reply, payload) => {
+      expect(payload).toMatchObject({ session_id: CLAUDE_ID })
       seen.push(`${session.id}:${event.event}:${JSON.stringify(reply)}`)
       return event.event === 'PermissionRequest' ? new Promise((resolve) => (decide = resolve)) : null
     })

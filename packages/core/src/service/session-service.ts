@@ -100,7 +100,7 @@ export interface HookInput {
  * given the reply made so far, a promise of what to add to it, or null to let the reply go at
  * once. `signal` aborts when the hook's request is gone; the promise must then settle soon.
  */
-export type HookHolder = (session: Session, event: HookEvent, reply: HookReply, signal: GoneSignal) => Promise<HookReply> | null
+export type HookHolder = (session: Session, event: HookEvent, reply: HookReply, payload: unknown, signal: GoneSignal) => Promise<HookReply> | null
 
 /** The part of an AbortSignal a hook holder uses (core has no DOM or Node types). */
 export interface GoneSignal {
@@ -382,7 +382,7 @@ export class SessionService {
     const { reply, session, event, replay } = this.ingest(input)
     if (replay || session === undefined || event === undefined) return reply
     for (const holder of this.holders) {
-      const held = holder(session, event, reply, signal)
+      const held = holder(session, event, reply, input.payload, signal)
       if (held !== null) return held.then((extra) => mergeReplies(reply, extra))
     }
     return reply

@@ -1,6 +1,7 @@
-import { InMemoryTelegramAccess, InMemoryTelegramOutbox, InMemoryTelegramTopics } from './in-memory-telegram.js'
-import { telegramAccessContract, telegramOutboxContract, telegramTopicContract } from './telegram-contract.js'
+import { InMemoryTelegramAccess, InMemoryTelegramMessageKeys, InMemoryTelegramOutbox, InMemoryTelegramTopics } from './in-memory-telegram.js'
+import { telegramAccessContract, telegramMessageKeysContract, telegramOutboxContract, telegramTopicContract } from './telegram-contract.js'
 
 telegramAccessContract('in-memory telegram access', () => new InMemoryTelegramAccess())
 telegramTopicContract('in-memory telegram topics', () => new InMemoryTelegramTopics())
 telegramOutboxContract('in-memory telegram outbox', () => new InMemoryTelegramOutbox())
+telegramMessageKeysContract('in-memory telegram message keys', () => new InMemoryTelegramMessageKeys())

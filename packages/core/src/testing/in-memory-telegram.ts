@@ -8,6 +8,9 @@ import type {
   PairingResult,
   ReserveTopic,
   TelegramAccessStore,
+  TelegramMessageKeys,
+  TelegramMessageRef,
+  TelegramOperation,
   TelegramOutbox,
   TelegramStores,
   TelegramTopic,
@@ -16,7 +19,13 @@ import type {
   TelegramUser,
 } from '../ports/telegram-store.js'
 
-const copyEntry = (e: OutboxEntry): OutboxEntry => ({ ...e, operation: { ...e.operation } })
+/** A copy sharing nothing with `op` (its keyboard rows included). */
+const copyOperation = (op: TelegramOperation): TelegramOperation => {
+  if ((op.kind !== 'send_message' && op.kind !== 'edit_message') || !op.buttons) return { ...op }
+  return { ...op, buttons: op.buttons.map((row) => row.map((b) => ({ ...b }))) }
+}
+
+const copyEntry = (e: OutboxEntry): OutboxEntry => ({ ...e, operation: copyOperation(e.operation) })
 
 interface StoredCode extends NewPairingCode {
   usedAt: number | null
@@ -188,7 +197,7 @@ export class InMemoryTelegramOutbox implements TelegramOutbox {
     const stored: OutboxEntry = {
       id: this.nextId++,
       lane: entry.lane,
-      operation: { ...entry.operation },
+      operation: copyOperation(entry.operation),
       status: 'pending',
       attempts: 0,
       nextAttemptAt: entry.nextAttemptAt ?? entry.createdAt,
@@ -299,9 +308,35 @@ export class InMemoryTelegramOutbox implements TelegramOutbox {
   }
 }
 
-/** The three Telegram stores in memory. */
+/** TelegramMessageKeys in memory. */
+export class InMemoryTelegramMessageKeys implements TelegramMessageKeys {
+  private readonly keys = new Map<string, TelegramMessageRef & { at: number }>()
+
+  set(key: string, ref: TelegramMessageRef, at: number): void {
+    this.keys.set(key, { chatId: ref.chatId, messageId: ref.messageId, at })
+  }
+
+  get(key: string): TelegramMessageRef | undefined {
+    const found = this.keys.get(key)
+    return found ? { chatId: found.chatId, messageId: found.messageId } : undefined
+  }
+
+  prune(before: number): number {
+    let n = 0
+    for (const [key, { at }] of this.keys) {
+      if (at < before) {
+        this.keys.delete(key)
+        n++
+      }
+    }
+    return n
+  }
+}
+
+/** The Telegram stores in memory. */
 export const inMemoryTelegramStores = (): TelegramStores => ({
   access: new InMemoryTelegramAccess(),
   topics: new InMemoryTelegramTopics(),
   outbox: new InMemoryTelegramOutbox(),
+  messageKeys: new InMemoryTelegramMessageKeys(),
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type {
   NewOutboxEntry,
   TelegramAccessStore,
+  TelegramMessageKeys,
   TelegramOperation,
   TelegramOutbox,
   TelegramTopicStore,
@@ -257,6 +258,18 @@ export function telegramOutboxContract(label: string, make: () => TelegramOutbox
         { kind: 'close_topic', chatId: CHAT, sessionId: 's', mode: 'delete' },
         { kind: 'send_message', chatId: 5, threadId: 9, text: 'x'.repeat(5000), replyToMessageId: 3 },
         { kind: 'edit_message', chatId: CHAT, messageId: 12, text: 'a < b', html: 'a &lt; b' },
+        {
+          kind: 'send_message',
+          chatId: CHAT,
+          sessionId: 's',
+          text: 'allow?',
+          buttons: [[{ text: 'Allow ✓', data: 'perm:s:allow' }, { text: 'Deny', data: 'perm:s:deny' }], [{ text: '"quoted" \\ ', data: 'q:"x" ✓' }]],
+          key: 'perm:s:1',
+          pin: true,
+        },
+        { kind: 'edit_message', chatId: CHAT, key: 'perm:s:1', text: 'allowed', html: '<b>allowed</b>', buttons: null },
+        { kind: 'edit_message', chatId: CHAT, key: 'card:s', text: 'card', buttons: [[{ text: 'Stop', data: 'stop:s' }]] },
+        { kind: 'react', chatId: CHAT, messageId: Number.MAX_SAFE_INTEGER, emoji: '👍' },
       ]
       const stored = ops.map((operation, i) => store.enqueue(aNewOutboxEntry({ lane: `l${i}`, operation })))
       expect(stored.map((e) => store.get(e.id)?.operation)).toEqual(ops)
@@ -362,6 +375,51 @@ export function telegramOutboxContract(label: string, make: () => TelegramOutbox
       ;(store.get(a.id)!.operation as { text: string }).text = 'changed too'
       store.list()[0]!.attempts = 9
       expect(store.get(a.id)).toMatchObject({ status: 'pending', attempts: 0, operation: aSendOperation() })
+      const buttons = [[{ text: 'Yes', data: 'y' }]]
+      const b = store.enqueue(aNewOutboxEntry({ operation: aSendOperation({ buttons }) }))
+      buttons[0]![0]!.text = 'changed'
+      ;(store.get(b.id)!.operation as { buttons: typeof buttons }).buttons[0]![0]!.data = 'changed'
+      expect(store.get(b.id)?.operation).toEqual(aSendOperation({ buttons: [[{ text: 'Yes', data: 'y' }]] }))
+    })
+  })
+}
+
+/** The behaviour every TelegramMessageKeys must have. */
+export function telegramMessageKeysContract(label: string, make: () => TelegramMessageKeys | Promise<TelegramMessageKeys>): void {
+  describe(`${label} (telegram message keys contract)`, () => {
+    it('records a message under a key; a second set replaces it', async () => {
+      const store = await make()
+      expect(store.get('perm:a1b2c3d4:1')).toBeUndefined()
+      store.set('perm:a1b2c3d4:1', { chatId: CHAT, messageId: 41 }, T0)
+      store.set('card ✓ "x"', { chatId: 5, messageId: Number.MAX_SAFE_INTEGER }, T0)
+      expect(store.get('perm:a1b2c3d4:1')).toEqual({ chatId: CHAT, messageId: 41 })
+      expect(store.get('card ✓ "x"')).toEqual({ chatId: 5, messageId: Number.MAX_SAFE_INTEGER })
+      store.set('perm:a1b2c3d4:1', { chatId: CHAT, messageId: 42 }, T0 + 1)
+      expect(store.get('perm:a1b2c3d4:1')).toEqual({ chatId: CHAT, messageId: 42 })
+      expect(store.get('PERM:a1b2c3d4:1')).toBeUndefined()
+    })
+
+    it('prunes keys set before a time; setting again renews a key', async () => {
+      const store = await make()
+      store.set('old', { chatId: CHAT, messageId: 1 }, T0)
+      store.set('renewed', { chatId: CHAT, messageId: 2 }, T0)
+      store.set('fresh', { chatId: CHAT, messageId: 3 }, T0 + 100)
+      store.set('renewed', { chatId: CHAT, messageId: 4 }, T0 + 100)
+      expect(store.prune(T0 + 100)).toBe(1)
+      expect(store.get('old')).toBeUndefined()
+      expect(store.get('renewed')).toEqual({ chatId: CHAT, messageId: 4 })
+      expect(store.prune(T0 + 100)).toBe(0)
+      expect(store.prune(T0 + 101)).toBe(2)
+      expect(store.get('fresh')).toBeUndefined()
+    })
+
+    it('hands out copies', async () => {
+      const store = await make()
+      const ref = { chatId: CHAT, messageId: 7 }
+      store.set('k', ref, T0)
+      ref.messageId = 8
+      store.get('k')!.messageId = 9
+      expect(store.get('k')).toEqual({ chatId: CHAT, messageId: 7 })
     })
   })
 }

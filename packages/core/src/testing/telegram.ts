@@ -1,3 +1,3 @@
 // The Telegram stores' fakes and contract suites (one export line in index.ts).
-export { InMemoryTelegramAccess, InMemoryTelegramOutbox, InMemoryTelegramTopics, inMemoryTelegramStores } from './in-memory-telegram.js'
-export { aNewOutboxEntry, aSendOperation, aTelegramUser, telegramAccessContract, telegramOutboxContract, telegramTopicContract } from './telegram-contract.js'
+export { InMemoryTelegramAccess, InMemoryTelegramMessageKeys, InMemoryTelegramOutbox, InMemoryTelegramTopics, inMemoryTelegramStores } from './in-memory-telegram.js'
+export { aNewOutboxEntry, aSendOperation, aTelegramUser, telegramAccessContract, telegramMessageKeysContract, telegramOutboxContract, telegramTopicContract } from './telegram-contract.js'

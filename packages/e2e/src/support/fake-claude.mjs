@@ -17,6 +17,7 @@
 //                   skips the tool and the turn goes on to Stop
 //   [[bg]]          SubagentStart, Stop with a running background task, later SubagentStop and a second Stop
 //   [[fail]]        StopFailure instead of Stop
+//   [[long:N]]      the answer is "echo: <prompt>" then numbered lines, N characters in all
 // and the slash commands /clear (SessionEnd{clear}, SessionStart{clear} with a new session_id) and
 // /exit (SessionEnd{prompt_input_exit}, exit). Escape while working interrupts with no hook. SIGHUP or
 // SIGTERM (tmux kill-session) fires SessionEnd{other} and exits.
@@ -583,7 +584,9 @@ function interrupt(source) {
 function markers(prompt) {
   const tool = /\[\[tool:(\d+)\]\]/.exec(prompt)
   const slow = /\[\[slow:(\d+)\]\]/.exec(prompt)
+  const long = /\[\[long:(\d+)\]\]/.exec(prompt)
   return {
+    longChars: long ? Number(long[1]) : undefined,
     toolMs: tool ? Number(tool[1]) : undefined,
     slowMs: slow ? Number(slow[1]) : undefined,
     permission: prompt.includes('[[permission]]'),
@@ -618,10 +621,17 @@ async function submit(prompt) {
   await respond(prompt, turn, false, 0)
 }
 
+/** `head`, then numbered lines (`line 1 ....`) until the answer is `chars` long. */
+function longAnswer(head, chars) {
+  let out = head
+  for (let i = 1; out.length < chars; i++) out += `\nline ${i} ${'.'.repeat(60)}`
+  return out.slice(0, Math.max(chars, head.length))
+}
+
 /** One "model response" to `text` (a prompt or a Stop hook's reason), ending in Stop. */
 async function respond(text, turn, stopHookActive, depth) {
   const m = markers(text)
-  const answer = `echo: ${text}`
+  const answer = m.longChars === undefined ? `echo: ${text}` : longAnswer(`echo: ${text}`, m.longChars)
   await wait(m.slowMs ?? TIMING.turn, turn)
   if (turn.cancelled) return
 

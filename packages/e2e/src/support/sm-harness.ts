@@ -33,6 +33,8 @@ export interface SmConfigOptions {
   watchdogIntervalSeconds?: number
   staleSeconds?: number
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** More top-level YAML, as is (e.g. a `telegram:` section). */
+  extraYaml?: string
 }
 
 /** Writes a config.yaml (JSON values are valid YAML, so every string is quoted safely). */
@@ -50,6 +52,7 @@ export function writeSmConfig(path: string, options: SmConfigOptions): void {
     `  stale_seconds: ${options.staleSeconds ?? 20}`,
     'log:',
     `  level: ${options.logLevel ?? 'info'}`,
+    ...(options.extraYaml !== undefined ? [options.extraYaml.trimEnd()] : []),
   ]
   writeFileSync(path, lines.join('\n') + '\n')
 }

@@ -39,6 +39,18 @@ export interface FakeMessage {
   shown: string
   parseMode: string | undefined
   pinned: boolean
+  /** The inline keyboard, as rows of { text, callback data }. */
+  buttons: FakeButton[][] | undefined
+  /** The bot's reactions (setMessageReaction replaces them). */
+  reactions: string[]
+  /** Set for messages people sent (`sendText`); absent for the bot's own. */
+  fromUserId?: number
+}
+
+/** An inline keyboard button with callback data. */
+export interface FakeButton {
+  text: string
+  data: string
 }
 
 type Params = Record<string, unknown>
@@ -80,6 +92,7 @@ export class FakeBotApi {
   private nextUpdateId = 1
   private nextMessageId = 100
   private nextCallbackId = 1
+  private readonly sentBy = new Map<number, number>()
 
   private constructor(
     private readonly server: Server,
@@ -129,33 +142,68 @@ export class FakeBotApi {
     return update_id
   }
 
-  /** A text message from `from` in `chatId` (in topic `threadId` if given). */
-  sendText(from: FakeUser, chatId: number, text: string, threadId?: number): number {
+  /**
+   * A text message from `from` in `chatId` (in topic `threadId` if given, as a reply to message
+   * `replyTo` if given); returns its update_id. The message is kept in `messages` (with
+   * `fromUserId`), so the bot can react to it and reply to it.
+   */
+  sendText(from: FakeUser, chatId: number, text: string, threadId?: number, replyTo?: number): number {
     const message_id = this.nextMessageId++
-    const chat = chatId > 0 ? { id: chatId, type: 'private', first_name: from.first_name ?? 'user' } : { id: chatId, type: 'supergroup', title: 'Sessions', is_forum: true }
     const entities = text.startsWith('/') ? [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] : undefined
-    return this.pushUpdate({
+    const replied = replyTo === undefined ? undefined : this.messages.get(replyTo)
+    this.messages.set(message_id, { chatId, messageId: message_id, threadId, text, shown: text, parseMode: undefined, pinned: false, buttons: undefined, reactions: [], fromUserId: from.id })
+    const updateId = this.pushUpdate({
       message: {
         message_id,
         date: Math.floor(Date.now() / 1000),
-        chat,
+        chat: chatJson(chatId),
         from: { is_bot: false, first_name: 'user', ...from },
         text,
         ...(entities ? { entities } : {}),
         ...(threadId !== undefined ? { message_thread_id: threadId, is_topic_message: true } : {}),
+        ...(replied !== undefined
+          ? { reply_to_message: { message_id: replied.messageId, date: 0, chat: chatJson(chatId), text: replied.shown, ...(replied.fromUserId === undefined ? { from: { ...FAKE_BOT } } : {}) } }
+          : {}),
       },
     })
+    this.sentBy.set(updateId, message_id)
+    return updateId
   }
 
-  /** A button press by `from` on a message of the bot in `chatId`. */
-  pressButton(from: FakeUser, chatId: number, data: string, messageId = 1): number {
+  /** The message_id of the message a `sendText` update carried. */
+  messageIdOf(updateId: number): number | undefined {
+    return this.sentBy.get(updateId)
+  }
+
+  /** Messages the bot sent (not the people's), in order. */
+  botMessages(): FakeMessage[] {
+    return [...this.messages.values()].filter((m) => m.fromUserId === undefined)
+  }
+
+  /**
+   * A press by `from` on a button with callback `data` of message `messageId` in `chatId` (a
+   * `callback_query` update); returns its update_id. The message's thread and text come from the
+   * message the fake holds, if any. The older form `(from, chatId, data, messageId = 1)` works too.
+   */
+  pressButton(from: FakeUser, chatId: number, messageId: number, data: string): number
+  pressButton(from: FakeUser, chatId: number, data: string, messageId?: number): number
+  pressButton(from: FakeUser, chatId: number, third: number | string, fourth?: string | number): number {
+    const [messageId, data] = typeof third === 'number' ? [third, String(fourth)] : [typeof fourth === 'number' ? fourth : 1, third]
+    const held = this.messages.get(messageId)
+    const m = held?.chatId === chatId ? held : undefined
     return this.pushUpdate({
       callback_query: {
         id: String(this.nextCallbackId++),
         from: { is_bot: false, first_name: 'user', ...from },
         chat_instance: 'ci',
         data,
-        message: { message_id: messageId, date: 0, chat: { id: chatId, type: 'supergroup', title: 'Sessions' }, text: 'buttons' },
+        message: {
+          message_id: messageId,
+          date: 0,
+          chat: chatJson(chatId),
+          text: m?.shown ?? 'buttons',
+          ...(m?.threadId !== undefined ? { message_thread_id: m.threadId, is_topic_message: true } : {}),
+        },
       },
     })
   }
@@ -259,15 +307,22 @@ export class FakeBotApi {
       case 'deleteForumTopic':
         return this.withTopic(p, (t) => ((t.deleted = true), ok(true)))
       case 'pinChatMessage': {
-        const m = this.messages.get(Number(p['message_id']))
+        const m = this.messageIn(p)
         if (!m) return bad('message to pin not found')
         m.pinned = true
+        return ok(true)
+      }
+      case 'setMessageReaction': {
+        const m = this.messageIn(p)
+        if (!m) return bad('message to react not found')
+        const reaction = Array.isArray(p['reaction']) ? (p['reaction'] as Array<{ type?: unknown; emoji?: unknown }>) : []
+        if (reaction.some((r) => r.type !== 'emoji' || typeof r.emoji !== 'string')) return bad('REACTION_INVALID')
+        m.reactions = reaction.map((r) => String(r.emoji))
         return ok(true)
       }
       case 'deleteMessage':
         return this.messages.delete(Number(p['message_id'])) ? ok(true) : bad('message to delete not found')
       case 'answerCallbackQuery':
-      case 'setMessageReaction':
       case 'sendChatAction':
         return ok(true)
       default:
@@ -280,6 +335,8 @@ export class FakeBotApi {
     const threadId = typeof p['message_thread_id'] === 'number' ? p['message_thread_id'] : undefined
     const checked = this.checkText(p)
     if (typeof checked !== 'string') return checked
+    const buttons = keyboardOf(p)
+    if (buttons === 'invalid') return bad('BUTTON_DATA_INVALID')
     if (threadId !== undefined) {
       const topic = this.topics.get(threadId)
       if (!topic || topic.deleted || topic.chatId !== chatId) return bad('message thread not found')
@@ -293,6 +350,8 @@ export class FakeBotApi {
       shown: checked,
       parseMode: typeof p['parse_mode'] === 'string' ? p['parse_mode'] : undefined,
       pinned: false,
+      buttons,
+      reactions: [],
     }
     this.messages.set(message.messageId, message)
     return ok(this.messageJson(message))
@@ -303,10 +362,16 @@ export class FakeBotApi {
     if (!m || m.chatId !== Number(p['chat_id'])) return bad('message to edit not found')
     const checked = this.checkText(p)
     if (typeof checked !== 'string') return checked
-    if (checked === m.shown) return bad('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message')
+    // no reply_markup: the keyboard goes (as in Telegram)
+    const buttons = keyboardOf(p)
+    if (buttons === 'invalid') return bad('BUTTON_DATA_INVALID')
+    if (checked === m.shown && JSON.stringify(buttons) === JSON.stringify(m.buttons)) {
+      return bad('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message')
+    }
     m.text = String(p['text'])
     m.shown = checked
     m.parseMode = typeof p['parse_mode'] === 'string' ? p['parse_mode'] : undefined
+    m.buttons = buttons
     return ok(this.messageJson(m))
   }
 
@@ -318,6 +383,12 @@ export class FakeBotApi {
     const threadId = this.nextMessageId++
     this.topics.set(threadId, { chatId, threadId, name, closed: false, deleted: false })
     return ok({ message_thread_id: threadId, name, icon_color: 7322096 })
+  }
+
+  /** The message `p` names by chat_id and message_id. */
+  private messageIn(p: Params): FakeMessage | undefined {
+    const m = this.messages.get(Number(p['message_id']))
+    return m?.chatId === Number(p['chat_id']) ? m : undefined
   }
 
   private withTopic(p: Params, change: (t: FakeTopic) => Reply): Reply {
@@ -346,12 +417,37 @@ export class FakeBotApi {
     return {
       message_id: m.messageId,
       date: Math.floor(Date.now() / 1000),
-      chat: { id: m.chatId, type: m.chatId > 0 ? 'private' : 'supergroup', title: 'Sessions' },
+      chat: chatJson(m.chatId),
       from: FAKE_BOT,
       text: m.shown,
       ...(m.threadId !== undefined ? { message_thread_id: m.threadId, is_topic_message: true } : {}),
+      ...(m.buttons ? { reply_markup: { inline_keyboard: m.buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) } } : {}),
     }
   }
+}
+
+const chatJson = (chatId: number) => (chatId > 0 ? { id: chatId, type: 'private', first_name: 'user' } : { id: chatId, type: 'supergroup', title: 'Sessions', is_forum: true })
+
+/**
+ * The inline keyboard of `p.reply_markup` (undefined when there is none, or it is empty), or
+ * 'invalid' for what Telegram refuses: callback data missing or over 64 bytes, or a blank text.
+ */
+function keyboardOf(p: Params): FakeButton[][] | undefined | 'invalid' {
+  const markup = p['reply_markup'] as { inline_keyboard?: unknown } | undefined
+  if (markup === undefined || !Array.isArray(markup.inline_keyboard)) return undefined
+  const rows: FakeButton[][] = []
+  for (const row of markup.inline_keyboard as unknown[]) {
+    if (!Array.isArray(row)) return 'invalid'
+    const buttons: FakeButton[] = []
+    for (const b of row as Array<{ text?: unknown; callback_data?: unknown }>) {
+      const { text, callback_data: data } = b
+      if (typeof text !== 'string' || text.trim() === '' || typeof data !== 'string') return 'invalid'
+      if (Buffer.byteLength(data, 'utf8') > 64) return 'invalid'
+      buttons.push({ text, data })
+    }
+    if (buttons.length > 0) rows.push(buttons)
+  }
+  return rows.length > 0 ? rows : undefined
 }
 
 function errorReply(r: ApiErrorReply): Reply {

@@ -1,0 +1,168 @@
+import type { Session, SessionState } from '@claude-sessions/core'
+import { escapeHtml, topicName, type FormattedMessage } from '../format.js'
+import type { Timer } from './notifier.js'
+import { formatClockTime } from './zoned-time.js'
+
+/** The emoji and word a card shows for each state. */
+export const STATE_LABELS: Record<SessionState, string> = {
+  starting: '🚀 starting',
+  idle: '💤 idle',
+  working: '⚙️ working',
+  waiting_permission: '🔐 waiting for permission',
+  waiting_answer: '❓ waiting for an answer',
+  error: '❌ error',
+  stopped: '⏹ stopped',
+}
+
+/** At most this many children listed; the rest as `+N more`. */
+export const CARD_CHILDREN = 10
+const TASK_CHARS = 200
+
+/** `just now`, `12 s ago`, `5 min ago`, `3 h 5 min ago`, `2 d ago`. */
+export function relativeTime(then: number, now: number): string {
+  const s = Math.floor((now - then) / 1000)
+  if (s < 1) return 'just now'
+  if (s < 60) return `${s} s ago`
+  const min = Math.floor(s / 60)
+  if (min < 60) return `${min} min ago`
+  const h = Math.floor(min / 60)
+  if (h < 24) return min % 60 === 0 ? `${h} h ago` : `${h} h ${min % 60} min ago`
+  return `${Math.floor(h / 24)} d ago`
+}
+
+const clip = (text: string, max: number) => {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line
+}
+
+export interface StatusCardView {
+  session: Session
+  children: readonly Session[]
+  now: number
+  /** For clock times; default: the process's. */
+  timeZone?: string
+}
+
+/** A session's status as one compact message (the same input gives the same message). */
+export function renderStatusCard(view: StatusCardView): FormattedMessage {
+  const { session: s, now } = view
+  const title = `${topicName(s)} · ${STATE_LABELS[s.state]}`
+  const lines: string[] = []
+  if (s.state === 'working' && s.lastTool !== null) lines.push(`Tool: ${clip(s.lastTool, 80)}`)
+  if (s.currentTask !== null && s.currentTask.trim() !== '') lines.push(`Task: ${clip(s.currentTask, TASK_CHARS)}`)
+  if (s.backgroundTasks > 0 && s.state !== 'stopped') lines.push(`Background tasks: ${s.backgroundTasks}`)
+  if (s.state === 'stopped' && s.stoppedAt !== null) lines.push(`Stopped: ${formatClockTime(s.stoppedAt, view.timeZone)} (${relativeTime(s.stoppedAt, now)})`)
+  else lines.push(`Last activity: ${relativeTime(s.lastActivityAt, now)} (${formatClockTime(s.lastActivityAt, view.timeZone)})`)
+  if (view.children.length > 0) {
+    lines.push(`Children (${view.children.length}):`)
+    for (const c of view.children.slice(0, CARD_CHILDREN)) lines.push(`• ${topicName(c)} · ${STATE_LABELS[c.state]}`)
+    if (view.children.length > CARD_CHILDREN) lines.push(`+${view.children.length - CARD_CHILDREN} more`)
+  }
+  const body = lines.join('\n')
+  return { text: `${title}\n${body}`, html: `<b>${escapeHtml(title)}</b>\n${escapeHtml(body)}` }
+}
+
+export interface StatusCardsDeps {
+  clock: { now(): number }
+  timer: Timer
+  /** Default 3000. */
+  minIntervalMs?: number
+  /** The first card of a session (the caller sends and pins it). */
+  send: (sessionId: string, card: FormattedMessage) => void
+  /** A new version of the card sent before. */
+  edit: (sessionId: string, card: FormattedMessage) => void
+  /** The card now; undefined: the session is gone. */
+  render: (sessionId: string) => FormattedMessage | undefined
+  /** `send`/`edit`/`render` threw (from a timer; otherwise the error is thrown to the caller). */
+  onError?: (error: unknown, sessionId: string) => void
+}
+
+interface Card {
+  last: { text: string; html?: string }
+  at: number
+  trailing?: { cancel(): void }
+}
+
+/** One card per session, edited in place: only when it changed, at most once per `minIntervalMs`. */
+export class StatusCards {
+  private readonly cards = new Map<string, Card>()
+  private readonly interval: number
+  private stopped = false
+
+  constructor(private readonly deps: StatusCardsDeps) {
+    this.interval = deps.minIntervalMs ?? 3000
+  }
+
+  /** The session changed: send its card, or edit it now or at the end of the interval. */
+  update(sessionId: string): void {
+    if (this.stopped) return
+    const card = this.cards.get(sessionId)
+    if (card?.trailing !== undefined) return // the trailing edit renders the latest
+    const render = this.deps.render(sessionId)
+    if (render === undefined) return this.drop(sessionId)
+    const now = this.deps.clock.now()
+    if (card === undefined) {
+      this.deps.send(sessionId, render)
+      this.cards.set(sessionId, { last: render, at: now })
+      return
+    }
+    if (same(card, render)) return
+    const wait = card.at + this.interval - now
+    if (wait <= 0) return this.edit(sessionId, card, render, now)
+    card.trailing = this.deps.timer(wait, () => {
+      card.trailing = undefined
+      try {
+        this.editLatest(sessionId, card)
+      } catch (error) {
+        this.deps.onError?.(error, sessionId)
+      }
+    })
+  }
+
+  /** A card already exists (sent before a restart): the next update edits it, unless `lastText` is still what it says. */
+  restore(sessionId: string, lastText: string): void {
+    const card = this.cards.get(sessionId)
+    if (card !== undefined) card.last = { text: lastText }
+    else this.cards.set(sessionId, { last: { text: lastText }, at: Number.NEGATIVE_INFINITY })
+  }
+
+  /** No more updates for the session; a pending trailing edit is made now (the final state matters). */
+  forget(sessionId: string): void {
+    const card = this.cards.get(sessionId)
+    if (card === undefined) return
+    this.cards.delete(sessionId)
+    if (card.trailing === undefined) return
+    card.trailing.cancel()
+    card.trailing = undefined
+    this.editLatest(sessionId, card)
+  }
+
+  /** Cancels every pending edit; later updates do nothing. */
+  stop(): void {
+    this.stopped = true
+    for (const card of this.cards.values()) {
+      card.trailing?.cancel()
+      card.trailing = undefined
+    }
+  }
+
+  private editLatest(sessionId: string, card: Card): void {
+    const render = this.deps.render(sessionId)
+    if (render === undefined) return this.drop(sessionId)
+    if (!same(card, render)) this.edit(sessionId, card, render, this.deps.clock.now())
+  }
+
+  private edit(sessionId: string, card: Card, render: FormattedMessage, now: number): void {
+    this.deps.edit(sessionId, render)
+    card.last = render
+    card.at = now
+  }
+
+  private drop(sessionId: string): void {
+    this.cards.get(sessionId)?.trailing?.cancel()
+    this.cards.delete(sessionId)
+  }
+}
+
+const same = (card: Card, render: FormattedMessage) =>
+  card.last.text === render.text && (card.last.html === undefined || card.last.html === render.html)
