@@ -8,7 +8,7 @@ import { Approvals, type ApprovalLapse, type ApprovalRequest } from './approvals
 import { ChatOutbox } from './chat-outbox.js'
 import type { SessionControl } from './control.js'
 import { Follows } from './follows.js'
-import { formatTitled } from './format.js'
+import { formatTitled, topicName } from './format.js'
 import { Interactions } from './interactions.js'
 import { cardKey, Notifications } from './notifications.js'
 import { NOTIFICATION_KINDS, type NotificationKind, type NotifierConfig } from './notify/notifier.js'
@@ -217,7 +217,7 @@ export class TelegramService {
 
   /** A session stopped: a goodbye in its topic, then the topic is closed, deleted or kept as configured. */
   onSessionStopped(session: SessionRef): void {
-    const [goodbye] = formatTitled('Session stopped.', `${session.name ?? session.id} [${session.id}] has ended.`)
+    const [goodbye] = formatTitled('Session stopped.', `${topicName(session)} has ended.`)
     this.safely('end pending approvals', () => this.approvals.lapseSession(session.id, 'gone'))
     this.safely('update the status card', () => this.notifications.sessionStopped(session))
     this.safely('queue topic close', () => this.topics.closeTopic(session, goodbye!))

@@ -107,3 +107,26 @@ describe('delivered listeners', () => {
     expect(delivered).toEqual([`${sent.message.id}:delivered:stop_hook`])
   })
 })
+
+describe('the watchdog and a session being created', () => {
+  it('does not stop a session whose terminal is still being started', async () => {
+    const { service, mux } = setup()
+    const create = mux.create.bind(mux)
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    mux.create = async (options) => {
+      await gate
+      return create(options)
+    }
+    const creating = service.create({ workingDir: '/w', name: 'slow' })
+    await Promise.resolve()
+    const during = await service.reconcile()
+    expect(during.stopped).toEqual([])
+    release()
+    const s = await creating
+    expect(service.resolve(s.id).state).toBe('starting')
+    // once started, a terminal that is gone is noticed as before
+    await mux.kill(s.tmuxSession!)
+    expect((await service.reconcile()).stopped).toEqual([s.id])
+  })
+})

@@ -129,6 +129,8 @@ export class SessionService {
   private readonly repliers: HookReplier[] = []
   private readonly holders: HookHolder[] = []
   private readonly changeListeners = new Set<ChangeListener>()
+  /** Sessions whose terminal create() is starting right now: the watchdog leaves them alone. */
+  private readonly starting = new Set<string>()
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -214,6 +216,7 @@ export class SessionService {
       createdAt: now,
     })
     sessions.insert(session, this.deps.hashToken(token))
+    this.starting.add(id)
     const command = [...config.agentCommand]
     if (request.model !== undefined) command.push('--model', request.model)
     if (request.prompt !== undefined && request.prompt !== '') command.push(request.prompt)
@@ -228,6 +231,8 @@ export class SessionService {
     } catch (error) {
       this.apply(session.id, { kind: 'tmux_gone' })
       throw error
+    } finally {
+      this.starting.delete(id)
     }
     await this.label(session)
     const created = this.deps.sessions.get(id) ?? session
@@ -440,11 +445,13 @@ export class SessionService {
    */
   async reconcile(options: { adopt?: boolean } = {}): Promise<{ stopped: string[]; idled: string[]; adopted: string[] }> {
     const { sessions, mux, clock, config } = this.deps
+    // sessions first, terminals second: a session created in between is not judged by an older list
+    const live = sessions.list()
     const terminals = new Set(await mux.list())
     const result = { stopped: [] as string[], idled: [] as string[], adopted: [] as string[] }
-    const live = sessions.list()
     for (const s of live) {
-      if (s.kind !== 'managed' || s.tmuxSession === null) continue
+      // its terminal may not exist yet: create() is still starting it
+      if (s.kind !== 'managed' || s.tmuxSession === null || this.starting.has(s.id)) continue
       if (!terminals.has(s.tmuxSession)) {
         this.apply(s.id, { kind: 'tmux_gone' })
         result.stopped.push(s.id)
