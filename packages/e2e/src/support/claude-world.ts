@@ -21,6 +21,8 @@ export interface ClaudeWorldOptions {
   prepare?: (paths: { root: string; work: string }) => void
   /** Directories put first on the server's PATH (so on tmux's, so on the agents'). */
   path?: (root: string) => string[]
+  /** More top-level config YAML (e.g. a `telegram:` section). */
+  extraYaml?: string
 }
 
 export interface ClaudeWorld {
@@ -46,7 +48,11 @@ export async function startClaudeWorld(options: ClaudeWorldOptions): Promise<Cla
   options.prepare?.({ root, work })
   const stub = await startAnthropicStub((ctx) => options.script(ctx))
   const { home } = prepareClaudeHome(join(root, 'home'), { workdir: work, apiKey: DUMMY_API_KEY })
-  writeSmConfig(configPath, { command: claudeBinary(), args: ['--permission-mode', options.permissionMode] })
+  writeSmConfig(configPath, {
+    command: claudeBinary(),
+    args: ['--permission-mode', options.permissionMode],
+    ...(options.extraYaml !== undefined ? { extraYaml: options.extraYaml } : {}),
+  })
   const serverEnv = cleanBaseEnv(claudeEnv({ home, stubUrl: stub.url, tmpdir: root }))
   const extra = options.path?.(root) ?? []
   if (extra.length > 0) serverEnv.PATH = [...extra, serverEnv.PATH ?? '/usr/bin:/bin'].join(':')
