@@ -1,6 +1,6 @@
 // Benchmarks of claude-sessions. `pnpm bench` (setup, then this), or `node bench/run.mjs`.
 //
-//   node bench/run.mjs [--only hook|ingest|cold|classifier|policy|delivery|spawn[,…]] [--quick] [--profile]
+//   node bench/run.mjs [--only hook|ingest|cold|classifier|policy|delivery|spawn|telegram[,…]] [--quick] [--profile]
 //
 // Prints a report (figure, baseline measured in the same run, ratio, target, PASS/FAIL) and
 // writes the same figures to .bench/latest.json (and .bench/<time>.json). Figures are wall
@@ -18,6 +18,7 @@ import { benchHookOverhead } from './hook-overhead.mjs'
 import { benchIngest } from './ingest.mjs'
 import { benchPolicy } from './policy.mjs'
 import { benchSpawn } from './spawn.mjs'
+import { benchTelegram } from './telegram.mjs'
 import { REPO, TMUX_SOCKET, cleanupSync, killTmux, printTable } from './support.mjs'
 
 const BENCHES = {
@@ -28,6 +29,7 @@ const BENCHES = {
   policy: { title: 'Policy decision on PreToolUse (deny / ask profile vs none)', run: benchPolicy },
   delivery: { title: 'Message delivery latency (Stop hook reply, typed), fake agent', run: benchDelivery },
   spawn: { title: '20 children spawned at once by one parent, fake agent', run: benchSpawn },
+  telegram: { title: 'Telegram: Stop → message at the Bot API, button press → permission answered (fake Bot API)', run: benchTelegram },
 }
 
 const { values } = parseArgs({
@@ -40,8 +42,8 @@ const { values } = parseArgs({
 })
 if (values.help) {
   process.stdout.write(
-    'usage: node bench/run.mjs [--only hook|ingest|cold|classifier|policy|delivery|spawn[,...]] [--quick] [--profile]\n' +
-      '  --quick    smaller counts (hook 150 rounds, ingest 3 s, cold 10 runs, delivery 20 messages, spawn 1 round)\n' +
+    'usage: node bench/run.mjs [--only hook|ingest|cold|classifier|policy|delivery|spawn|telegram[,...]] [--quick] [--profile]\n' +
+      '  --quick    smaller counts (hook 150 rounds, ingest 3 s, cold 10 runs, delivery 20 messages, spawn 1 round, telegram 40 turns)\n' +
       '  --profile  run the ingest server with --cpu-prof into .bench/profiles\n' +
       '             (summarize with: node bench/profile-summary.mjs <file.cpuprofile>)\n',
   )
