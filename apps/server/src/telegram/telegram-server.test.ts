@@ -70,7 +70,7 @@ const permission = (command: string) =>
   })
 
 describe('Telegram in the server: notifications from hooks', () => {
-  it('AskUserQuestion, StopFailure and a child finishing are posted; idle_prompt and turned-off kinds are not', async () => {
+  it('AskUserQuestion, a destructive command, StopFailure and a child finishing are posted; idle_prompt and turned-off kinds are not', async () => {
     const { fake, config, server } = await start({ off: ['typed_prompt'] })
     const parent = await managed(fake, config, server)
     await runHook('SessionStart', payload({ source: 'startup' }), parent.env)
@@ -79,6 +79,8 @@ describe('Telegram in the server: notifications from hooks', () => {
     }
     await runHook('PreToolUse', payload({ tool_name: 'AskUserQuestion', tool_input: question, tool_use_id: 'toolu_q' }), parent.env)
     await waitFor(() => shown(fake, parent.thread).find((t) => t.startsWith('Question') && t.includes('Which database?\n1. Postgres\n2. SQLite')))
+    await runHook('PreToolUse', payload({ tool_name: 'Bash', tool_input: { command: 'rm -rf ./build' }, tool_use_id: 'toolu_rm' }), parent.env)
+    await waitFor(() => shown(fake, parent.thread).find((t) => t === 'Flagged destructive: Bash\nrm -rf ./build'))
     await runHook('StopFailure', payload({ error: 'rate_limit', error_details: 'API Error: 429' }), parent.env)
     await waitFor(() => shown(fake, parent.thread).find((t) => t.startsWith('Error: the turn failed')))
     await runHook('Notification', payload({ message: 'Claude is waiting for your input', notification_type: 'idle_prompt' }), parent.env)

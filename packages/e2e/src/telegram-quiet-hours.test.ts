@@ -1,0 +1,95 @@
+/**
+ * Quiet hours end to end: the real server process with a `telegram:` section whose quiet hours
+ * began this minute and end at the next minute boundary (UTC), the fake Bot API, real tmux, the
+ * hook script and the fake Claude Code. Responses are held, then one digest arrives.
+ */
+import { FakeBotApi } from '@claude-sessions/telegram/testing'
+import { mkdirSync, realpathSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { DUMMY_API_KEY, cleanBaseEnv, fakeClaudeBinary, prepareClaudeHome } from './support/claude-home.js'
+import { panePids, runSm, runSmJson, SmApi, startSmServer, waitForExit, writeSmConfig, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { killServer, makeTempDir, privateSocket, removeDir, waitFor } from './support/tmux-harness.js'
+
+const CHAT = -1002222333444
+const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16)
+
+describe('Telegram quiet hours (real server, fake agent)', { timeout: 150_000 }, () => {
+  const socket = privateSocket('sm-e2e-tg-quiet')
+  let root: string
+  let fake: FakeBotApi
+  let server: SmServer
+  let smEnv: Record<string, string>
+  let api: SmApi
+  let work: string
+  /** When quiet hours end (a minute boundary at least 25 s away). */
+  let quietEnd: number
+
+  beforeAll(async () => {
+    root = realpathSync(makeTempDir('sm-e2e-tg-quiet-'))
+    work = join(root, 'project')
+    const dataDir = join(root, 'data')
+    const configPath = join(root, 'config.yaml')
+    mkdirSync(work)
+    const { home } = prepareClaudeHome(join(root, 'home'), { workdir: work, apiKey: DUMMY_API_KEY })
+    fake = await FakeBotApi.start()
+    const now = Date.now()
+    quietEnd = Math.ceil(now / 60_000) * 60_000
+    if (quietEnd - now < 25_000) quietEnd += 60_000
+    const q = (v: unknown) => JSON.stringify(v)
+    writeSmConfig(configPath, {
+      command: process.execPath,
+      args: [fakeClaudeBinary(), '--permission-mode', 'default'],
+      settleMs: 100,
+      extraYaml: [
+        'telegram:',
+        `  token: ${q(fake.token)}`,
+        `  chat_id: ${CHAT}`,
+        '  allowed_user_ids: [1]',
+        `  api_root: ${q(fake.apiRoot)}`,
+        '  poll_timeout_seconds: 1',
+        '  stall_seconds: 5',
+        '  throttle: false',
+        `  quiet_hours: { start: ${q(hhmm(now))}, end: ${q(hhmm(quietEnd))}, time_zone: UTC }`,
+      ].join('\n'),
+    })
+    server = await startSmServer({ env: cleanBaseEnv({ HOME: home, FAKE_CLAUDE_IDLE_NOTIFY_MS: '0' }), dataDir, socket, configPath })
+    smEnv = cleanBaseEnv({ HOME: root, CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: dataDir })
+    api = new SmApi(() => server.url, dataDir)
+    const installed = await runSm(['hooks', 'install', '--settings', join(home, '.claude', 'settings.json')], smEnv)
+    expect(installed.status, installed.stderr).toBe(0)
+  }, 120_000)
+
+  afterAll(async () => {
+    const pids = await panePids(socket)
+    await killServer(socket)
+    await waitForExit(pids)
+    await server?.stop()
+    await fake?.close()
+    removeDir(root)
+  }, 120_000)
+
+  afterEach((ctx) => {
+    if (ctx.task.result?.state !== 'fail') return
+    console.error(`[tg-quiet] server log tail:\n${server.log().split('\n').slice(-30).join('\n')}`)
+  })
+
+  it('responses are held during quiet hours, then one digest with the latest response in full', async () => {
+    const session = await runSmJson<SessionJson>(['new', work, '--no-attach', '--name', 'nightly', '--prompt', 'first job'], smEnv)
+    const topic = await waitFor(() => [...fake.topics.values()].find((t) => t.name === `nightly [${session.id}]`), { message: 'topic' })
+    const shown = () => fake.botMessages().filter((m) => m.threadId === topic.threadId && !m.pinned).map((m) => m.shown)
+    await api.waitForState(session.id, 'idle', { timeoutMs: 15_000 })
+    expect((await runSm(['send', 'nightly', 'second job'], smEnv)).status).toBe(0)
+    await api.waitForEvents(session.id, (e) => e.event === 'Stop', 2)
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(Date.now()).toBeLessThan(quietEnd)
+    expect(shown().filter((t) => t.includes('echo:'))).toEqual([])
+
+    const digest = await waitFor(() => shown().find((t) => t.startsWith('While you were away')), { message: 'the digest', timeoutMs: quietEnd - Date.now() + 20_000 })
+    expect(Date.now()).toBeGreaterThanOrEqual(quietEnd)
+    expect(digest).toContain('echo: first job')
+    expect(digest).toContain('echo: second job')
+    await waitFor(() => shown().includes('echo: second job'), { message: 'the latest response in full' })
+    expect(shown().filter((t) => t.startsWith('While you were away'))).toHaveLength(1)
+  })
+})
