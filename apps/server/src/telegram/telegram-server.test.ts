@@ -148,3 +148,21 @@ describe('Telegram in the server: permission approval holds the hook reply', () 
     await waitFor(() => fake.messages.get(ask.messageId)!.shown.includes('No longer waiting'))
   })
 })
+
+describe('POST /telegram/pair', () => {
+  it('gives the operator a one-time code; a session is refused; without Telegram it is 503', async () => {
+    const { fake, config, server, client } = await start()
+    const { code, expiresAt } = await client.telegramPair()
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/)
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(9 * 60_000)
+    const { session, token } = await managed(fake, config, server)
+    const asSession = createClient({ baseUrl: server.url, token, sessionId: session.id })
+    await expect(asSession.telegramPair()).rejects.toMatchObject({ status: 403, code: 'forbidden' })
+
+    const plain = testConfig()
+    configs.push(plain)
+    const off = await startServer(plain, silentLog())
+    running.push(off)
+    await expect(operatorClient(off, plain).telegramPair()).rejects.toMatchObject({ status: 503, code: 'unavailable' })
+  })
+})
