@@ -17,32 +17,16 @@
 // createdAt → the UserPromptSubmit at the server (the agent has the prompt).
 // The three kinds of cycle (message by Stop, bare Stop, typed) run in rotation; each ends when
 // the agent is done with its last Stop hook. FAKE_CLAUDE_TURN_MS=0: the fake answers at once.
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
-import { TMUX_SOCKET, fmtMs, log, noteLine, resultLine, startSmServer, summarize, timedRun, waitUntil } from './support.mjs'
+import { TMUX_SOCKET, fmtMs, log, noteLine, postHook, resultLine, startSmServer, summarize, timedRun, waitUntil } from './support.mjs'
 
 const TARGET_MS = 200
 const SLOW_MS = 300
 
 const pair = (s) => `p50 ${fmtMs(s.p50)} / p99 ${fmtMs(s.p99)}`
 const ms = (iso) => Date.parse(iso)
-
-/** One hook POST over a keep-alive connection: reply body and the server's own time (Server-Timing). */
-function postHook(agent, url, headers, payload) {
-  const body = Buffer.from(JSON.stringify(payload))
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } }, (res) => {
-      const chunks = []
-      res.on('data', (d) => chunks.push(d))
-      res.on('end', () =>
-        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), serverMs: Number(/dur=([\d.]+)/.exec(res.headers['server-timing'] ?? '')?.[1] ?? NaN) }),
-      )
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
 
 export async function benchDelivery({ quick }) {
   const n = quick ? 20 : 100

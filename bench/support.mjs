@@ -2,6 +2,7 @@
 // no-op baseline server, statistics and the report table. Plain Node ESM, no dependencies.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -391,3 +392,19 @@ export async function waitUntil(check, { timeoutMs = 30_000, intervalMs = 20, me
 }
 
 export const log = (msg) => process.stderr.write(`[bench] ${msg}\n`)
+
+/** One hook POST over a keep-alive connection: reply body and the server's own time (Server-Timing). */
+export function postHook(agent, url, headers, payload) {
+  const body = Buffer.from(JSON.stringify(payload))
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } }, (res) => {
+      const chunks = []
+      res.on('data', (d) => chunks.push(d))
+      res.on('end', () =>
+        resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), serverMs: Number(/dur=([\d.]+)/.exec(res.headers['server-timing'] ?? '')?.[1] ?? NaN) }),
+      )
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}

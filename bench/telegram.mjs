@@ -11,29 +11,16 @@
 //     until the held hook reply arrives here (long polling, the access guard, the decision, HTTP).
 //     Baseline: the same press's update → the bot's answerCallbackQuery at the fake (the polling floor).
 // Throttling is off (grammY's throttler would pace a group at 20 messages a minute, by design).
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { REPO, fmtMs, log, noteLine, resultLine, startSmServer, summarize, waitUntil } from './support.mjs'
+import { REPO, fmtMs, log, noteLine, postHook, resultLine, startSmServer, summarize, waitUntil } from './support.mjs'
 
 const STOP_TARGET_MS = 250
 const PRESS_TARGET_MS = 300
 const CHAT = -1001777000111
 const USER = { id: 4711, username: 'bench' }
-
-function postHook(agent, url, headers, payload) {
-  const body = Buffer.from(JSON.stringify(payload))
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } }, (res) => {
-      const chunks = []
-      res.on('data', (d) => chunks.push(d))
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
 
 const pair = (s) => `p50 ${fmtMs(s.p50)} / p99 ${fmtMs(s.p99)}`
 

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AnthropicStub, ReplyContext, StubReply } from './support/anthropic-stub.js'
 import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
 import { runSmJson, SmApi, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { telegramYaml } from './support/telegram-yaml.js'
 import { capture, privateSocket, waitFor } from './support/tmux-harness.js'
 
 const CHAT = -1005555555555
@@ -41,22 +42,12 @@ describe('Telegram with the real Claude Code', { timeout: 180_000 }, () => {
 
   beforeAll(async () => {
     fake = await FakeBotApi.start()
-    const q = (v: unknown) => JSON.stringify(v)
     const world = await startClaudeWorld({
       prefix: 'sm-e2e-tg-real',
       socket,
       script,
       permissionMode: 'default',
-      extraYaml: [
-        'telegram:',
-        `  token: ${q(fake.token)}`,
-        `  chat_id: ${CHAT}`,
-        `  allowed_user_ids: [${ALICE.id}]`,
-        `  api_root: ${q(fake.apiRoot)}`,
-        '  poll_timeout_seconds: 1',
-        '  stall_seconds: 5',
-        '  throttle: false',
-      ].join('\n'),
+      extraYaml: telegramYaml(fake, CHAT, [ALICE.id]),
     })
     ;({ root, work, dataDir, stub, server, smEnv } = world)
     api = new SmApi(() => server.url, dataDir)

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DUMMY_API_KEY, cleanBaseEnv, fakeClaudeBinary, prepareClaudeHome } from './support/claude-home.js'
 import { panePids, runSm, runSmJson, SmApi, startSmServer, waitForExit, writeSmConfig, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { telegramYaml } from './support/telegram-yaml.js'
 import { killServer, makeTempDir, privateSocket, removeDir, waitFor } from './support/tmux-harness.js'
 
 const CHAT = -1002222333444
@@ -36,22 +37,11 @@ describe('Telegram quiet hours (real server, fake agent)', { timeout: 150_000 },
     const now = Date.now()
     quietEnd = Math.ceil(now / 60_000) * 60_000
     if (quietEnd - now < 25_000) quietEnd += 60_000
-    const q = (v: unknown) => JSON.stringify(v)
     writeSmConfig(configPath, {
       command: process.execPath,
       args: [fakeClaudeBinary(), '--permission-mode', 'default'],
       settleMs: 100,
-      extraYaml: [
-        'telegram:',
-        `  token: ${q(fake.token)}`,
-        `  chat_id: ${CHAT}`,
-        '  allowed_user_ids: [1]',
-        `  api_root: ${q(fake.apiRoot)}`,
-        '  poll_timeout_seconds: 1',
-        '  stall_seconds: 5',
-        '  throttle: false',
-        `  quiet_hours: { start: ${q(hhmm(now))}, end: ${q(hhmm(quietEnd))}, time_zone: UTC }`,
-      ].join('\n'),
+      extraYaml: telegramYaml(fake, CHAT, [1], [`quiet_hours: { start: ${JSON.stringify(hhmm(now))}, end: ${JSON.stringify(hhmm(quietEnd))}, time_zone: UTC }`]),
     })
     server = await startSmServer({ env: cleanBaseEnv({ HOME: home, FAKE_CLAUDE_IDLE_NOTIFY_MS: '0' }), dataDir, socket, configPath })
     smEnv = cleanBaseEnv({ HOME: root, CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: dataDir })

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DUMMY_API_KEY, cleanBaseEnv, fakeClaudeBinary, prepareClaudeHome } from './support/claude-home.js'
 import { panePids, runSm, runSmJson, SmApi, startSmServer, waitForExit, writeSmConfig, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { telegramYaml } from './support/telegram-yaml.js'
 import { capture, IDLE_INPUT_RE, killServer, makeTempDir, privateSocket, readJsonl, removeDir, tmux, typeAndSubmit, waitFor } from './support/tmux-harness.js'
 
 const CHAT = -1001234567890
@@ -52,23 +53,6 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
     await waitFor(async () => IDLE_INPUT_RE.test(await capture(socket, terminal(id))), { message: 'input box' })
   }
 
-  function telegramYaml(): string {
-    const q = (v: unknown) => JSON.stringify(v)
-    return [
-      'telegram:',
-      `  token: ${q(fake.token)}`,
-      `  chat_id: ${CHAT}`,
-      `  allowed_user_ids: [${ALICE.id}]`,
-      `  api_root: ${q(fake.apiRoot)}`,
-      '  poll_timeout_seconds: 1',
-      '  stall_seconds: 5',
-      '  throttle: false',
-      '  approval_wait_seconds: 30',
-      '  projects:',
-      `    demo: ${q(work)}`,
-    ].join('\n')
-  }
-
   async function startServer(port?: number): Promise<void> {
     server = await startSmServer({ env: serverEnv, dataDir, socket, configPath, ...(port !== undefined ? { port } : {}) })
   }
@@ -93,7 +77,7 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
       settleMs: 100,
       watchdogIntervalSeconds: 1,
       staleSeconds: 3,
-      extraYaml: telegramYaml(),
+      extraYaml: telegramYaml(fake, CHAT, [ALICE.id], ['approval_wait_seconds: 30', 'projects:', `  demo: ${JSON.stringify(work)}`]),
     })
     serverEnv = cleanBaseEnv({ HOME: home, FAKE_CLAUDE_LOG: fakeLog, FAKE_CLAUDE_IDLE_NOTIFY_MS: '0' })
     await startServer()

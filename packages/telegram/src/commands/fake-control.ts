@@ -2,6 +2,7 @@ import { isLive, newSession, resolveSessionRef, SessionsError, tmuxSessionName, 
 import type { BotReply, Project, SessionControl } from '../control.js'
 import { CHUNK_LIMIT } from '../format.js'
 import { checkHtml } from '../testing/fake-html.js'
+import { aToolEvent as aNewToolEvent } from '@claude-sessions/core/testing'
 
 /** For tests: the time sessions are made at by default. */
 export const T0 = 1_700_000_000_000
@@ -13,36 +14,11 @@ export interface ControlCall {
 
 type SessionFields = Partial<Session> & Pick<Session, 'id'>
 
-/** A tool event with every field empty but the ones given. */
+/** A stored tool event: core's test event with the fields a bare one lacks emptied, then the ones given. */
 export function aToolEvent(fields: Partial<ToolEvent> = {}): ToolEvent {
-  return {
-    id: 1,
-    at: T0,
-    sessionId: 'aaaa1111',
-    sessionName: null,
-    parentId: null,
-    claudeSessionId: 'claude-1',
-    agentId: null,
-    toolUseId: null,
-    cwd: null,
-    project: null,
-    event: 'PreToolUse',
-    toolName: 'Bash',
-    toolInput: null,
-    toolResponse: null,
-    toolResponseSize: null,
-    targetFile: null,
-    command: null,
-    exitCode: null,
-    error: null,
-    durationMs: null,
-    destructive: false,
-    category: null,
-    sensitive: false,
-    match: null,
-    decision: null,
-    ...fields,
-  }
+  const empty = { sessionId: 'aaaa1111', sessionName: null, claudeSessionId: 'claude-1', toolUseId: null, cwd: null, project: null, toolInput: null, command: null }
+  const { dedupeKey: _, ...event } = aNewToolEvent({ at: T0, ...empty })
+  return { id: 1, ...event, ...fields }
 }
 
 /**

@@ -2,34 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CHUNK_LIMIT, formatPlain, formatTitled, type FormattedMessage } from '../format.js'
 import { checkHtml } from '../testing/fake-html.js'
 import { NOTIFICATION_KINDS, Notifier, type Notification, type NotificationKind, type NotifierConfig, type QuietHours } from './notifier.js'
-
-/** A clock that moves only when told, and timers that fire as it passes them. */
-function manualTime(start: number) {
-  let now = start
-  const timers: { at: number; ms: number; work: () => void; live: boolean }[] = []
-  const advanceTo = (target: number) => {
-    for (;;) {
-      const due = timers.filter((t) => t.live && t.at <= target).sort((a, b) => a.at - b.at)[0]
-      if (due === undefined) break
-      now = Math.max(now, due.at)
-      due.live = false
-      due.work()
-    }
-    now = Math.max(now, target)
-  }
-  return {
-    clock: { now: () => now },
-    timer: (ms: number, work: () => void) => {
-      const t = { at: now + ms, ms, work, live: true }
-      timers.push(t)
-      return { cancel: () => void (t.live = false) }
-    },
-    set: (t: number) => void (now = t),
-    advanceTo,
-    live: () => timers.filter((t) => t.live),
-    all: () => timers,
-  }
-}
+import { manualTime } from './manual-time.js'
 
 const at = (iso: string) => Date.parse(iso)
 const allOn = () => Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, true])) as NotifierConfig['enabled']

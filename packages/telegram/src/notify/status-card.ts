@@ -1,34 +1,29 @@
 import type { Session, SessionState } from '@claude-sessions/core'
 import { escapeHtml, topicName, type FormattedMessage } from '../format.js'
+import { formatAge, STATE_WORDS } from '../session-text.js'
 import type { Timer } from './notifier.js'
 import { formatClockTime } from './zoned-time.js'
 
-/** The emoji and word a card shows for each state. */
-export const STATE_LABELS: Record<SessionState, string> = {
-  starting: '🚀 starting',
-  idle: '💤 idle',
-  working: '⚙️ working',
-  waiting_permission: '🔐 waiting for permission',
-  waiting_answer: '❓ waiting for an answer',
-  error: '❌ error',
-  stopped: '⏹ stopped',
+/** The emoji a card shows before each state's words. */
+const STATE_EMOJI: Record<SessionState, string> = {
+  starting: '🚀',
+  idle: '💤',
+  working: '⚙️',
+  waiting_permission: '🔐',
+  waiting_answer: '❓',
+  error: '❌',
+  stopped: '⏹',
 }
+
+/** The emoji and words a card shows for a state. */
+export const stateLabel = (state: SessionState): string => `${STATE_EMOJI[state]} ${STATE_WORDS[state]}`
 
 /** At most this many children listed; the rest as `+N more`. */
 export const CARD_CHILDREN = 10
 const TASK_CHARS = 200
 
-/** `just now`, `12 s ago`, `5 min ago`, `3 h 5 min ago`, `2 d ago`. */
-export function relativeTime(then: number, now: number): string {
-  const s = Math.floor((now - then) / 1000)
-  if (s < 1) return 'just now'
-  if (s < 60) return `${s} s ago`
-  const min = Math.floor(s / 60)
-  if (min < 60) return `${min} min ago`
-  const h = Math.floor(min / 60)
-  if (h < 24) return min % 60 === 0 ? `${h} h ago` : `${h} h ${min % 60} min ago`
-  return `${Math.floor(h / 24)} d ago`
-}
+/** How long ago `then` was, as lists say it. */
+const relativeTime = (then: number, now: number): string => formatAge(now - then)
 
 const clip = (text: string, max: number) => {
   const line = text.replace(/\s+/g, ' ').trim()
@@ -46,7 +41,7 @@ export interface StatusCardView {
 /** A session's status as one compact message (the same input gives the same message). */
 export function renderStatusCard(view: StatusCardView): FormattedMessage {
   const { session: s, now } = view
-  const title = `${topicName(s)} · ${STATE_LABELS[s.state]}`
+  const title = `${topicName(s)} · ${stateLabel(s.state)}`
   const lines: string[] = []
   if (s.state === 'working' && s.lastTool !== null) lines.push(`Tool: ${clip(s.lastTool, 80)}`)
   if (s.currentTask !== null && s.currentTask.trim() !== '') lines.push(`Task: ${clip(s.currentTask, TASK_CHARS)}`)
@@ -55,7 +50,7 @@ export function renderStatusCard(view: StatusCardView): FormattedMessage {
   else lines.push(`Last activity: ${relativeTime(s.lastActivityAt, now)} (${formatClockTime(s.lastActivityAt, view.timeZone)})`)
   if (view.children.length > 0) {
     lines.push(`Children (${view.children.length}):`)
-    for (const c of view.children.slice(0, CARD_CHILDREN)) lines.push(`• ${topicName(c)} · ${STATE_LABELS[c.state]}`)
+    for (const c of view.children.slice(0, CARD_CHILDREN)) lines.push(`• ${topicName(c)} · ${stateLabel(c.state)}`)
     if (view.children.length > CARD_CHILDREN) lines.push(`+${view.children.length - CARD_CHILDREN} more`)
   }
   const body = lines.join('\n')
