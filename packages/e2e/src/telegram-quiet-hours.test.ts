@@ -4,20 +4,19 @@
  * hook script and the fake Claude Code. Responses are held, then one digest arrives.
  */
 import { FakeBotApi } from '@claude-sessions/telegram/testing'
-import { mkdirSync, realpathSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { DUMMY_API_KEY, cleanBaseEnv, fakeClaudeBinary, prepareClaudeHome } from './support/claude-home.js'
-import { panePids, runSm, runSmJson, SmApi, startSmServer, waitForExit, writeSmConfig, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { stopClaudeWorld } from './support/claude-world.js'
+import { startFakeWorld, type FakeWorld } from './support/fake-world.js'
+import { runSm, runSmJson, type SessionJson, type SmApi, type SmServer } from './support/sm-harness.js'
 import { telegramYaml } from './support/telegram-yaml.js'
-import { killServer, makeTempDir, privateSocket, removeDir, waitFor } from './support/tmux-harness.js'
+import { privateSocket, waitFor } from './support/tmux-harness.js'
 
 const CHAT = -1002222333444
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16)
 
 describe('Telegram quiet hours (real server, fake agent)', { timeout: 150_000 }, () => {
   const socket = privateSocket('sm-e2e-tg-quiet')
-  let root: string
+  let world: FakeWorld | undefined
   let fake: FakeBotApi
   let server: SmServer
   let smEnv: Record<string, string>
@@ -27,36 +26,18 @@ describe('Telegram quiet hours (real server, fake agent)', { timeout: 150_000 },
   let quietEnd: number
 
   beforeAll(async () => {
-    root = realpathSync(makeTempDir('sm-e2e-tg-quiet-'))
-    work = join(root, 'project')
-    const dataDir = join(root, 'data')
-    const configPath = join(root, 'config.yaml')
-    mkdirSync(work)
-    const { home } = prepareClaudeHome(join(root, 'home'), { workdir: work, apiKey: DUMMY_API_KEY })
     fake = await FakeBotApi.start()
     const now = Date.now()
     quietEnd = Math.ceil(now / 60_000) * 60_000
     if (quietEnd - now < 25_000) quietEnd += 60_000
-    writeSmConfig(configPath, {
-      command: process.execPath,
-      args: [fakeClaudeBinary(), '--permission-mode', 'default'],
-      settleMs: 100,
-      extraYaml: telegramYaml(fake, CHAT, [1], [`quiet_hours: { start: ${JSON.stringify(hhmm(now))}, end: ${JSON.stringify(hhmm(quietEnd))}, time_zone: UTC }`]),
-    })
-    server = await startSmServer({ env: cleanBaseEnv({ HOME: home, FAKE_CLAUDE_IDLE_NOTIFY_MS: '0' }), dataDir, socket, configPath })
-    smEnv = cleanBaseEnv({ HOME: root, CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: dataDir })
-    api = new SmApi(() => server.url, dataDir)
-    const installed = await runSm(['hooks', 'install', '--settings', join(home, '.claude', 'settings.json')], smEnv)
-    expect(installed.status, installed.stderr).toBe(0)
+    const quiet = `quiet_hours: { start: ${JSON.stringify(hhmm(now))}, end: ${JSON.stringify(hhmm(quietEnd))}, time_zone: UTC }`
+    world = await startFakeWorld({ prefix: 'sm-e2e-tg-quiet', socket, config: () => ({ settleMs: 100, extraYaml: telegramYaml(fake, CHAT, [1], [quiet]) }) })
+    ;({ work, server, smEnv, api } = world)
   }, 120_000)
 
   afterAll(async () => {
-    const pids = await panePids(socket)
-    await killServer(socket)
-    await waitForExit(pids)
-    await server?.stop()
+    await stopClaudeWorld(socket, { server, root: world?.root })
     await fake?.close()
-    removeDir(root)
   }, 120_000)
 
   afterEach((ctx) => {

@@ -5,13 +5,12 @@
  * answers do to the sessions.
  */
 import { FakeBotApi, type FakeMessage, type FakeUser } from '@claude-sessions/telegram/testing'
-import { mkdirSync, realpathSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { DUMMY_API_KEY, cleanBaseEnv, fakeClaudeBinary, prepareClaudeHome } from './support/claude-home.js'
-import { panePids, runSm, runSmJson, SmApi, startSmServer, waitForExit, writeSmConfig, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { stopClaudeWorld } from './support/claude-world.js'
+import { startFakeWorld, type FakeWorld } from './support/fake-world.js'
+import { runSm, runSmJson, startSmServer, type SessionJson, type SmApi, type SmServer } from './support/sm-harness.js'
 import { telegramYaml } from './support/telegram-yaml.js'
-import { capture, IDLE_INPUT_RE, killServer, makeTempDir, privateSocket, readJsonl, removeDir, tmux, typeAndSubmit, waitFor } from './support/tmux-harness.js'
+import { capture, IDLE_INPUT_RE, privateSocket, readJsonl, tmux, typeAndSubmit, waitFor } from './support/tmux-harness.js'
 
 const CHAT = -1001234567890
 const ALICE: FakeUser = { id: 4242, username: 'alice' }
@@ -28,12 +27,9 @@ interface FakeLogEntry {
 
 describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 }, () => {
   const socket = privateSocket('sm-e2e-telegram')
-  let root: string
+  let world: FakeWorld
   let work: string
-  let dataDir: string
-  let configPath: string
   let fakeLog: string
-  let serverEnv: Record<string, string>
   let fake: FakeBotApi
   let server: SmServer
   let api: SmApi
@@ -46,15 +42,14 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
   const fakeEntries = () => readJsonl<FakeLogEntry>(fakeLog)
   const inThread = (threadId: number) => fake.botMessages().filter((m) => m.chatId === CHAT && m.threadId === threadId)
   const shownIn = (threadId: number) => inThread(threadId).map((m) => m.shown)
-  const withText = (threadId: number, part: string) => inThread(threadId).find((m) => m.shown.includes(part))
   const topicOf = (id: string) => [...fake.topics.values()].find((t) => t.name.endsWith(`[${id}]`))
   const idle = async (id: string) => {
     await api.waitForState(id, 'idle')
     await waitFor(async () => IDLE_INPUT_RE.test(await capture(socket, terminal(id))), { message: 'input box' })
   }
 
-  async function startServer(port?: number): Promise<void> {
-    server = await startSmServer({ env: serverEnv, dataDir, socket, configPath, ...(port !== undefined ? { port } : {}) })
+  async function startServer(port: number): Promise<void> {
+    server = world.server = await startSmServer({ env: world.serverEnv, dataDir: world.dataDir, socket, configPath: world.configPath, port })
   }
 
   /** The last message of the thread with buttons, once there is one containing `part`. */
@@ -63,37 +58,23 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
   const button = (m: FakeMessage, label: string) => m.buttons!.flat().find((b) => b.text === label)!.data
 
   beforeAll(async () => {
-    root = realpathSync(makeTempDir('sm-e2e-telegram-'))
-    work = join(root, 'project')
-    dataDir = join(root, 'data')
-    configPath = join(root, 'config.yaml')
-    fakeLog = join(root, 'fake.jsonl')
-    mkdirSync(work)
-    const { home } = prepareClaudeHome(join(root, 'home'), { workdir: work, apiKey: DUMMY_API_KEY })
     fake = await FakeBotApi.start()
-    writeSmConfig(configPath, {
-      command: process.execPath,
-      args: [fakeClaudeBinary(), '--permission-mode', 'default'],
-      settleMs: 100,
-      watchdogIntervalSeconds: 1,
-      staleSeconds: 3,
-      extraYaml: telegramYaml(fake, CHAT, [ALICE.id], ['approval_wait_seconds: 30', 'projects:', `  demo: ${JSON.stringify(work)}`]),
+    world = await startFakeWorld({
+      prefix: 'sm-e2e-telegram',
+      socket,
+      config: ({ work }) => ({
+        settleMs: 100,
+        watchdogIntervalSeconds: 1,
+        staleSeconds: 3,
+        extraYaml: telegramYaml(fake, CHAT, [ALICE.id], ['approval_wait_seconds: 30', 'projects:', `  demo: ${JSON.stringify(work)}`]),
+      }),
     })
-    serverEnv = cleanBaseEnv({ HOME: home, FAKE_CLAUDE_LOG: fakeLog, FAKE_CLAUDE_IDLE_NOTIFY_MS: '0' })
-    await startServer()
-    api = new SmApi(() => server.url, dataDir)
-    smEnv = cleanBaseEnv({ HOME: root, CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: dataDir })
-    const installed = await runSm(['hooks', 'install', '--settings', join(home, '.claude', 'settings.json')], smEnv)
-    expect(installed.status, installed.stderr).toBe(0)
+    ;({ work, fakeLog, server, api, smEnv } = world)
   }, 120_000)
 
   afterAll(async () => {
-    const pids = await panePids(socket)
-    await killServer(socket)
-    await waitForExit(pids)
-    await server?.stop()
+    await stopClaudeWorld(socket, { server, root: world?.root })
     await fake?.close()
-    removeDir(root)
   }, 120_000)
 
   afterEach((ctx) => {
@@ -246,7 +227,6 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
       await server.stop()
       await startServer(port)
     }
-    api = new SmApi(() => server.url, dataDir)
     await idle(session.id)
     expect((await sm(['send', 'phone', 'after restarts'])).status).toBe(0)
     await waitFor(() => shownIn(thread).includes('echo: after restarts'), { message: 'still posting into the same topic' })
