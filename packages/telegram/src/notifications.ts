@@ -61,10 +61,10 @@ export class Notifications {
         send: (id, card) => this.withSession(id, (s) => deps.topics.post(s, [card], { key: cardKey(id), pin: true })),
         edit: (id, card) => this.withSession(id, (s) => deps.topics.edit(s, cardKey(id), card)),
         render: (id) => {
-          const all = control.list({ includeStopped: true })
-          const session = all.find((s) => s.id === id)
+          const session = this.find(id)
           if (session === undefined) return undefined
-          const children = all.filter((s) => s.parentId === id)
+          // live children only: the registry of stopped sessions grows without bound
+          const children = control.list().filter((s) => s.parentId === id)
           return renderStatusCard({ session, children, now: deps.clock.now(), ...(deps.timeZone !== undefined ? { timeZone: deps.timeZone } : {}) })
         },
       })
@@ -117,7 +117,15 @@ export class Notifications {
   }
 
   private withSession(id: string, work: (s: SessionRef) => void): void {
-    const session = this.deps.control?.list({ includeStopped: true }).find((s) => s.id === id)
+    const session = this.find(id)
     if (session !== undefined) work(session)
+  }
+
+  private find(id: string): Session | undefined {
+    try {
+      return this.deps.control?.resolve(id)
+    } catch {
+      return undefined
+    }
   }
 }

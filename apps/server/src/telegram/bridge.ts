@@ -57,6 +57,8 @@ export function bridgeTelegram({ service, messages, audit, telegram }: BridgeDep
     }),
     // questions are seen in the raw payload (the tool input), before the reducer
     service.addHookReplier((session, event, _at, replay, payload) => {
+      // the card's current tool: once this hook is applied (its reducer runs after repliers)
+      if (!replay && event.event === 'PreToolUse' && event.agentId === null) setImmediate(() => telegram.sessionChanged(session))
       if (!replay && event.event === 'PreToolUse' && event.toolName === 'AskUserQuestion') {
         const text = questionText((payload as { tool_input?: unknown } | null)?.tool_input)
         if (text !== null) telegram.notify(session, 'question', 'Question', text)
