@@ -535,9 +535,10 @@ export class SessionService {
     const reduction = reduce(current, event, at)
     const session = reduction.session
     if (session !== current) this.deps.sessions.update(session)
-    const effects = reduction.effects.map((effect) =>
-      effect.type === 'prompt_submitted' ? { ...effect, typedByManager: this.waiters.notify(id, effect.prompt) } : effect,
-    )
+    let effects = reduction.effects
+    if (effects.some((e) => e.type === 'prompt_submitted')) {
+      effects = effects.map((e) => (e.type === 'prompt_submitted' ? { ...e, typedByManager: this.waiters.notify(id, e.prompt) } : e))
+    }
     if (effects.length > 0) for (const listener of this.listeners) listener(session, effects, event)
     return session
   }
