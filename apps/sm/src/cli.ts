@@ -256,10 +256,14 @@ export function cli(argv: string[]) {
       (a) => runLocal(async () => (await import('./commands/lock.js')).unlock(a)),
     )
     .command(
-      'telegram <action>',
-      'Telegram: `pair` prints a one-time code a person sends to the bot as /pair <code> to be allowed (10 min, once)',
-      (y) => y.positional('action', { choices: ['pair'] as const, demandOption: true }).options(json),
-      run(async (c, a) => (await import('./commands/telegram.js')).pair(c, a)),
+      'telegram <action> [user]',
+      'Telegram access: `pair` prints a one-time code to send the bot as /pair <code> (10 min, once); `status` shows who may use the bot, topics and the outbox; `unpair <user id>` revokes a paired user',
+      (y) =>
+        y
+          .positional('action', { choices: ['pair', 'status', 'unpair'] as const, demandOption: true })
+          .positional('user', { type: 'string', describe: 'unpair: the Telegram user id' })
+          .options(json),
+      run(async (c, a) => (await import('./commands/telegram.js')).telegram(c, a)),
     )
     .command(
       'hooks <action>',

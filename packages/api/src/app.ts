@@ -10,7 +10,7 @@ import { awarenessRoutes } from './routes/awareness.js'
 import { hookRoutes } from './routes/hooks.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { summaryRoutes } from './routes/summary.js'
-import { telegramRoutes, type TelegramPairing } from './routes/telegram.js'
+import { telegramRoutes, type TelegramAdmin } from './routes/telegram.js'
 import { sessionToolRoutes, toolRoutes } from './routes/tools.js'
 
 export interface ApiDeps {
@@ -24,8 +24,8 @@ export interface ApiDeps {
   agents: Omit<AgentRouteOptions, 'now'>
   /** Tells which repository a directory belongs to (`sm who`); without it only equal working dirs match. */
   repos?: RepoInspector
-  /** The Telegram bot, when configured: `POST /telegram/pair`. */
-  telegram?: TelegramPairing
+  /** The Telegram bot, when configured: `/telegram` (pairing, status, unpairing). */
+  telegram?: TelegramAdmin
   /** The operator's bearer token (kept in the data dir, mode 0600). */
   operatorToken: string
   version: string
@@ -58,6 +58,7 @@ export function createApp(deps: ApiDeps) {
   app.use('/tools/*', requireActor(service, deps.operatorToken))
   app.use('/tools', requireActor(service, deps.operatorToken))
   app.use('/telegram/*', requireActor(service, deps.operatorToken))
+  app.use('/telegram', requireActor(service, deps.operatorToken))
   const routes = app
     .get('/health', (c) => {
       const body: HealthDto = {

@@ -23,7 +23,7 @@ import type {
   SubagentsDto,
 } from './dto.js'
 import { ApiError } from './api-error.js'
-import type { PairingCodeDto } from './routes/telegram.js'
+import type { PairingCodeDto, TelegramStatusDto } from './routes/telegram.js'
 import { openEventStream, type EventStream } from './event-stream.js'
 
 /** Filters of the tool audit queries; times are `2h`, ISO or epoch ms (the server reads them). */
@@ -123,6 +123,8 @@ export function createClient(options: ClientOptions) {
     // the server stops its summarizer after summarizer.timeout_seconds (at most 120 s)
     summary: (ref: string, lines?: number) => call<SummaryDto>(options, 'GET', `/sessions/${enc(ref)}/summary${queryString({ lines })}`, undefined, 150_000),
     telegramPair: () => call<PairingCodeDto>(options, 'POST', '/telegram/pair', {}),
+    telegramStatus: () => call<TelegramStatusDto>(options, 'GET', '/telegram'),
+    telegramUnpair: (userId: string) => call<{ userId: number; removed: boolean }>(options, 'DELETE', `/telegram/users/${enc(userId)}`),
     lastMessage: (ref: string) => call<LastMessageDto>(options, 'GET', `/sessions/${enc(ref)}/last-message`),
     spawn: (body: { prompt: string; name?: string; model?: string; workingDir?: string; policy?: string; wait?: number }) =>
       call<SessionEnvelope>(options, 'POST', '/sessions/spawn', body),

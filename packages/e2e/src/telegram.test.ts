@@ -234,7 +234,7 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
     expect([...fake.topics.values()].filter((t) => t.name.endsWith(`[${session.id}]`))).toHaveLength(1)
   })
 
-  it('sm telegram pair prints a code that lets a new user in once', async () => {
+  it('sm telegram pair lets a new user in; they follow a session privately and reply; sm telegram status and unpair revoke them', async () => {
     const BOB: FakeUser = { id: 7777, username: 'bob' }
     const r = await sm(['telegram', 'pair', '--json'])
     expect(r.status, r.stderr).toBe(0)
@@ -250,5 +250,24 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
     // a reply to it goes to the session
     fake.sendText(BOB, BOB.id, 'reply from bob', undefined, copy.messageId)
     await waitFor(() => shownIn(thread).includes('echo: reply from bob'), { message: 'reply delivered' })
+    await idle(session.id)
+
+    // the operator sees and revokes access
+    const status = JSON.parse((await sm(['telegram', 'status', '--json'])).stdout) as { pairedUsers: { userId: number }[]; configuredUserIds: number[] }
+    expect(status.pairedUsers.map((u) => u.userId)).toEqual([BOB.id])
+    expect(status.configuredUserIds).toEqual([ALICE.id])
+    const text = await sm(['telegram', 'status'])
+    expect(text.stdout).toContain(`  ${BOB.id} @bob since`)
+    const missing = await sm(['telegram', 'unpair'])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toContain('give the Telegram user id')
+    const unpaired = await sm(['telegram', 'unpair', String(BOB.id)])
+    expect(unpaired.status, unpaired.stderr).toBe(0)
+    expect(unpaired.stdout).toBe(`user ${BOB.id} may no longer use the bot\n`)
+    const prompts = fakeEntries().filter((e) => e.type === 'prompt').length
+    fake.sendText(BOB, BOB.id, 'am I still here?', undefined, copy.messageId)
+    await waitFor(() => fake.pendingUpdates() === 0, { message: 'update consumed' })
+    await new Promise((r) => setTimeout(r, 500))
+    expect(fakeEntries().filter((e) => e.type === 'prompt')).toHaveLength(prompts)
   })
 })

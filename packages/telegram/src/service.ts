@@ -1,4 +1,4 @@
-import type { Clock, Session, TelegramStores } from '@claude-sessions/core'
+import type { Clock, OutboxStatus, Session, TelegramStores, TelegramTopicStatus, TelegramUser } from '@claude-sessions/core'
 import { sequentialize } from '@grammyjs/runner'
 import type { Transformer } from 'grammy'
 import { Access } from './access.js'
@@ -19,6 +19,18 @@ import { OutboxWorker } from './outbox-worker.js'
 import { Pairing } from './pairing.js'
 import { Poller } from './poller.js'
 import { TopicManager, chatLane } from './topics.js'
+
+export interface TelegramStatus {
+  chatId: number
+  configuredUserIds: number[]
+  pairedUsers: TelegramUser[]
+  /** Outbox entries not yet sent (pending, sending) and given up (failed), by status. */
+  outbox: Partial<Record<OutboxStatus, number>>
+  /** The forum's topics by status. */
+  topics: Partial<Record<TelegramTopicStatus, number>>
+  approvalsWaiting: number
+  stallRestarts: number
+}
 
 export interface TelegramServiceDeps {
   config: TelegramConfig
@@ -48,6 +60,8 @@ type SessionRef = Pick<Session, 'id' | 'name' | 'workingDir'>
 
 /** Settled outbox entries are kept this long (for `sm` and debugging), then pruned at start. */
 const KEEP_SETTLED_MS = 7 * 24 * 3600_000
+/** Message keys (approval messages, status cards) are kept this long, then pruned at start. */
+const KEEP_MESSAGE_KEYS_MS = 30 * 24 * 3600_000
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -181,6 +195,8 @@ export class TelegramService {
       this.logger.warn({}, 'telegram: nobody may use the bot (allowed_user_ids is empty and nobody has paired); pair with `sm telegram pair`')
     }
     this.safely('prune the outbox', () => this.deps.stores.outbox.pruneSettled(this.clock.now() - KEEP_SETTLED_MS))
+    // approval messages and cards older than this are never edited again
+    this.safely('prune message keys', () => this.deps.stores.messageKeys.prune(this.clock.now() - KEEP_MESSAGE_KEYS_MS))
     this.safely('recover topics', () => this.topics.recover())
     this.safely('restore status cards', () => {
       for (const t of this.deps.stores.topics.list({ chatId: this.deps.config.chatId, status: 'open' })) {
@@ -283,6 +299,30 @@ export class TelegramService {
   /** A one-time pairing code (for `sm telegram pair`), valid `pairing.codeTtlSeconds`. */
   issuePairingCode(): { code: string; expiresAt: number } {
     return this.pairing.issue()
+  }
+
+  /** What the bot is doing: who may use it, the outbox, the topics, approvals waiting, polling restarts. */
+  status(): TelegramStatus {
+    const { stores, config } = this.deps
+    const count = <T extends string>(items: readonly { status: T }[]) => {
+      const counts: Partial<Record<T, number>> = {}
+      for (const item of items) counts[item.status] = (counts[item.status] ?? 0) + 1
+      return counts
+    }
+    return {
+      chatId: config.chatId,
+      configuredUserIds: [...config.allowedUserIds],
+      pairedUsers: stores.access.users(),
+      outbox: count([...stores.outbox.list({ status: 'pending' }), ...stores.outbox.list({ status: 'sending' }), ...stores.outbox.list({ status: 'failed' })]),
+      topics: count(stores.topics.list({ chatId: config.chatId })),
+      approvalsWaiting: this.approvals.waiting,
+      stallRestarts: this.poller.stallRestarts,
+    }
+  }
+
+  /** Removes a paired user: false if they were not paired (users in the config stay until it changes). */
+  unpair(userId: number): boolean {
+    return this.deps.stores.access.removeUser(userId)
   }
 
   /** Whether `userId` may use the bot (config or pairing). */

@@ -151,8 +151,8 @@ describe('Telegram in the server: permission approval holds the hook reply', () 
   })
 })
 
-describe('POST /telegram/pair', () => {
-  it('gives the operator a one-time code; a session is refused; without Telegram it is 503', async () => {
+describe('/telegram: pairing, status, unpairing', () => {
+  it('gives the operator a one-time code that pairs a user once; status lists them; unpair revokes them; a session is refused; without Telegram it is 503', async () => {
     const { fake, config, server, client } = await start()
     const { code, expiresAt } = await client.telegramPair()
     expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/)
@@ -160,6 +160,25 @@ describe('POST /telegram/pair', () => {
     const { session, token } = await managed(fake, config, server)
     const asSession = createClient({ baseUrl: server.url, token, sessionId: session.id })
     await expect(asSession.telegramPair()).rejects.toMatchObject({ status: 403, code: 'forbidden' })
+
+    // the code pairs a user; the status lists them; unpairing revokes them
+    const BOB: FakeUser = { id: 6262, username: 'bob' }
+    fake.sendText(BOB, BOB.id, `/pair ${code}`)
+    await waitFor(() => fake.botMessages().find((m) => m.chatId === BOB.id && m.shown.startsWith('Paired')))
+    const status = await client.telegramStatus()
+    expect(status).toMatchObject({ chatId: CHAT, configuredUserIds: [ALICE.id], approvalsWaiting: 0 })
+    expect(status.pairedUsers).toEqual([{ userId: BOB.id, username: 'bob', addedAt: expect.any(String) }])
+    expect(status.topics).toMatchObject({ open: 1 })
+    await expect(client.telegramUnpair(String(ALICE.id))).rejects.toMatchObject({ status: 400, message: expect.stringContaining('allowed by the config') })
+    await expect(client.telegramUnpair('not-a-user')).rejects.toMatchObject({ status: 400 })
+    await expect(asSession.telegramUnpair(String(BOB.id))).rejects.toMatchObject({ status: 403 })
+    expect(await client.telegramUnpair(String(BOB.id))).toEqual({ userId: BOB.id, removed: true })
+    await expect(client.telegramUnpair(String(BOB.id))).rejects.toMatchObject({ status: 404 })
+    const before = fake.actions().length
+    fake.sendText(BOB, BOB.id, '/list')
+    await waitFor(() => fake.pendingUpdates() === 0)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(fake.actions().slice(before).filter((c) => c.params.chat_id === BOB.id)).toEqual([])
 
     const plain = testConfig()
     configs.push(plain)

@@ -1,8 +1,26 @@
-import { clientFor, type Connection } from '../context.js'
+import { CliError, clientFor, type Connection } from '../context.js'
 import { printJson } from '../format.js'
 
-/** `sm telegram pair [--json]`: a one-time code; the person sends `/pair <code>` to the bot within its validity. */
-export async function pair(conn: Connection, argv: { json?: boolean | undefined }): Promise<number> {
+export interface TelegramArgs {
+  action: 'pair' | 'status' | 'unpair'
+  user?: string | undefined
+  json?: boolean | undefined
+}
+
+/** `sm telegram pair|status|unpair <user>`: Telegram access and the bot's state (the operator only). */
+export async function telegram(conn: Connection, argv: TelegramArgs): Promise<number> {
+  switch (argv.action) {
+    case 'pair':
+      return pair(conn, argv)
+    case 'status':
+      return status(conn, argv)
+    case 'unpair':
+      return unpair(conn, argv)
+  }
+}
+
+/** A one-time code; the person sends `/pair <code>` to the bot within its validity. */
+async function pair(conn: Connection, argv: TelegramArgs): Promise<number> {
   const { code, expiresAt } = await clientFor(conn).telegramPair()
   if (argv.json) {
     printJson({ code, expiresAt })
@@ -10,5 +28,38 @@ export async function pair(conn: Connection, argv: { json?: boolean | undefined 
   }
   const minutes = Math.max(1, Math.round((Date.parse(expiresAt) - Date.now()) / 60_000))
   process.stdout.write(`Send this to the bot in Telegram within ${minutes} min (it works once):\n\n  /pair ${code}\n`)
+  return 0
+}
+
+const counts = (r: Record<string, number>): string =>
+  Object.entries(r)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ') || 'none'
+
+async function status(conn: Connection, argv: TelegramArgs): Promise<number> {
+  const s = await clientFor(conn).telegramStatus()
+  if (argv.json) {
+    printJson(s)
+    return 0
+  }
+  const lines = [
+    `chat: ${s.chatId}`,
+    `allowed by the config: ${s.configuredUserIds.length === 0 ? 'nobody' : s.configuredUserIds.join(', ')}`,
+    `paired: ${s.pairedUsers.length === 0 ? 'nobody' : ''}`,
+    ...s.pairedUsers.map((u) => `  ${u.userId}${u.username ? ` @${u.username}` : ''} since ${u.addedAt}`),
+    `topics: ${counts(s.topics)}`,
+    `outbox: ${counts(s.outbox)}`,
+    `approvals waiting: ${s.approvalsWaiting}`,
+    `polling restarts after a stall: ${s.stallRestarts}`,
+  ]
+  process.stdout.write(`${lines.join('\n').replace('paired: \n', 'paired:\n')}\n`)
+  return 0
+}
+
+async function unpair(conn: Connection, argv: TelegramArgs): Promise<number> {
+  if (argv.user === undefined || argv.user === '') throw new CliError('give the Telegram user id to unpair: sm telegram unpair <user id> (sm telegram status lists them)')
+  const r = await clientFor(conn).telegramUnpair(argv.user)
+  if (argv.json) printJson(r)
+  else process.stdout.write(`user ${r.userId} may no longer use the bot\n`)
   return 0
 }
