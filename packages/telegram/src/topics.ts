@@ -88,9 +88,17 @@ export class TopicManager {
     })
   }
 
-  /** Edits a message of the session's topic known by `key`, in the topic's order (after its send). */
+  /**
+   * Edits a message of the session's topic known by `key`, in the topic's order (after its send).
+   * Edits of that message still waiting in the outbox are dropped: only the latest text matters,
+   * and a backlog of card edits must not hold back the topic's messages.
+   */
   edit(session: SessionRef, key: string, message: FormattedMessage, buttons?: TelegramButton[][] | null): void {
-    const op: TelegramOperation = { kind: 'edit_message', chatId: this.deps.chatId, key, text: message.text, html: message.html }
+    const { outbox, clock, chatId } = this.deps
+    for (const e of outbox.list({ lane: topicLane(chatId, session.id), status: 'pending' })) {
+      if (e.operation.kind === 'edit_message' && e.operation.key === key) outbox.complete(e.id, clock.now())
+    }
+    const op: TelegramOperation = { kind: 'edit_message', chatId, key, text: message.text, html: message.html }
     if (buttons !== undefined) op.buttons = buttons
     this.enqueue(session.id, op)
   }

@@ -16,8 +16,8 @@ const render = (session: Session, children: Session[] = [], timeZone = 'UTC') =>
 describe('renderStatusCard', () => {
   it('shows name, id and state in a bold first line, then the last activity', () => {
     const card = render(aSession({ name: 'api', lastActivityAt: NOW - 12_000 }))
-    expect(card.text).toBe('api [ab12cd34] · 💤 idle\nLast activity: 12s ago (11:59)')
-    expect(card.html).toBe('<b>api [ab12cd34] · 💤 idle</b>\nLast activity: 12s ago (11:59)')
+    expect(card.text).toBe('api [ab12cd34] · 💤 idle\nLast activity: 11:59')
+    expect(card.html).toBe('<b>api [ab12cd34] · 💤 idle</b>\nLast activity: 11:59')
   })
 
   it('has a word for every state', () => {
@@ -52,12 +52,16 @@ describe('renderStatusCard', () => {
 
   it('shows when a stopped session stopped', () => {
     const card = render(aSession({ state: 'stopped', stoppedAt: NOW - 5 * 60_000, backgroundTasks: 1 }))
-    expect(card.text).toBe('proj [ab12cd34] · ⏹ stopped\nStopped: 11:55 (5m ago)')
+    expect(card.text).toBe('proj [ab12cd34] · ⏹ stopped\nStopped: 11:55')
   })
 
   it('shows clock times in the given time zone', () => {
-    expect(render(aSession(), [], 'Europe/Berlin').text).toContain('(13:00)')
-    expect(render(aSession(), [], 'Asia/Kolkata').text).toContain('(16:30)')
+    expect(render(aSession(), [], 'Europe/Berlin').text).toContain('Last activity: 13:00')
+    expect(render(aSession(), [], 'Asia/Kolkata').text).toContain('Last activity: 16:30')
+  })
+
+  it('says how long ago for a time more than a day back', () => {
+    expect(render(aSession({ lastActivityAt: NOW - 50 * 3_600_000 })).text).toMatch(/Last activity: \d\d:\d\d \(2d 2h ago\)$/)
   })
 
   it('lists at most 10 children with their state, then how many more', () => {
@@ -100,7 +104,7 @@ function setup(minIntervalMs?: number) {
   const cards = new StatusCards({
     clock: time.clock,
     timer: time.timer,
-    ...(minIntervalMs !== undefined ? { minIntervalMs } : {}),
+    minIntervalMs: minIntervalMs ?? 3000,
     send: (id, c) => void calls.push(`send ${c.text}`),
     edit: (id, c) => {
       if (failEdit) throw new Error('edit failed')

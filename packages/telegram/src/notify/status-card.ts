@@ -22,8 +22,11 @@ export const stateLabel = (state: SessionState): string => `${STATE_EMOJI[state]
 export const CARD_CHILDREN = 10
 const TASK_CHARS = 200
 
-/** How long ago `then` was, as lists say it. */
-const relativeTime = (then: number, now: number): string => formatAge(now - then)
+/** HH:MM for today's times; older ones also say how long ago (a day or more). */
+function clockOrDate(then: number, now: number, timeZone: string | undefined): string {
+  const clock = formatClockTime(then, timeZone)
+  return now - then < 20 * 3600_000 ? clock : `${clock} (${formatAge(now - then)})`
+}
 
 const clip = (text: string, max: number) => {
   const line = text.replace(/\s+/g, ' ').trim()
@@ -46,8 +49,9 @@ export function renderStatusCard(view: StatusCardView): FormattedMessage {
   if (s.state === 'working' && s.lastTool !== null) lines.push(`Tool: ${clip(s.lastTool, 80)}`)
   if (s.currentTask !== null && s.currentTask.trim() !== '') lines.push(`Task: ${clip(s.currentTask, TASK_CHARS)}`)
   if (s.backgroundTasks > 0 && s.state !== 'stopped') lines.push(`Background tasks: ${s.backgroundTasks}`)
-  if (s.state === 'stopped' && s.stoppedAt !== null) lines.push(`Stopped: ${formatClockTime(s.stoppedAt, view.timeZone)} (${relativeTime(s.stoppedAt, now)})`)
-  else lines.push(`Last activity: ${relativeTime(s.lastActivityAt, now)} (${formatClockTime(s.lastActivityAt, view.timeZone)})`)
+  // clock times, not "5 s ago": a card is edited only when something it shows changed
+  if (s.state === 'stopped' && s.stoppedAt !== null) lines.push(`Stopped: ${clockOrDate(s.stoppedAt, now, view.timeZone)}`)
+  else lines.push(`Last activity: ${clockOrDate(s.lastActivityAt, now, view.timeZone)}`)
   if (view.children.length > 0) {
     lines.push(`Children (${view.children.length}):`)
     for (const c of view.children.slice(0, CARD_CHILDREN)) lines.push(`• ${topicName(c)} · ${stateLabel(c.state)}`)
@@ -78,14 +82,14 @@ interface Card {
   trailing?: { cancel(): void }
 }
 
-/** One card per session, edited in place: only when it changed, at most once per `minIntervalMs`. */
+/** One card per session, edited in place: only when it changed, at most once per `minIntervalMs` (default 10 s: Telegram allows a group about 20 messages a minute). */
 export class StatusCards {
   private readonly cards = new Map<string, Card>()
   private readonly interval: number
   private stopped = false
 
   constructor(private readonly deps: StatusCardsDeps) {
-    this.interval = deps.minIntervalMs ?? 3000
+    this.interval = deps.minIntervalMs ?? 10_000
   }
 
   /** The session changed: send its card, or edit it now or at the end of the interval. */
