@@ -101,7 +101,7 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
     await idle(session.id)
     // a prompt sent by sm is not reported as typed at the keyboard
     expect(shownIn(thread).some((t) => t.startsWith('Typed in the terminal'))).toBe(false)
-    await waitFor(() => fake.callsTo('editMessageText').length > 0, { message: 'a status card edit' })
+    await waitFor(() => fake.callsTo('editMessageText').length > 0, { message: 'a status card edit', timeoutMs: 20_000 })
     expect(inThread(thread).filter((m) => m.pinned)).toHaveLength(1)
   })
 

@@ -82,7 +82,7 @@ describe('Telegram in the server: notifications from hooks', () => {
     await runHook('PreToolUse', payload({ tool_name: 'Bash', tool_input: { command: 'rm -rf ./build' }, tool_use_id: 'toolu_rm' }), parent.env)
     await waitFor(() => shown(fake, parent.thread).find((t) => t === 'Flagged destructive: Bash\nrm -rf ./build'))
     // the pinned card follows the current tool (edited in place, at most every few seconds)
-    await waitFor(() => fake.botMessages().find((m) => m.threadId === parent.thread && m.pinned && m.shown.includes('Tool: Bash')), 8000)
+    await waitFor(() => fake.botMessages().find((m) => m.threadId === parent.thread && m.pinned && m.shown.includes('Tool: Bash')), 15_000)
     await runHook('StopFailure', payload({ error: 'rate_limit', error_details: 'API Error: 429' }), parent.env)
     await waitFor(() => shown(fake, parent.thread).find((t) => t.startsWith('Error: the turn failed')))
     await runHook('Notification', payload({ message: 'Claude is waiting for your input', notification_type: 'idle_prompt' }), parent.env)
