@@ -242,6 +242,17 @@ export const telegramMessageKeys = sqliteTable('telegram_message_keys', {
   createdAt: integer('created_at').notNull(),
 })
 
+/** Private chats following sessions (`/follow` in a private chat): one row per (chat, session). */
+export const telegramFollows = sqliteTable(
+  'telegram_follows',
+  {
+    chatId: integer('chat_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chatId, t.sessionId] }), index('telegram_follows_session_idx').on(t.sessionId)],
+)
+
 export type SessionRow = typeof sessions.$inferSelect
 export type EventRow = typeof events.$inferSelect
 export type ToolEventRow = typeof toolEvents.$inferSelect

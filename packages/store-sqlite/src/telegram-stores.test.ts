@@ -3,6 +3,7 @@ import {
   aSendOperation,
   aTelegramUser,
   telegramAccessContract,
+  telegramFollowsContract,
   telegramMessageKeysContract,
   telegramOutboxContract,
   telegramTopicContract,
@@ -18,6 +19,7 @@ telegramTopicContract('SQLite telegram topics', () => open({ path: dbPath() }).t
 telegramOutboxContract('SQLite telegram outbox', () => open({ path: dbPath() }).telegram.outbox)
 telegramOutboxContract('SQLite telegram outbox, in memory', () => open({ path: ':memory:' }).telegram.outbox)
 telegramMessageKeysContract('SQLite telegram message keys', () => open({ path: dbPath() }).telegram.messageKeys)
+telegramFollowsContract('SQLite telegram follows', () => open({ path: dbPath() }).telegram.follows)
 
 const CHAT = -1001234567890
 
@@ -81,6 +83,36 @@ describe('SQLite telegram stores', () => {
     const second = open({ path })
     expect(second.telegram.messageKeys.get('perm:s1:1')).toEqual({ chatId: CHAT, messageId: 77 })
     expect(second.telegram.outbox.get(e.id)?.operation).toEqual(operation)
+  })
+
+  it('keeps private follows across close and reopen, in their order', () => {
+    const path = dbPath()
+    const first = open({ path })
+    expect(first.telegram.follows.add(111, 'b2b2b2b2', 2)).toBe(true)
+    expect(first.telegram.follows.add(222, 'b2b2b2b2', 1)).toBe(true)
+    expect(first.telegram.follows.add(111, 'a1a1a1a1', 3)).toBe(true)
+    expect(onDisk(path, 'SELECT chat_id, session_id, created_at FROM telegram_follows ORDER BY created_at')).toEqual([
+      { chat_id: 222, session_id: 'b2b2b2b2', created_at: 1 },
+      { chat_id: 111, session_id: 'b2b2b2b2', created_at: 2 },
+      { chat_id: 111, session_id: 'a1a1a1a1', created_at: 3 },
+    ])
+    first.close()
+    const second = open({ path })
+    expect(second.telegram.follows.followers('b2b2b2b2')).toEqual([222, 111])
+    expect(second.telegram.follows.following(111)).toEqual(['b2b2b2b2', 'a1a1a1a1'])
+    expect(second.telegram.follows.add(111, 'b2b2b2b2', 9)).toBe(false)
+    expect(second.telegram.follows.removeSession('b2b2b2b2')).toBe(2)
+    second.close()
+    expect(open({ path }).telegram.follows.following(111)).toEqual(['a1a1a1a1'])
+  })
+
+  it('finds the followers of a session through its index', () => {
+    const path = dbPath()
+    open({ path }).telegram.follows.add(111, 's', 1)
+    const plan = onDisk<{ detail: string }>(path, `EXPLAIN QUERY PLAN SELECT chat_id FROM telegram_follows WHERE session_id = 's'`)
+      .map((r) => r.detail)
+      .join('; ')
+    expect(plan).toMatch(/telegram_follows_session_idx/)
   })
 
   it('reserves a topic once even from two connections racing', () => {

@@ -1,39 +1,38 @@
+import type { TelegramFollowStore } from '@claude-sessions/core'
+
 /**
  * Private chats following sessions (`/follow <session>` in a private chat with the bot): their
  * notifications are copied there, each starting with `[<id>]`, and a reply to one of them goes
- * to that session. Kept in memory: after a restart, follow again.
+ * to that session. Kept in the store (`TelegramFollowStore`), so follows survive a restart.
  */
 export class Follows {
-  private readonly bySession = new Map<string, Set<number>>()
+  constructor(
+    private readonly store: TelegramFollowStore,
+    private readonly now: () => number,
+  ) {}
 
   /** True if `chatId` was not following `sessionId` yet. */
   follow(chatId: number, sessionId: string): boolean {
-    let chats = this.bySession.get(sessionId)
-    if (!chats) this.bySession.set(sessionId, (chats = new Set()))
-    if (chats.has(chatId)) return false
-    chats.add(chatId)
-    return true
+    return this.store.add(chatId, sessionId, this.now())
   }
 
   unfollow(chatId: number, sessionId: string): boolean {
-    const chats = this.bySession.get(sessionId)
-    const removed = chats?.delete(chatId) ?? false
-    if (chats?.size === 0) this.bySession.delete(sessionId)
-    return removed
+    return this.store.remove(chatId, sessionId)
   }
 
+  /** Chats following `sessionId`, oldest first. */
   followers(sessionId: string): readonly number[] {
-    return [...(this.bySession.get(sessionId) ?? [])]
+    return this.store.followers(sessionId)
   }
 
-  /** Sessions `chatId` follows. */
+  /** Sessions `chatId` follows, oldest first. */
   following(chatId: number): string[] {
-    return [...this.bySession].filter(([, chats]) => chats.has(chatId)).map(([id]) => id)
+    return this.store.following(chatId)
   }
 
   /** The session stopped: nobody follows it any more. */
   forget(sessionId: string): void {
-    this.bySession.delete(sessionId)
+    this.store.removeSession(sessionId)
   }
 }
 

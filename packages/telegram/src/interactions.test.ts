@@ -112,4 +112,30 @@ describe('interactions: follow, send modes, confirmations', () => {
       await s.stop()
     }
   })
+
+  it('private chat: a /follow survives a restart on the same SQLite file', async () => {
+    const fake = await t.fake()
+    const path = t.dbPath()
+    const control = new FakeControl()
+    const beta = control.add({ id: 'b2b2b2b2', name: 'beta' })
+    const firstStore = t.sqlite(path)
+    const first = new TelegramService({ config: testConfig(fake), stores: firstStore.telegram, control })
+    try {
+      first.start()
+      fake.sendText(ALICE, ALICE.id, '/follow beta')
+      await eventually(() => fake.botMessages().some((m) => m.chatId === ALICE.id && m.shown.startsWith('Following beta [b2b2b2b2] here')))
+    } finally {
+      await first.stop()
+    }
+    firstStore.close()
+
+    const second = new TelegramService({ config: testConfig(fake), stores: t.sqlite(path).telegram, control })
+    try {
+      second.start()
+      second.notifyTurnEnded(beta, 'beta is done after the restart')
+      await eventually(() => fake.botMessages().some((m) => m.chatId === ALICE.id && m.shown === '[b2b2b2b2] beta is done after the restart'))
+    } finally {
+      await second.stop()
+    }
+  })
 })

@@ -86,7 +86,7 @@ export class TelegramService {
   private readonly poller: Poller
   private readonly destroyBot: () => void
   private readonly chat: ChatOutbox
-  private readonly follows = new Follows()
+  private readonly follows: Follows
   private readonly notifications: Notifications
   private readonly approvals: Approvals
   private readonly interactions: Interactions | undefined
@@ -98,6 +98,7 @@ export class TelegramService {
     const logger = (this.logger = deps.logger ?? silentLogger)
     const clock = (this.clock = deps.clock ?? systemClock)
     const redact = (this.redact = redactToken(config.token))
+    this.follows = new Follows(stores.follows, () => clock.now())
 
     let poller: Poller | undefined
     const pollTransformer = ((prev, method, payload, signal) => poller!.transformer(prev, method, payload, signal)) as Transformer

@@ -1,6 +1,7 @@
 /**
  * What the Telegram adapter keeps in the store: who may use the bot, the one-time pairing codes,
- * the forum topic of each session, and the outbox of operations waiting to reach Telegram.
+ * the forum topic of each session, the outbox of operations waiting to reach Telegram, the keys
+ * of messages it sent, and the private chats following sessions.
  * Every write is durable when its call returns (no batching); times are epoch milliseconds.
  * Telegram ids (users, chats, messages, threads) are numbers; they fit in 53 bits.
  */
@@ -250,10 +251,31 @@ export interface TelegramMessageKeys {
   prune(before: number): number
 }
 
+// ---------------------------------------------------------------- follows
+
+/**
+ * Private chats following sessions (`/follow <session>` in a private chat with the bot): the
+ * session's notifications are copied there. "Oldest first" is by the `at` of `add`, ties in the
+ * order they were added.
+ */
+export interface TelegramFollowStore {
+  /** `chatId` follows `sessionId` from `at`; false if it did already (nothing changes then). */
+  add(chatId: number, sessionId: string, at: number): boolean
+  /** `chatId` stops following `sessionId`; false if it was not following it. */
+  remove(chatId: number, sessionId: string): boolean
+  /** The chats following `sessionId`, oldest first. */
+  followers(sessionId: string): number[]
+  /** The sessions `chatId` follows, oldest first. */
+  following(chatId: number): string[]
+  /** Nobody follows `sessionId` any more (it stopped); returns how many follows were removed. */
+  removeSession(sessionId: string): number
+}
+
 /** The Telegram stores, as the adapter takes them. */
 export interface TelegramStores {
   access: TelegramAccessStore
   topics: TelegramTopicStore
   outbox: TelegramOutbox
   messageKeys: TelegramMessageKeys
+  follows: TelegramFollowStore
 }

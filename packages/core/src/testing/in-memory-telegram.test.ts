@@ -1,7 +1,8 @@
-import { InMemoryTelegramAccess, InMemoryTelegramMessageKeys, InMemoryTelegramOutbox, InMemoryTelegramTopics } from './in-memory-telegram.js'
-import { telegramAccessContract, telegramMessageKeysContract, telegramOutboxContract, telegramTopicContract } from './telegram-contract.js'
+import { InMemoryTelegramAccess, InMemoryTelegramFollows, InMemoryTelegramMessageKeys, InMemoryTelegramOutbox, InMemoryTelegramTopics } from './in-memory-telegram.js'
+import { telegramAccessContract, telegramFollowsContract, telegramMessageKeysContract, telegramOutboxContract, telegramTopicContract } from './telegram-contract.js'
 
 telegramAccessContract('in-memory telegram access', () => new InMemoryTelegramAccess())
 telegramTopicContract('in-memory telegram topics', () => new InMemoryTelegramTopics())
 telegramOutboxContract('in-memory telegram outbox', () => new InMemoryTelegramOutbox())
 telegramMessageKeysContract('in-memory telegram message keys', () => new InMemoryTelegramMessageKeys())
+telegramFollowsContract('in-memory telegram follows', () => new InMemoryTelegramFollows())

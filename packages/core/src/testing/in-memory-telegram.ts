@@ -8,6 +8,7 @@ import type {
   PairingResult,
   ReserveTopic,
   TelegramAccessStore,
+  TelegramFollowStore,
   TelegramMessageKeys,
   TelegramMessageRef,
   TelegramOperation,
@@ -333,10 +334,53 @@ export class InMemoryTelegramMessageKeys implements TelegramMessageKeys {
   }
 }
 
+/** TelegramFollowStore in memory. */
+export class InMemoryTelegramFollows implements TelegramFollowStore {
+  /** In the order added; `oldest` sorts them by time, keeping that order for equal times. */
+  private readonly rows: { chatId: number; sessionId: string; at: number }[] = []
+
+  add(chatId: number, sessionId: string, at: number): boolean {
+    if (this.rows.some((r) => r.chatId === chatId && r.sessionId === sessionId)) return false
+    this.rows.push({ chatId, sessionId, at })
+    return true
+  }
+
+  remove(chatId: number, sessionId: string): boolean {
+    const i = this.rows.findIndex((r) => r.chatId === chatId && r.sessionId === sessionId)
+    if (i < 0) return false
+    this.rows.splice(i, 1)
+    return true
+  }
+
+  followers(sessionId: string): number[] {
+    return this.oldest().filter((r) => r.sessionId === sessionId).map((r) => r.chatId)
+  }
+
+  following(chatId: number): string[] {
+    return this.oldest().filter((r) => r.chatId === chatId).map((r) => r.sessionId)
+  }
+
+  removeSession(sessionId: string): number {
+    let n = 0
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      if (this.rows[i]!.sessionId === sessionId) {
+        this.rows.splice(i, 1)
+        n++
+      }
+    }
+    return n
+  }
+
+  private oldest() {
+    return [...this.rows].sort((a, b) => a.at - b.at)
+  }
+}
+
 /** The Telegram stores in memory. */
 export const inMemoryTelegramStores = (): TelegramStores => ({
   access: new InMemoryTelegramAccess(),
   topics: new InMemoryTelegramTopics(),
   outbox: new InMemoryTelegramOutbox(),
   messageKeys: new InMemoryTelegramMessageKeys(),
+  follows: new InMemoryTelegramFollows(),
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type {
   NewOutboxEntry,
   TelegramAccessStore,
+  TelegramFollowStore,
   TelegramMessageKeys,
   TelegramOperation,
   TelegramOutbox,
@@ -420,6 +421,76 @@ export function telegramMessageKeysContract(label: string, make: () => TelegramM
       ref.messageId = 8
       store.get('k')!.messageId = 9
       expect(store.get('k')).toEqual({ chatId: CHAT, messageId: 7 })
+    })
+  })
+}
+
+/** The behaviour every TelegramFollowStore must have. */
+export function telegramFollowsContract(label: string, make: () => TelegramFollowStore | Promise<TelegramFollowStore>): void {
+  describe(`${label} (telegram follows contract)`, () => {
+    it('adds a follow once; adding it again changes nothing', async () => {
+      const store = await make()
+      expect(store.followers('a1b2c3d4')).toEqual([])
+      expect(store.following(424242)).toEqual([])
+      expect(store.add(424242, 'a1b2c3d4', T0)).toBe(true)
+      expect(store.add(424242, 'a1b2c3d4', T0 + 5)).toBe(false)
+      expect(store.followers('a1b2c3d4')).toEqual([424242])
+      expect(store.following(424242)).toEqual(['a1b2c3d4'])
+      expect(store.followers('A1B2C3D4')).toEqual([])
+    })
+
+    it('lists followers and followed sessions oldest first, equal times in the order added', async () => {
+      const store = await make()
+      store.add(3, 's1', T0 + 20)
+      store.add(1, 's1', T0 + 10)
+      store.add(Number.MAX_SAFE_INTEGER, 's1', T0 + 10)
+      store.add(CHAT, 's1', T0)
+      store.add(1, 's3', T0 + 30)
+      store.add(1, 's2', T0)
+      store.add(1, 's0', T0 + 30)
+      // the first add's time stays: a second add does not move it
+      store.add(CHAT, 's1', T0 + 99)
+      expect(store.followers('s1')).toEqual([CHAT, 1, Number.MAX_SAFE_INTEGER, 3])
+      expect(store.following(1)).toEqual(['s2', 's1', 's3', 's0'])
+      expect(store.following(CHAT)).toEqual(['s1'])
+    })
+
+    it('removes one follow; following again counts from the new time', async () => {
+      const store = await make()
+      store.add(1, 's1', T0)
+      store.add(2, 's1', T0 + 1)
+      store.add(1, 's2', T0 + 2)
+      expect(store.remove(1, 's1')).toBe(true)
+      expect(store.remove(1, 's1')).toBe(false)
+      expect(store.remove(9, 's2')).toBe(false)
+      expect(store.followers('s1')).toEqual([2])
+      expect(store.following(1)).toEqual(['s2'])
+      expect(store.add(1, 's1', T0 + 3)).toBe(true)
+      expect(store.followers('s1')).toEqual([2, 1])
+      expect(store.following(1)).toEqual(['s2', 's1'])
+    })
+
+    it("removes every follow of a session, and only that session's", async () => {
+      const store = await make()
+      store.add(1, 's1', T0)
+      store.add(2, 's1', T0)
+      store.add(1, 's2', T0)
+      expect(store.removeSession('s1')).toBe(2)
+      expect(store.removeSession('s1')).toBe(0)
+      expect(store.removeSession('nobody')).toBe(0)
+      expect(store.followers('s1')).toEqual([])
+      expect(store.following(1)).toEqual(['s2'])
+      expect(store.following(2)).toEqual([])
+      expect(store.add(2, 's1', T0 + 1)).toBe(true)
+    })
+
+    it('hands out copies', async () => {
+      const store = await make()
+      store.add(1, 's1', T0)
+      store.followers('s1').push(2)
+      store.following(1).push('s2')
+      expect(store.followers('s1')).toEqual([1])
+      expect(store.following(1)).toEqual(['s1'])
     })
   })
 }
