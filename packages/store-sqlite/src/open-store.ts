@@ -12,6 +12,7 @@ import { applyMigrations } from './migrate.js'
 import { SqliteSessionRepository } from './session-repository.js'
 import { SqliteTelegramAccess } from './telegram-access.js'
 import { SqliteTelegramFollows } from './telegram-follows.js'
+import { SqliteTelegramHeld } from './telegram-held.js'
 import { SqliteTelegramMessageKeys } from './telegram-message-keys.js'
 import { SqliteTelegramOutbox } from './telegram-outbox.js'
 import { SqliteTelegramTopics } from './telegram-topics.js'
@@ -45,7 +46,7 @@ export interface SqliteStore {
   messages: MessageStore
   /** `sm wait` watches; unbuffered like `messages`. */
   watches: WatchStore
-  /** Telegram: paired users and pairing codes, the topic map, the outbox, message keys, private follows; unbuffered like `messages`. */
+  /** Telegram: paired users and pairing codes, the topic map, the outbox, message keys, private follows, notifications held in quiet hours; unbuffered like `messages`. */
   telegram: TelegramStores
   /** Writes buffered session updates and events now. Throws `internal` (and keeps them) if that fails. */
   flush(): void
@@ -112,6 +113,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     outbox: new SqliteTelegramOutbox(sqlite),
     messageKeys: new SqliteTelegramMessageKeys(sqlite),
     follows: new SqliteTelegramFollows(sqlite),
+    held: new SqliteTelegramHeld(sqlite),
   }
   let closed = false
   let checkpointer: Checkpointer | null = null

@@ -253,6 +253,25 @@ export const telegramFollows = sqliteTable(
   (t) => [primaryKey({ columns: [t.chatId, t.sessionId] }), index('telegram_follows_session_idx').on(t.sessionId)],
 )
 
+/**
+ * Notifications held in quiet hours, until their session's digest is posted (a restart keeps them
+ * for the digest). `session_json` is the session as it was then, `messages_json` the formatted
+ * messages; ids increase and are never reused (the order they were held).
+ */
+export const telegramHeld = sqliteTable(
+  'telegram_held',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id').notNull(),
+    kind: text('kind').notNull(),
+    summary: text('summary').notNull(),
+    sessionJson: text('session_json').notNull(),
+    messagesJson: text('messages_json').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('telegram_held_session_idx').on(t.sessionId)],
+)
+
 export type SessionRow = typeof sessions.$inferSelect
 export type EventRow = typeof events.$inferSelect
 export type ToolEventRow = typeof toolEvents.$inferSelect

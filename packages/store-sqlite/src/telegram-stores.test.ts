@@ -1,9 +1,11 @@
 import {
+  aHeldNotification,
   aNewOutboxEntry,
   aSendOperation,
   aTelegramUser,
   telegramAccessContract,
   telegramFollowsContract,
+  telegramHeldContract,
   telegramMessageKeysContract,
   telegramOutboxContract,
   telegramTopicContract,
@@ -20,6 +22,7 @@ telegramOutboxContract('SQLite telegram outbox', () => open({ path: dbPath() }).
 telegramOutboxContract('SQLite telegram outbox, in memory', () => open({ path: ':memory:' }).telegram.outbox)
 telegramMessageKeysContract('SQLite telegram message keys', () => open({ path: dbPath() }).telegram.messageKeys)
 telegramFollowsContract('SQLite telegram follows', () => open({ path: dbPath() }).telegram.follows)
+telegramHeldContract('SQLite telegram held notifications', () => open({ path: dbPath() }).telegram.held)
 
 const CHAT = -1001234567890
 
@@ -113,6 +116,41 @@ describe('SQLite telegram stores', () => {
       .map((r) => r.detail)
       .join('; ')
     expect(plan).toMatch(/telegram_follows_session_idx/)
+  })
+
+  it('keeps held notifications across close and reopen, in their order, until their digest', () => {
+    const path = dbPath()
+    const first = open({ path })
+    const a = first.telegram.held.add(aHeldNotification({ sessionId: 's1', summary: 'first', createdAt: 1 }))
+    const b = first.telegram.held.add(aHeldNotification({ sessionId: 's2', kind: 'error', summary: 'second', createdAt: 2 }))
+    const c = first.telegram.held.add(aHeldNotification({ sessionId: 's1', summary: 'third', createdAt: 3 }))
+    expect(onDisk(path, 'SELECT id, session_id, kind, summary, created_at FROM telegram_held ORDER BY id')).toEqual([
+      { id: a, session_id: 's1', kind: 'turn_ended', summary: 'first', created_at: 1 },
+      { id: b, session_id: 's2', kind: 'error', summary: 'second', created_at: 2 },
+      { id: c, session_id: 's1', kind: 'turn_ended', summary: 'third', created_at: 3 },
+    ])
+    first.close()
+    const second = open({ path })
+    expect(second.telegram.held.list()).toEqual([
+      { ...aHeldNotification({ sessionId: 's1', summary: 'first', createdAt: 1 }), id: a },
+      { ...aHeldNotification({ sessionId: 's2', kind: 'error', summary: 'second', createdAt: 2 }), id: b },
+      { ...aHeldNotification({ sessionId: 's1', summary: 'third', createdAt: 3 }), id: c },
+    ])
+    expect(second.telegram.held.removeSession('s1')).toBe(2)
+    second.close()
+    const third = open({ path })
+    expect(third.telegram.held.list().map((n) => n.id)).toEqual([b])
+    // removed ids are not handed out again, even after a reopen
+    expect(third.telegram.held.add(aHeldNotification())).toBeGreaterThan(c)
+  })
+
+  it("finds a session's held notifications through its index", () => {
+    const path = dbPath()
+    open({ path }).telegram.held.add(aHeldNotification())
+    const plan = onDisk<{ detail: string }>(path, `EXPLAIN QUERY PLAN DELETE FROM telegram_held WHERE session_id = 's'`)
+      .map((r) => r.detail)
+      .join('; ')
+    expect(plan).toMatch(/telegram_held_session_idx/)
   })
 
   it('reserves a topic once even from two connections racing', () => {

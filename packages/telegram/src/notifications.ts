@@ -3,7 +3,7 @@ import type { ChatOutbox } from './chat-outbox.js'
 import type { SessionControl } from './control.js'
 import type { Follows } from './follows.js'
 import { escapeHtml, formatPlain, formatTitled, type FormattedMessage } from './format.js'
-import { Notifier, type Notification, type NotificationKind, type NotifierConfig } from './notify/notifier.js'
+import { Notifier, type HeldStore, type Notification, type NotificationKind, type NotifierConfig } from './notify/notifier.js'
 import { renderStatusCard, StatusCards } from './notify/status-card.js'
 import type { TopicManager } from './topics.js'
 
@@ -19,6 +19,10 @@ export interface NotificationsDeps {
   clock: { now(): number }
   timer: Timer
   timeZone?: string
+  /** Where notifications held in quiet hours are kept (so a restart keeps them for the digest). */
+  held?: HeldStore
+  /** A notification, digest, store write or card update that failed (logged by the service). */
+  onError: (error: unknown, sessionId: string) => void
 }
 
 export const cardKey = (sessionId: string) => `card:${sessionId}`
@@ -52,12 +56,15 @@ export class Notifications {
       timer: deps.timer,
       post: (n) => this.post(n.session, n.messages, n.buttons, n.key),
       postDigest: (session, messages) => this.post(session, messages),
+      ...(deps.held !== undefined ? { store: deps.held } : {}),
+      onError: (error, session) => deps.onError(error, session.id),
     })
     const control = deps.control
     if (control !== undefined) {
       this.cards = new StatusCards({
         clock: deps.clock,
         timer: deps.timer,
+        onError: (error, sessionId) => deps.onError(error, sessionId),
         send: (id, card) => this.withSession(id, (s) => deps.topics.post(s, [card], { key: cardKey(id), pin: true })),
         edit: (id, card) => this.withSession(id, (s) => deps.topics.edit(s, cardKey(id), card)),
         render: (id) => {
@@ -94,6 +101,14 @@ export class Notifications {
   /** After a restart: a card sent before is edited, not sent again. */
   restoreCard(sessionId: string, text: string): void {
     this.cards?.restore(sessionId, text)
+  }
+
+  /**
+   * After a restart: the notifications held by the last run come back, for the digest at the end
+   * of quiet hours (at once if they are over). Throws if the store cannot be read.
+   */
+  restore(): void {
+    this.notifier.restore()
   }
 
   /** The session stopped: a last card update, then nothing more for it. */

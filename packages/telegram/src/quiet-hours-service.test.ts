@@ -66,4 +66,49 @@ describe('quiet hours through the service (fake Bot API, SQLite outbox)', () => 
       await service.stop()
     }
   })
+
+  it('keeps held notifications across a restart: the digest after it has them all', async () => {
+    const fake = await t.fake()
+    const path = t.dbPath()
+    const clock = new SkippingClock()
+    const now = clock.now()
+    const notify: NotifierConfig = {
+      enabled: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, true])) as NotifierConfig['enabled'],
+      quietHours: { start: hhmm(now), end: hhmm(now + 120_000), timeZone: 'UTC', urgent: ['permission', 'question'] },
+    }
+    const firstStore = t.sqlite(path)
+    const first = new TelegramService({ config: testConfig(fake), stores: firstStore.telegram, clock, timer: new ManualTimers(clock).timer, notify })
+    try {
+      first.start()
+      first.onSessionStarted(S)
+      first.notifyTurnEnded(S, 'an answer from before the restart')
+      first.notify(S, 'error', 'Error: held across the restart', 'API Error: 529')
+      await eventually(() => firstStore.telegram.topics.get(CHAT, S.id)?.threadId)
+    } finally {
+      await first.stop()
+    }
+    expect(firstStore.telegram.held.list()).toHaveLength(2)
+    firstStore.close()
+
+    const store = t.sqlite(path)
+    const timers = new ManualTimers(clock)
+    const service = new TelegramService({ config: testConfig(fake), stores: store.telegram, clock, timer: timers.timer, notify })
+    try {
+      service.start()
+      const threadId = await eventually(() => store.telegram.topics.get(CHAT, S.id)?.threadId)
+      const texts = () => fake.botMessages().filter((m) => m.threadId === threadId).map((m) => m.shown)
+      clock.skip(121_000)
+      timers.runDue()
+      const digest = await eventually(() => texts().find((x) => x.startsWith('While you were away')), 8000, 'the digest')
+      expect(digest).toContain('an answer from before the restart')
+      expect(digest).toContain('Error: held across the restart')
+      expect(digest.indexOf('an answer from before')).toBeLessThan(digest.indexOf('Error: held across'))
+      await eventually(() => texts().includes('an answer from before the restart'), 8000, 'the latest response in full')
+      await new Promise((r) => setTimeout(r, 300))
+      expect(texts().filter((x) => x.startsWith('While you were away'))).toHaveLength(1)
+      expect(store.telegram.held.list()).toEqual([])
+    } finally {
+      await service.stop()
+    }
+  })
 })

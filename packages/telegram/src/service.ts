@@ -150,7 +150,9 @@ export class TelegramService {
       config: deps.notify ?? ALL_ON,
       clock,
       timer,
+      onError: (error, sessionId) => logger.error({ sessionId, error: describeError(error, redact) }, 'telegram: a notification or status card failed'),
       ...(deps.notify?.quietHours?.timeZone !== undefined ? { timeZone: deps.notify.quietHours.timeZone } : {}),
+      held: deps.stores.held,
     })
     this.approvals = new Approvals({
       waitMs: config.approvalWaitSeconds * 1000,
@@ -204,6 +206,7 @@ export class TelegramService {
         if (this.deps.stores.messageKeys.get(cardKey(t.sessionId)) !== undefined) this.notifications.restoreCard(t.sessionId, '')
       }
     })
+    this.safely('restore held notifications', () => this.notifications.restore())
     this.worker.start()
     this.poller.start()
   }

@@ -1,7 +1,8 @@
 /**
  * What the Telegram adapter keeps in the store: who may use the bot, the one-time pairing codes,
  * the forum topic of each session, the outbox of operations waiting to reach Telegram, the keys
- * of messages it sent, and the private chats following sessions.
+ * of messages it sent, the private chats following sessions, and the notifications held in quiet
+ * hours.
  * Every write is durable when its call returns (no batching); times are epoch milliseconds.
  * Telegram ids (users, chats, messages, threads) are numbers; they fit in 53 bits.
  */
@@ -271,6 +272,41 @@ export interface TelegramFollowStore {
   removeSession(sessionId: string): number
 }
 
+// ---------------------------------------------------------------- held notifications
+
+/**
+ * A notification held in quiet hours, kept until its session's digest is posted (so a restart
+ * during quiet hours still has it for the digest). Its buttons and key are not kept: a held
+ * notification only ever appears in a digest.
+ */
+export interface HeldNotification {
+  /** Given by the store (`add` returns it); set on every listed one, ignored by `add`. */
+  id?: number
+  sessionId: string
+  /** The session as it was when the notification was held. */
+  session: { id: string; name: string | null; workingDir: string }
+  /** The notification kind (`turn_ended`, `error`, ...). */
+  kind: string
+  /** Its one line for the digest. */
+  summary: string
+  /** The notification as it would have been posted (a held response is shown in full). */
+  messages: { text: string; html: string }[]
+  createdAt: number
+}
+
+/**
+ * Notifications held in quiet hours, per session. "Oldest first" is the order they were added
+ * (ids increase, and are never reused, removed ones included).
+ */
+export interface TelegramHeldStore {
+  /** Stores `n` (its `id`, if any, is ignored); returns its id. */
+  add(n: HeldNotification): number
+  /** Every held notification, oldest first, each with its id. */
+  list(): HeldNotification[]
+  /** The session's digest was posted: removes its held notifications; returns how many. */
+  removeSession(sessionId: string): number
+}
+
 /** The Telegram stores, as the adapter takes them. */
 export interface TelegramStores {
   access: TelegramAccessStore
@@ -278,4 +314,5 @@ export interface TelegramStores {
   outbox: TelegramOutbox
   messageKeys: TelegramMessageKeys
   follows: TelegramFollowStore
+  held: TelegramHeldStore
 }

@@ -1,5 +1,6 @@
 import { SessionsError } from '../errors.js'
 import type {
+  HeldNotification,
   ListOutboxFilter,
   ListTopicsFilter,
   NewOutboxEntry,
@@ -9,6 +10,7 @@ import type {
   ReserveTopic,
   TelegramAccessStore,
   TelegramFollowStore,
+  TelegramHeldStore,
   TelegramMessageKeys,
   TelegramMessageRef,
   TelegramOperation,
@@ -376,6 +378,36 @@ export class InMemoryTelegramFollows implements TelegramFollowStore {
   }
 }
 
+/** A copy sharing nothing with `n` (its session and messages included). */
+const copyHeld = (n: HeldNotification): HeldNotification => ({ ...n, session: { ...n.session }, messages: n.messages.map((m) => ({ ...m })) })
+
+/** TelegramHeldStore in memory. Ids start at 1 and increase (never reused); rows are kept in id order. */
+export class InMemoryTelegramHeld implements TelegramHeldStore {
+  private readonly rows: (HeldNotification & { id: number })[] = []
+  private nextId = 1
+
+  add(n: HeldNotification): number {
+    const id = this.nextId++
+    this.rows.push({ ...copyHeld(n), id })
+    return id
+  }
+
+  list(): HeldNotification[] {
+    return this.rows.map(copyHeld)
+  }
+
+  removeSession(sessionId: string): number {
+    let n = 0
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      if (this.rows[i]!.sessionId === sessionId) {
+        this.rows.splice(i, 1)
+        n++
+      }
+    }
+    return n
+  }
+}
+
 /** The Telegram stores in memory. */
 export const inMemoryTelegramStores = (): TelegramStores => ({
   access: new InMemoryTelegramAccess(),
@@ -383,4 +415,5 @@ export const inMemoryTelegramStores = (): TelegramStores => ({
   outbox: new InMemoryTelegramOutbox(),
   messageKeys: new InMemoryTelegramMessageKeys(),
   follows: new InMemoryTelegramFollows(),
+  held: new InMemoryTelegramHeld(),
 })

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type {
+  HeldNotification,
   NewOutboxEntry,
   TelegramAccessStore,
   TelegramFollowStore,
+  TelegramHeldStore,
   TelegramMessageKeys,
   TelegramOperation,
   TelegramOutbox,
@@ -32,6 +34,16 @@ export const aSendOperation = (overrides: Partial<Extract<TelegramOperation, { k
 export const aNewOutboxEntry = (overrides: Partial<NewOutboxEntry> = {}): NewOutboxEntry => ({
   lane: `topic:${CHAT}:a1b2c3d4`,
   operation: aSendOperation(),
+  createdAt: T0,
+  ...overrides,
+})
+
+export const aHeldNotification = (overrides: Partial<HeldNotification> = {}): HeldNotification => ({
+  sessionId: 'a1b2c3d4',
+  session: { id: 'a1b2c3d4', name: 'night-owl', workingDir: '/work/night-owl' },
+  kind: 'turn_ended',
+  summary: 'Response: done <b> & ✓',
+  messages: [{ text: 'done <b> & ✓', html: 'done &lt;b&gt; &amp; ✓' }],
   createdAt: T0,
   ...overrides,
 })
@@ -491,6 +503,93 @@ export function telegramFollowsContract(label: string, make: () => TelegramFollo
       store.following(1).push('s2')
       expect(store.followers('s1')).toEqual([1])
       expect(store.following(1)).toEqual(['s1'])
+    })
+  })
+}
+
+/** The behaviour every TelegramHeldStore must have. */
+export function telegramHeldContract(label: string, make: () => TelegramHeldStore | Promise<TelegramHeldStore>): void {
+  describe(`${label} (telegram held notifications contract)`, () => {
+    it('stores each notification as written, with an id; ids increase', async () => {
+      const store = await make()
+      expect(store.list()).toEqual([])
+      const a = store.add(aHeldNotification())
+      const b = store.add(aHeldNotification({ kind: 'error', summary: 'Error: x', createdAt: T0 + 5 }))
+      expect(b).toBeGreaterThan(a)
+      expect(store.list()).toEqual([
+        { ...aHeldNotification(), id: a },
+        { ...aHeldNotification({ kind: 'error', summary: 'Error: x', createdAt: T0 + 5 }), id: b },
+      ])
+    })
+
+    it('keeps every field as written: no name, several pieces, long and odd text', async () => {
+      const store = await make()
+      const n = aHeldNotification({
+        sessionId: 'c-0f3b9c2e-external',
+        session: { id: 'c-0f3b9c2e-external', name: null, workingDir: '/tmp/ñame "quoted" \\ ✓' },
+        kind: 'flagged',
+        summary: 'Flagged:\n  rm -rf $(x) \'; DROP TABLE x; --',
+        messages: [
+          { text: 'x'.repeat(5000), html: '<i>' + 'x'.repeat(5000) + '</i>' },
+          { text: '', html: '' },
+          { text: '👍 "a" < b', html: '👍 &quot;a&quot; &lt; b' },
+        ],
+        createdAt: Number.MAX_SAFE_INTEGER,
+      })
+      const id = store.add(n)
+      expect(store.list()).toEqual([{ ...n, id }])
+    })
+
+    it('ignores an id given to add', async () => {
+      const store = await make()
+      const a = store.add(aHeldNotification())
+      const b = store.add(aHeldNotification({ id: a }))
+      expect(b).not.toBe(a)
+      expect(store.list().map((n) => n.id)).toEqual([a, b])
+    })
+
+    it('lists oldest first: in the order added, sessions mixed', async () => {
+      const store = await make()
+      const ids = [
+        store.add(aHeldNotification({ sessionId: 's2', summary: 'one' })),
+        store.add(aHeldNotification({ sessionId: 's1', summary: 'two' })),
+        store.add(aHeldNotification({ sessionId: 's2', summary: 'three' })),
+      ]
+      expect(store.list().map((n) => [n.id, n.sessionId, n.summary])).toEqual([
+        [ids[0], 's2', 'one'],
+        [ids[1], 's1', 'two'],
+        [ids[2], 's2', 'three'],
+      ])
+    })
+
+    it("removes a session's notifications, and only that session's; ids are not reused", async () => {
+      const store = await make()
+      const a = store.add(aHeldNotification({ sessionId: 's1' }))
+      store.add(aHeldNotification({ sessionId: 's2' }))
+      const c = store.add(aHeldNotification({ sessionId: 's1' }))
+      expect(store.removeSession('s2')).toBe(1)
+      expect(store.removeSession('s2')).toBe(0)
+      expect(store.removeSession('S1')).toBe(0)
+      expect(store.removeSession('nobody')).toBe(0)
+      expect(store.list().map((n) => n.id)).toEqual([a, c])
+      expect(store.removeSession('s1')).toBe(2)
+      expect(store.list()).toEqual([])
+      expect(store.add(aHeldNotification({ sessionId: 's1' }))).toBeGreaterThan(c)
+    })
+
+    it('hands out copies', async () => {
+      const store = await make()
+      const n = aHeldNotification()
+      store.add(n)
+      n.summary = 'changed'
+      n.session.name = 'changed'
+      n.messages[0]!.text = 'changed'
+      n.messages.push({ text: 'more', html: 'more' })
+      const listed = store.list()[0]!
+      listed.summary = 'changed too'
+      listed.session.workingDir = '/changed'
+      listed.messages[0]!.html = 'changed'
+      expect(store.list()).toEqual([{ ...aHeldNotification(), id: listed.id }])
     })
   })
 }

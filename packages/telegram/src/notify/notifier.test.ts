@@ -1,3 +1,4 @@
+import { inMemoryTelegramStores } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { CHUNK_LIMIT, formatPlain, formatTitled, type FormattedMessage } from '../format.js'
 import { checkHtml } from '../testing/fake-html.js'
@@ -286,5 +287,186 @@ describe('Notifier: digest', () => {
     expect(text.match(/Latest response \(22:05\):/g)).toHaveLength(1)
     // the response, re-split to fit: all its words are there
     expect(text.slice(text.indexOf('Latest response')).match(/word/g)).toHaveLength(3000)
+  })
+})
+
+describe('Notifier: held notifications in a store', () => {
+  type Store = ReturnType<typeof inMemoryTelegramStores>['held']
+  function withStore(store: Store, start: number, quietHours: QuietHours | null = NIGHT) {
+    const time = manualTime(start)
+    const posted: Notification[] = []
+    const digests: { session: Notification['session']; messages: FormattedMessage[] }[] = []
+    const errors: unknown[] = []
+    const notifier = new Notifier({
+      config: { enabled: allOn(), quietHours },
+      clock: time.clock,
+      timer: time.timer,
+      post: (n) => posted.push(n),
+      postDigest: (s, messages) => digests.push({ session: s, messages }),
+      onError: (e) => errors.push(e),
+      store,
+    })
+    return { time, notifier, posted, digests, errors }
+  }
+
+  it('stores each held notification, and only those (no buttons or key)', () => {
+    const store = inMemoryTelegramStores().held
+    const { notifier } = withStore(store, at('2024-05-10T23:00:00Z'))
+    notifier.notify({ ...note('turn_ended', 'an answer'), key: 'k', buttons: [[{ text: 'x', data: 'y' }]] })
+    notifier.notify(note('permission', 'urgent: sent'))
+    notifier.notify(note('error', 'boom', 's2'))
+    expect(store.list()).toEqual([
+      {
+        id: expect.any(Number),
+        sessionId: 's1',
+        session: session('s1'),
+        kind: 'turn_ended',
+        summary: 'an answer',
+        messages: formatTitled('turn_ended', 'an answer'),
+        createdAt: at('2024-05-10T23:00:00Z'),
+      },
+      expect.objectContaining({ sessionId: 's2', kind: 'error', summary: 'boom', session: session('s2') }),
+    ])
+  })
+
+  it("removes a session's stored notifications once its digest is posted", () => {
+    const store = inMemoryTelegramStores().held
+    const { notifier, time, digests } = withStore(store, at('2024-05-10T23:00:00Z'))
+    notifier.notify(note('turn_ended', 'a'))
+    notifier.notify(note('error', 'b', 's2'))
+    expect(store.list()).toHaveLength(2)
+    time.advanceTo(at('2024-05-11T07:00:00Z'))
+    expect(digests.map((d) => d.session.id)).toEqual(['s1', 's2'])
+    expect(store.list()).toEqual([])
+  })
+
+  it('keeps the stored notifications of a digest that failed', () => {
+    const store = inMemoryTelegramStores().held
+    const errors: unknown[] = []
+    const notifier = new Notifier({
+      config: { enabled: allOn(), quietHours: NIGHT },
+      clock: { now: () => at('2024-05-10T23:00:00Z') },
+      timer: () => ({ cancel() {} }),
+      post: () => {},
+      postDigest: (s) => {
+        if (s.id === 's1') throw new Error('outbox full')
+      },
+      onError: (e) => errors.push(e),
+      store,
+    })
+    notifier.notify(note('error', 'x', 's1'))
+    notifier.notify(note('error', 'y', 's2'))
+    notifier.flush()
+    expect(errors).toHaveLength(1)
+    expect(store.list().map((n) => n.summary)).toEqual(['x'])
+  })
+
+  it('a store that fails goes to onError: the notification is held in memory all the same', () => {
+    const failure = new Error('disk full')
+    const fail = (): never => {
+      throw failure
+    }
+    const broken = { add: fail, list: () => [], removeSession: fail }
+    const errors: unknown[] = []
+    const digests: string[] = []
+    const notifier = new Notifier({
+      config: { enabled: allOn(), quietHours: NIGHT },
+      clock: { now: () => at('2024-05-10T23:00:00Z') },
+      timer: () => ({ cancel() {} }),
+      post: () => {},
+      postDigest: (s) => digests.push(s.id),
+      onError: (e) => errors.push(e),
+      store: broken,
+    })
+    expect(notifier.notify(note('error', 'x'))).toBe('held')
+    expect(notifier.held().get('s1')?.map((n) => n.summary)).toEqual(['x'])
+    notifier.flush()
+    expect(digests).toEqual(['s1'])
+    expect(errors).toEqual([failure, failure])
+  })
+
+  it('after a restart, a new notifier on the same store posts the earlier ones in the digest at the end', () => {
+    const store = inMemoryTelegramStores().held
+    const first = withStore(store, at('2024-05-10T23:00:00Z'))
+    first.notifier.notify(note('turn_ended', 'first answer'))
+    first.time.advanceTo(at('2024-05-11T01:00:00Z'))
+    first.notifier.notify(note('error', 'boom', 's2'))
+    first.time.advanceTo(at('2024-05-11T02:00:00Z'))
+    first.notifier.notify({ session: session(), kind: 'turn_ended', messages: formatPlain('the latest answer'), summary: 'Response: the latest answer' })
+    first.notifier.stop()
+
+    const second = withStore(store, at('2024-05-11T03:00:00Z'))
+    second.notifier.restore()
+    expect([...second.notifier.held()].map(([id, ns]) => [id, ns.map((n) => n.summary)])).toEqual([
+      ['s1', ['first answer', 'Response: the latest answer']],
+      ['s2', ['boom']],
+    ])
+    expect(second.time.live().map((t) => t.ms)).toEqual([4 * 3_600_000])
+    second.notifier.notify(note('flagged', 'after the restart'))
+    second.time.advanceTo(at('2024-05-11T06:59:59Z'))
+    expect(second.digests).toEqual([])
+    second.time.advanceTo(at('2024-05-11T07:00:00Z'))
+    expect(second.digests.map((d) => d.session.id)).toEqual(['s1', 's2'])
+    expect(second.digests[0]!.messages.map((m) => m.text)).toEqual([
+      [
+        'While you were away (22:00–07:00)',
+        '23:00 first answer',
+        '02:00 Response: the latest answer',
+        '03:00 after the restart',
+        '',
+        'Latest response (02:00):',
+      ].join('\n'),
+      'the latest answer',
+    ])
+    expect(digestText(second.digests[1]!.messages)).toBe('While you were away (22:00–07:00)\n01:00 boom')
+    expect(second.posted).toEqual([])
+    expect(store.list()).toEqual([])
+    expect(second.errors).toEqual([])
+  })
+
+  it('restoring after the end of quiet hours posts the digests at once', () => {
+    const store = inMemoryTelegramStores().held
+    const first = withStore(store, at('2024-05-10T23:00:00Z'))
+    first.notifier.notify(note('error', 'a'))
+    first.notifier.notify(note('error', 'b', 's2'))
+    first.notifier.stop()
+
+    const second = withStore(store, at('2024-05-11T09:30:00Z'))
+    second.notifier.restore()
+    expect(second.digests.map((d) => [d.session.id, digestText(d.messages)])).toEqual([
+      ['s1', 'While you were away (22:00–07:00)\n23:00 a'],
+      ['s2', 'While you were away (22:00–07:00)\n23:00 b'],
+    ])
+    expect(second.time.live()).toEqual([])
+    expect(second.notifier.held().size).toBe(0)
+    expect(store.list()).toEqual([])
+  })
+
+  it('restores once: what is held already is not loaded again, and an empty store arms nothing', () => {
+    const store = inMemoryTelegramStores().held
+    const empty = withStore(store, at('2024-05-10T23:00:00Z'))
+    empty.notifier.restore()
+    expect(empty.time.all()).toEqual([])
+
+    empty.notifier.notify(note('error', 'a'))
+    empty.notifier.restore()
+    empty.notifier.restore()
+    expect(empty.notifier.held().get('s1')?.map((n) => n.summary)).toEqual(['a'])
+    expect(empty.time.live()).toHaveLength(1)
+  })
+
+  it('with quiet hours switched off since, restored notifications are posted as they are', () => {
+    const store = inMemoryTelegramStores().held
+    const first = withStore(store, at('2024-05-10T23:00:00Z'))
+    first.notifier.notify(note('error', 'a'))
+    first.notifier.notify(note('turn_ended', 'b'))
+    first.notifier.stop()
+
+    const second = withStore(store, at('2024-05-10T23:30:00Z'), null)
+    second.notifier.restore()
+    expect(second.posted.map((n) => n.summary)).toEqual(['a', 'b'])
+    expect(second.posted[1]!.messages).toEqual(formatTitled('turn_ended', 'b'))
+    expect(second.digests).toEqual([])
+    expect(store.list()).toEqual([])
   })
 })

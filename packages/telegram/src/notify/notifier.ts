@@ -1,7 +1,7 @@
 import type { Button } from '../control.js'
 import type { FormattedMessage } from '../format.js'
 import { buildDigest } from './digest.js'
-import type { NotificationKind } from './kinds.js'
+import { isNotificationKind, type NotificationKind } from './kinds.js'
 import { isQuiet, msUntilQuietEnd, type QuietHours } from './quiet-hours.js'
 
 export { isNotificationKind, NOTIFICATION_KINDS, type NotificationKind } from './kinds.js'
@@ -36,14 +36,45 @@ export interface Notification {
 
 export type Timer = (ms: number, work: () => void) => { cancel(): void }
 
+/** A held notification as the store keeps it (its buttons and key are not kept). */
+export interface HeldRecord {
+  /** Given by the store; set on listed records. */
+  id?: number
+  sessionId: string
+  session: Notification['session']
+  kind: string
+  summary: string
+  messages: FormattedMessage[]
+  /** When it was held. */
+  createdAt: number
+}
+
+/**
+ * Where held notifications are kept, so a restart during quiet hours still has them for the
+ * digest (core's `TelegramHeldStore` is one).
+ */
+export interface HeldStore {
+  /** Returns the record's id. */
+  add(record: HeldRecord): number
+  /** Every record, oldest first. */
+  list(): HeldRecord[]
+  /** The session's digest was posted: its records go. */
+  removeSession(sessionId: string): number
+}
+
 export interface NotifierDeps {
   config: NotifierConfig
   clock: { now(): number }
   timer: Timer
   post: (n: Notification) => void
   postDigest: (session: Notification['session'], messages: FormattedMessage[]) => void
-  /** A `post` or `postDigest` that threw (the notifier goes on). */
+  /** A `post`, `postDigest` or store call that threw (the notifier goes on). */
   onError?: (error: unknown, session: Notification['session']) => void
+  /**
+   * Keeps what is held, until the session's digest is posted; `restore` loads it after a restart.
+   * Without one, what is held lives in memory only.
+   */
+  store?: HeldStore
 }
 
 /** Per session, at most this many are kept while held; older ones are only counted. */
@@ -51,14 +82,16 @@ const MAX_HELD = 1000
 
 interface Held {
   session: Notification['session']
-  entries: { at: number; n: Notification }[]
+  /** `id`: the store's, once stored. */
+  entries: { at: number; n: Notification; id?: number }[]
   dropped: number
   latestResponse?: { at: number; n: Notification }
 }
 
 /**
  * Notifications filtered by kind and, in quiet hours, held (all but the urgent kinds) until they
- * end; then one digest per session.
+ * end; then one digest per session. With a store, what is held is kept there too, so a restart
+ * (`restore`) still posts it in the digest.
  */
 export class Notifier {
   private readonly holding = new Map<string, Held>()
@@ -87,22 +120,60 @@ export class Notifier {
     return new Map([...this.holding].map(([id, h]) => [id, h.entries.map((e) => e.n)]))
   }
 
-  /** Posts the digest of everything held now (the timer does this when quiet hours end). */
+  /**
+   * Posts the digest of everything held now (the timer does this when quiet hours end), and
+   * removes each posted session's notifications from the store (a digest that failed keeps them
+   * there, for the next start). Notifications restored while no quiet hours are configured (no
+   * digest to put them in) are posted as they are.
+   */
   flush(): void {
     this.cancelTimer()
     const quietHours = this.deps.config.quietHours
     const all = [...this.holding.values()]
     this.holding.clear()
-    if (quietHours === null) return
     for (const h of all) {
-      const latest = h.latestResponse
-      const messages = buildDigest({
-        quietHours,
-        entries: h.entries.map((e) => ({ at: e.at, summary: e.n.summary })),
-        earlier: h.dropped,
-        ...(latest !== undefined ? { latestResponse: { at: latest.at, messages: latest.n.messages } } : {}),
-      })
-      this.safely(h.session, () => this.deps.postDigest(h.session, messages))
+      let posted: boolean
+      if (quietHours === null) {
+        posted = true
+        for (const e of h.entries) posted = this.safely(h.session, () => this.deps.post(e.n)) && posted
+      } else {
+        const latest = h.latestResponse
+        const messages = buildDigest({
+          quietHours,
+          entries: h.entries.map((e) => ({ at: e.at, summary: e.n.summary })),
+          earlier: h.dropped,
+          ...(latest !== undefined ? { latestResponse: { at: latest.at, messages: latest.n.messages } } : {}),
+        })
+        posted = this.safely(h.session, () => this.deps.postDigest(h.session, messages))
+      }
+      const store = this.deps.store
+      if (posted && store !== undefined) this.safely(h.session, () => store.removeSession(h.session.id))
+    }
+  }
+
+  /**
+   * After a restart: loads what the store holds (in its order; records held here already, and
+   * records of unknown kinds, are left out) and arms the timer for the end of quiet hours, as
+   * `notify` does when it holds one. If quiet hours are over already, the digests go at once.
+   * Throws if the store cannot be read.
+   */
+  restore(): void {
+    const store = this.deps.store
+    if (store === undefined) return
+    const known = new Set<number>()
+    for (const h of this.holding.values()) for (const e of h.entries) if (e.id !== undefined) known.add(e.id)
+    for (const r of store.list()) {
+      if ((r.id !== undefined && known.has(r.id)) || !isNotificationKind(r.kind)) continue
+      const session = { id: r.session.id, name: r.session.name, workingDir: r.session.workingDir }
+      this.keep({ session, kind: r.kind, messages: r.messages, summary: r.summary }, r.createdAt, r.id)
+    }
+    if (this.holding.size === 0) return
+    const now = this.deps.clock.now()
+    const quietHours = this.deps.config.quietHours
+    if (quietHours !== null && isQuiet(now, quietHours)) {
+      if (this.pending === undefined) this.arm(now, quietHours)
+    } else {
+      this.flush()
     }
   }
 
@@ -119,13 +190,41 @@ export class Notifier {
       this.holding.set(n.session.id, h)
     }
     h.session = n.session
-    h.entries.push({ at: now, n })
+    h.entries.push({ at: now, n, ...this.stored(n, now) })
     if (h.entries.length > MAX_HELD) {
       h.entries.shift()
       h.dropped++
     }
     if (n.kind === 'turn_ended') h.latestResponse = { at: now, n }
     if (this.pending === undefined) this.arm(now, quietHours)
+  }
+
+  /** `n` added to the store (if any): its id, or nothing when there is no store or it failed. */
+  private stored(n: Notification, at: number): { id?: number } {
+    const store = this.deps.store
+    if (store === undefined) return {}
+    let id: number | undefined
+    const record: HeldRecord = { sessionId: n.session.id, session: n.session, kind: n.kind, summary: n.summary, messages: n.messages, createdAt: at }
+    this.safely(n.session, () => (id = store.add(record)))
+    return id === undefined ? {} : { id }
+  }
+
+  /** A restored notification, held at `at`: in its place by time among what its session holds. */
+  private keep(n: Notification, at: number, id: number | undefined): void {
+    let h = this.holding.get(n.session.id)
+    if (h === undefined) {
+      h = { session: n.session, entries: [], dropped: 0 }
+      this.holding.set(n.session.id, h)
+    }
+    let i = h.entries.length
+    while (i > 0 && h.entries[i - 1]!.at > at) i--
+    h.entries.splice(i, 0, { at, n, ...(id !== undefined ? { id } : {}) })
+    if (i === h.entries.length - 1) h.session = n.session
+    if (h.entries.length > MAX_HELD) {
+      h.entries.shift()
+      h.dropped++
+    }
+    if (n.kind === 'turn_ended' && (h.latestResponse === undefined || h.latestResponse.at <= at)) h.latestResponse = { at, n }
   }
 
   private arm(now: number, quietHours: QuietHours): void {
@@ -143,15 +242,18 @@ export class Notifier {
     this.pending = undefined
   }
 
-  private safely(session: Notification['session'], work: () => void): void {
+  /** Runs `work`; false if it threw (the error went to `onError`). */
+  private safely(session: Notification['session'], work: () => void): boolean {
     try {
       work()
+      return true
     } catch (error) {
       try {
         this.deps.onError?.(error, session)
       } catch {
         // an error handler that throws: nothing more to do
       }
+      return false
     }
   }
 }
