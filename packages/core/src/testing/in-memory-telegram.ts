@@ -363,19 +363,24 @@ export class InMemoryTelegramFollows implements TelegramFollowStore {
   }
 
   removeSession(sessionId: string): number {
-    let n = 0
-    for (let i = this.rows.length - 1; i >= 0; i--) {
-      if (this.rows[i]!.sessionId === sessionId) {
-        this.rows.splice(i, 1)
-        n++
-      }
-    }
-    return n
+    return removeWhere(this.rows, (r) => r.sessionId === sessionId)
   }
 
   private oldest() {
     return [...this.rows].sort((a, b) => a.at - b.at)
   }
+}
+
+/** Removes the rows matching `matches`, in place; returns how many. */
+function removeWhere<T>(rows: T[], matches: (row: T) => boolean): number {
+  let n = 0
+  for (let i = rows.length - 1; i >= 0; i--) {
+    if (matches(rows[i]!)) {
+      rows.splice(i, 1)
+      n++
+    }
+  }
+  return n
 }
 
 /** A copy sharing nothing with `n` (its session and messages included). */
@@ -397,14 +402,7 @@ export class InMemoryTelegramHeld implements TelegramHeldStore {
   }
 
   removeSession(sessionId: string): number {
-    let n = 0
-    for (let i = this.rows.length - 1; i >= 0; i--) {
-      if (this.rows[i]!.sessionId === sessionId) {
-        this.rows.splice(i, 1)
-        n++
-      }
-    }
-    return n
+    return removeWhere(this.rows, (r) => r.sessionId === sessionId)
   }
 }
 
