@@ -6,6 +6,8 @@ import { createBot } from './bot.js'
 import type { TelegramConfig } from './config.js'
 import { Approvals, type ApprovalLapse, type ApprovalRequest } from './approvals.js'
 import { ChatOutbox } from './chat-outbox.js'
+import { CommandMenu } from './command-menu.js'
+import { menuCommands } from './commands/catalog.js'
 import type { SessionControl } from './control.js'
 import { Follows } from './follows.js'
 import { formatTitled, topicName } from './format.js'
@@ -90,6 +92,7 @@ export class TelegramService {
   private readonly notifications: Notifications
   private readonly approvals: Approvals
   private readonly interactions: Interactions | undefined
+  private readonly menu: CommandMenu | undefined
   private approvalIds = 0
   private state: 'new' | 'running' | 'stopped' = 'new'
 
@@ -176,6 +179,7 @@ export class TelegramService {
         redact,
         now: () => clock.now(),
       })
+      this.menu = new CommandMenu({ api: bot.api, commands: menuCommands(), timer, logger, redact })
       // text in a session's topic: a message for the session, confirmed where it was written
       this.inbound.onTopicText((m) =>
         this.interactions!.sendText(m.sessionId, m.text, 'sequential', { chatId: m.chatId, threadId: m.threadId, messageId: m.messageId }),
@@ -209,6 +213,7 @@ export class TelegramService {
     this.safely('restore held notifications', () => this.notifications.restore())
     this.worker.start()
     this.poller.start()
+    this.menu?.start()
   }
 
   /** Stops polling and the worker (attempts in flight get a short grace) and closes every connection. */
@@ -218,6 +223,7 @@ export class TelegramService {
     this.state = 'stopped'
     this.approvals.stop()
     this.notifications.stop()
+    this.menu?.stop()
     if (wasRunning) {
       await this.poller.stop()
       await this.worker.stop()

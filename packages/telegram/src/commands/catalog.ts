@@ -61,6 +61,11 @@ export const CATALOG: readonly CatalogEntry[] = [
   { command: 'help', usage: '', description: 'this list' },
 ]
 
+/** The command menu Telegram clients show (setMyCommands): every command, as /help lists them. */
+export function menuCommands(): Array<{ command: string; description: string }> {
+  return CATALOG.map((c) => ({ command: c.command, description: c.usage === '' ? c.description : `${c.usage} — ${c.description}` }))
+}
+
 /** The /help text: a line per command, then how the session is chosen. */
 export function helpText(): string {
   const lines = CATALOG.map((c) => `/${c.command}${c.usage === '' ? '' : ` ${c.usage}`} — ${c.description}`)

@@ -66,6 +66,12 @@ interface Poller {
 export const FAKE_TOKEN = '123456:TEST-token_abcdefghijklmnop'
 export const FAKE_BOT = { id: 123456, is_bot: true, first_name: 'Sessions', username: 'sessions_test_bot' }
 
+/** Polling and the bot's own setup, left out of `actions()`. */
+const SETUP_METHODS = new Set(['getUpdates', 'getMe', 'setMyCommands'])
+/** What Telegram accepts as a bot command's name and description. */
+const COMMAND_NAME = /^[a-z0-9_]{1,32}$/
+const MAX_COMMAND_DESCRIPTION = 256
+
 const ok = (result: unknown): Reply => ({ ok: true, result })
 const bad = (description: string, error_code = 400): Reply => ({ ok: false, error_code, description: `Bad Request: ${description}` })
 
@@ -82,6 +88,8 @@ export class FakeBotApi {
   readonly messages = new Map<number, FakeMessage>()
   /** Chats that are not forums: createForumTopic fails there. */
   readonly notForums = new Set<number>()
+  /** The command menu, as the last setMyCommands set it. */
+  myCommands: Array<{ command: string; description: string }> = []
   /** Delay before answering any method but getUpdates (0: at once). */
   latencyMs = 0
   private readonly updates: Array<{ update_id: number } & Params> = []
@@ -117,9 +125,9 @@ export class FakeBotApi {
     return method === undefined ? [...this.calls] : this.calls.filter((c) => c.method === method)
   }
 
-  /** Calls other than getUpdates and getMe: what the bot did. */
+  /** Calls other than getUpdates, getMe and setMyCommands: what the bot did in chats. */
   actions(): RecordedCall[] {
-    return this.calls.filter((c) => c.method !== 'getUpdates' && c.method !== 'getMe')
+    return this.calls.filter((c) => !SETUP_METHODS.has(c.method))
   }
 
   /** The next `times` calls of `method` get `reply` and do nothing else. */
@@ -322,12 +330,28 @@ export class FakeBotApi {
       }
       case 'deleteMessage':
         return this.messages.delete(Number(p['message_id'])) ? ok(true) : bad('message to delete not found')
+      case 'setMyCommands':
+        return this.setMyCommands(p)
       case 'answerCallbackQuery':
       case 'sendChatAction':
         return ok(true)
       default:
         return { ok: false, error_code: 404, description: 'Not Found: method not found' }
     }
+  }
+
+  private setMyCommands(p: Params): Reply {
+    const commands = p['commands']
+    if (!Array.isArray(commands) || commands.length > 100) return bad('BOT_COMMANDS_TOO_MUCH')
+    const menu: Array<{ command: string; description: string }> = []
+    for (const c of commands as Array<Record<string, unknown>>) {
+      const { command, description } = c
+      if (typeof command !== 'string' || !COMMAND_NAME.test(command)) return bad('BOT_COMMAND_INVALID')
+      if (typeof description !== 'string' || description.length < 1 || description.length > MAX_COMMAND_DESCRIPTION) return bad('BOT_COMMAND_DESCRIPTION_INVALID')
+      menu.push({ command, description })
+    }
+    this.myCommands = menu
+    return ok(true)
   }
 
   private sendMessage(p: Params): Reply {
