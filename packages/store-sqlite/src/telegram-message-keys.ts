@@ -11,6 +11,7 @@ export class SqliteTelegramMessageKeys implements TelegramMessageKeys {
   private readonly upsert
   private readonly byKey
   private readonly deleteBefore
+  private readonly deleteKey
 
   constructor(sqlite: Database.Database) {
     this.upsert = sqlite.prepare<{ key: string; chatId: number; messageId: number; at: number }>(
@@ -19,6 +20,9 @@ export class SqliteTelegramMessageKeys implements TelegramMessageKeys {
     )
     this.byKey = sqlite.prepare<[string], TelegramMessageRef>(
       `SELECT chat_id AS chatId, message_id AS messageId FROM telegram_message_keys WHERE key = ?`,
+    )
+    this.deleteKey = sqlite.prepare<[string], TelegramMessageRef>(
+      `DELETE FROM telegram_message_keys WHERE key = ? RETURNING chat_id AS chatId, message_id AS messageId`,
     )
     this.deleteBefore = sqlite.prepare<[number]>(`DELETE FROM telegram_message_keys WHERE created_at < ?`)
   }
@@ -29,6 +33,10 @@ export class SqliteTelegramMessageKeys implements TelegramMessageKeys {
 
   get(key: string): TelegramMessageRef | undefined {
     return this.run('read telegram message key', () => this.byKey.get(key))
+  }
+
+  take(key: string): TelegramMessageRef | undefined {
+    return this.run('take telegram message key', () => this.deleteKey.get(key))
   }
 
   prune(before: number): number {

@@ -59,6 +59,25 @@ describe('interactions: follow, send modes, confirmations', () => {
     }
   })
 
+  it('a queued message still gets its reaction when it is delivered after a restart', async () => {
+    const s = await setup()
+    let next: TelegramService | undefined
+    try {
+      s.control.sendStatus = 'queued'
+      const update = s.fake.sendText(ALICE, CHAT, 'after the restart', s.thread)
+      await eventually(() => s.bot().some((m) => m.shown === 'Queued: it goes in when alpha is free.'))
+      await s.stop()
+      next = new TelegramService({ config: testConfig(s.fake), stores: s.stores, control: s.control })
+      next.start()
+      next.messageDelivered(100)
+      const mine = s.fake.messages.get(s.fake.messageIdOf(update)!)!
+      await eventually(() => mine.reactions.includes('👍'))
+      expect(s.stores.messageKeys.get('delivered:100')).toBeUndefined()
+    } finally {
+      await next?.stop()
+    }
+  })
+
   it('a queued message: "Queued" at once, the reaction once it is delivered', async () => {
     const s = await setup()
     try {

@@ -1,4 +1,4 @@
-import { isLive, type DeliveryMode, type TelegramTopicStore } from '@claude-sessions/core'
+import { isLive, type DeliveryMode, type TelegramMessageKeys, type TelegramTopicStore } from '@claude-sessions/core'
 import { Composer, type Context } from 'grammy'
 import { Approvals } from './approvals.js'
 import type { ChatOutbox, ReplyTarget } from './chat-outbox.js'
@@ -15,6 +15,8 @@ export interface InteractionsDeps {
   approvals: Approvals
   follows: Follows
   chat: ChatOutbox
+  /** Where queued texts wait for their 👍 (so a restart keeps them). */
+  messageKeys: TelegramMessageKeys
   /** Makes (or finds) the session's topic in the forum. */
   ensureTopic: (sessionId: string) => void
   logger: TelegramLogger
@@ -26,7 +28,8 @@ export interface InteractionsDeps {
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@(\w+))?(?:\s+([\s\S]*))?$/
 const SEND_MODES: Record<string, DeliveryMode> = { important: 'important', force: 'urgent' }
 const DELIVERED = '👍'
-const MAX_PENDING = 1000
+/** The key of a text queued from Telegram, by the id of the message it became. */
+const deliveryKey = (messageId: number) => `delivered:${messageId}`
 
 const plain = (text: string): BotReply => ({ messages: formatPlain(text) })
 
@@ -37,8 +40,6 @@ const plain = (text: string): BotReply => ({ messages: formatPlain(text) })
  */
 export class Interactions {
   private readonly router: CommandRouter
-  /** Messages queued from Telegram, by message id: where to confirm their delivery. */
-  private readonly awaiting = new Map<number, ReplyTarget & { messageId: number }>()
 
   constructor(private readonly deps: InteractionsDeps) {
     this.router = new CommandRouter({ control: deps.control, now: deps.now })
@@ -65,8 +66,8 @@ export class Interactions {
     try {
       const { messageId, status } = await this.deps.control.send(sessionId, text, mode)
       if (status === 'delivered') return this.deps.chat.react(where, DELIVERED)
-      if (this.awaiting.size >= MAX_PENDING) this.awaiting.delete(this.awaiting.keys().next().value!)
-      this.awaiting.set(messageId, where)
+      // pruned with the other message keys after 30 days if the message is never delivered
+      this.deps.messageKeys.set(deliveryKey(messageId), { chatId: where.chatId, messageId: where.messageId }, this.deps.now())
       const session = this.deps.control.resolve(sessionId)
       this.deps.chat.reply({ ...where, replyTo: where.messageId }, plain(`Queued: it goes in when ${session.name ?? session.id} is free.`))
     } catch (err) {
@@ -76,10 +77,8 @@ export class Interactions {
 
   /** A message sent from Telegram was delivered (a hook carried it, or it was typed). */
   delivered(messageId: number): void {
-    const where = this.awaiting.get(messageId)
-    if (where === undefined) return
-    this.awaiting.delete(messageId)
-    this.deps.chat.react(where, DELIVERED)
+    const where = this.deps.messageKeys.take(deliveryKey(messageId))
+    if (where !== undefined) this.deps.chat.react(where, DELIVERED)
   }
 
   private async command(ctx: Context, command: string, args: string): Promise<void> {

@@ -174,6 +174,7 @@ export class TelegramService {
         approvals: this.approvals,
         follows: this.follows,
         chat: this.chat,
+        messageKeys: stores.messageKeys,
         ensureTopic: (id) => this.onSessionStarted(control.resolve(id)),
         logger,
         redact,

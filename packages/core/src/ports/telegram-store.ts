@@ -234,20 +234,23 @@ export interface TelegramOutbox {
 
 // ---------------------------------------------------------------- message keys
 
-/** A message the bot sent. */
+/** A message in a Telegram chat. */
 export interface TelegramMessageRef {
   chatId: number
   messageId: number
 }
 
 /**
- * Messages the bot sent, by a key the producer chose (`send_message.key`), so a later operation
- * (`edit_message.key`) can refer to a message whose id is not known when it is queued.
+ * Messages by a key the producer chose: the bot's (`send_message.key`), so a later operation
+ * (`edit_message.key`) can refer to a message whose id is not known when it is queued, and
+ * people's messages the bot answers later (a reaction once a queued text is delivered).
  */
 export interface TelegramMessageKeys {
   /** Records `ref` under `key`, replacing what was there. */
   set(key: string, ref: TelegramMessageRef, at: number): void
   get(key: string): TelegramMessageRef | undefined
+  /** Removes `key` and returns what it held, atomically: of two takes, one gets it. */
+  take(key: string): TelegramMessageRef | undefined
   /** Deletes keys recorded (last set) before `before`; returns how many. */
   prune(before: number): number
 }

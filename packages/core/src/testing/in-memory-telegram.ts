@@ -324,6 +324,12 @@ export class InMemoryTelegramMessageKeys implements TelegramMessageKeys {
     return found ? { chatId: found.chatId, messageId: found.messageId } : undefined
   }
 
+  take(key: string): TelegramMessageRef | undefined {
+    const found = this.get(key)
+    this.keys.delete(key)
+    return found
+  }
+
   prune(before: number): number {
     let n = 0
     for (const [key, { at }] of this.keys) {

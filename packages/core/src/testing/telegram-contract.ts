@@ -426,6 +426,18 @@ export function telegramMessageKeysContract(label: string, make: () => TelegramM
       expect(store.get('fresh')).toBeUndefined()
     })
 
+    it('take removes a key and returns what it held, once', async () => {
+      const store = await make()
+      store.set('delivered:17', { chatId: CHAT, messageId: 88 }, T0)
+      store.set('delivered:18', { chatId: CHAT, messageId: 89 }, T0)
+      expect(store.take('delivered:17')).toEqual({ chatId: CHAT, messageId: 88 })
+      expect(store.take('delivered:17')).toBeUndefined()
+      expect(store.get('delivered:17')).toBeUndefined()
+      expect(store.get('delivered:18')).toEqual({ chatId: CHAT, messageId: 89 })
+      expect(store.take('never set')).toBeUndefined()
+      expect(store.prune(T0 + 1)).toBe(1)
+    })
+
     it('hands out copies', async () => {
       const store = await make()
       const ref = { chatId: CHAT, messageId: 7 }
