@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CommandMenu } from './command-menu.js'
 import { CATALOG, menuCommands } from './commands/catalog.js'
-import { FakeControl } from './commands/fake-control.js'
+import { FakeControl } from './testing/fake-control.js'
 import { createBot } from './bot.js'
 import { TelegramService } from './service.js'
 import { MemoryLogger, eventually, testConfig, useTelegram } from './test-support.js'

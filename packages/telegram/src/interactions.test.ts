@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FakeControl } from './commands/fake-control.js'
+import { FakeControl } from './testing/fake-control.js'
 import { TelegramService } from './service.js'
 import { ALICE, CHAT, eventually, testConfig, useTelegram } from './test-support.js'
 

@@ -2,7 +2,7 @@ import { newSession, type Session } from '@claude-sessions/core'
 import { describe, expect, it } from 'vitest'
 import { CHUNK_LIMIT } from '../format.js'
 import { checkHtml } from '../testing/fake-html.js'
-import { aToolEvent, T0 } from './fake-control.js'
+import { aToolEvent, T0 } from '../testing/fake-control.js'
 import { asTree, clockTime, formatAge, formatPre, inputSummary, listBody, sessionLine, short, stateWords, statusBody, toolLine } from './render.js'
 
 const session = (fields: Partial<Session> & Pick<Session, 'id'>): Session => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CHUNK_LIMIT } from '../format.js'
-import { aToolEvent, FakeControl, replyProblems, replyText, T0 } from './fake-control.js'
+import { aToolEvent, FakeControl, replyProblems, replyText, T0 } from '../testing/fake-control.js'
 import { CommandRouter } from './index.js'
 
 const NOW = T0 + 10 * 60_000

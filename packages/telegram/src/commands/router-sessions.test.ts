@@ -1,6 +1,6 @@
 import { SessionsError } from '@claude-sessions/core'
 import { describe, expect, it } from 'vitest'
-import { FakeControl, replyProblems, replyText, T0 } from './fake-control.js'
+import { FakeControl, replyProblems, replyText, T0 } from '../testing/fake-control.js'
 import { CommandRouter } from './index.js'
 
 function setup() {

@@ -1,7 +1,7 @@
 import { isLive, newSession, resolveSessionRef, SessionsError, tmuxSessionName, type DeliveryMode, type Session, type ToolEvent } from '@claude-sessions/core'
 import type { BotReply, Project, SessionControl } from '../control.js'
 import { CHUNK_LIMIT } from '../format.js'
-import { checkHtml } from '../testing/fake-html.js'
+import { checkHtml } from './fake-html.js'
 import { aToolEvent as aNewToolEvent } from '@claude-sessions/core/testing'
 
 /** For tests: the time sessions are made at by default. */
