@@ -16,6 +16,7 @@ import { capture, privateSocket, waitFor } from './support/tmux-harness.js'
 
 const CHAT = -1005555555555
 const ALICE: FakeUser = { id: 9001, username: 'alice' }
+const COLOR = { question: 'Which color?', header: 'Color', multiSelect: false, options: [{ label: 'Red', description: 'warm' }, { label: 'Blue', description: 'cool' }] }
 
 describe('Telegram with the real Claude Code', { timeout: 180_000 }, () => {
   const socket = privateSocket('sm-e2e-tg-real')
@@ -36,6 +37,10 @@ describe('Telegram with the real Claude Code', { timeout: 180_000 }, () => {
       return { text: `TG-WRITE-DONE error=${result?.is_error ?? 'none'}` }
     }
     if (ctx.prompt.includes('TG-REPLY')) return { text: 'TG-REPLY-SEEN' }
+    if (ctx.prompt.includes('TG-ASK')) {
+      if (ctx.promptTurns === 0) return { text: 'Asking.', toolUse: { name: 'AskUserQuestion', input: { questions: [COLOR] } } }
+      return { text: `TG-ASK-DONE ${ctx.toolResults[0]?.content ?? 'no result'}` }
+    }
     return { text: 'OK' }
   }
   const inThread = (thread: number) => fake.botMessages().filter((m) => m.chatId === CHAT && m.threadId === thread)
@@ -85,5 +90,19 @@ describe('Telegram with the real Claude Code', { timeout: 180_000 }, () => {
     await waitFor(() => inThread(topic.threadId).some((m) => m.shown === 'TG-REPLY-SEEN'), { message: 'the answer to the reply', timeoutMs: 60_000 })
     await waitFor(() => fake.callsTo('setMessageReaction').some((c) => c.params.message_id === fake.messageIdOf(update)), { message: 'reaction' })
     expect(stub.requests.some((r) => JSON.stringify(r.body?.messages ?? []).includes('TG-REPLY from the phone'))).toBe(true)
+  })
+
+  it('an AskUserQuestion is answered with a button: Claude gets the answer and the dialog closes', async () => {
+    await api.waitForState(session!.id, 'idle', { timeoutMs: 30_000 })
+    const topic = [...fake.topics.values()].find((t) => t.name === `tg-real [${session!.id}]`)!
+    fake.sendText(ALICE, CHAT, 'TG-ASK pick one', topic.threadId)
+    const ask = await waitFor(() => inThread(topic.threadId).find((m) => m.shown.startsWith('Question\n') && (m.buttons?.length ?? 0) > 0), { message: 'question buttons', timeoutMs: 60_000 })
+    expect(ask.shown).toContain('Color: Which color?\n1. Red — warm\n2. Blue — cool')
+    fake.pressButton(ALICE, CHAT, ask.messageId, ask.buttons!.flat().find((b) => b.text === 'Blue')!.data)
+    const done = await waitFor(() => inThread(topic.threadId).find((m) => m.shown.startsWith('TG-ASK-DONE')), { message: 'the answer', timeoutMs: 60_000 })
+    expect(done.shown).toContain('"Which color?"="Blue"')
+    await waitFor(() => fake.messages.get(ask.messageId)!.shown.endsWith('Answered by @alice'), { message: 'edited' })
+    await api.waitForState(session!.id, 'idle', { timeoutMs: 30_000 })
+    expect(await capture(socket, `claude-${session!.id}`)).not.toContain('Enter to select')
   })
 })

@@ -142,7 +142,7 @@ const keyOf = (id: string) => `perm:${id}`
 
 const VERDICT: Record<ApprovalChoice, string> = { allow: 'Allowed', always: 'Always allowed', deny: 'Denied' }
 
-const LAPSE: Record<ApprovalLapse, (waitMs: number) => string> = {
+export const LAPSE: Record<ApprovalLapse, (waitMs: number) => string> = {
   timeout: (ms) => `No answer within ${Math.round(ms / 1000)} s: answer in the terminal.`,
   terminal: () => 'Answered in the terminal.',
   gone: () => 'No longer waiting (the session or the server stopped, or the hook gave up).',

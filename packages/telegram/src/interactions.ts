@@ -1,6 +1,7 @@
 import { isLive, type DeliveryMode, type TelegramMessageKeys, type TelegramTopicStore } from '@claude-sessions/core'
 import { Composer, type Context } from 'grammy'
 import { Approvals } from './approvals.js'
+import { Questions } from './questions.js'
 import type { ChatOutbox, ReplyTarget } from './chat-outbox.js'
 import { CommandRouter } from './commands/index.js'
 import type { BotReply, SessionControl } from './control.js'
@@ -13,6 +14,7 @@ export interface InteractionsDeps {
   topics: TelegramTopicStore
   control: SessionControl
   approvals: Approvals
+  questions: Questions
   follows: Follows
   chat: ChatOutbox
   /** Where queued texts wait for their 👍 (so a restart keeps them). */
@@ -32,6 +34,10 @@ const DELIVERED = '👍'
 const deliveryKey = (messageId: number) => `delivered:${messageId}`
 
 const plain = (text: string): BotReply => ({ messages: formatPlain(text) })
+
+/** How a person is named in "Allowed by …": @username, else first name, else id. */
+export const byOf = (from: { id: number; username?: string | null | undefined; first_name?: string | undefined } | undefined): string =>
+  from === undefined ? 'Telegram' : from.username ? `@${from.username}` : (from.first_name ?? String(from.id))
 
 /**
  * What allowed users do (after the access guard): commands, button presses, text for a session
@@ -61,8 +67,12 @@ export class Interactions {
     return c
   }
 
-  /** Text for a session from Telegram, as a message in `mode`; confirmed where it was written. */
-  async sendText(sessionId: string, text: string, mode: DeliveryMode, where: ReplyTarget & { messageId: number }): Promise<void> {
+  /**
+   * Text for a session from Telegram, as a message in `mode`; confirmed where it was written. Plain
+   * text (sequential) while the session waits for answers to its questions is the answer instead.
+   */
+  async sendText(sessionId: string, text: string, mode: DeliveryMode, where: ReplyTarget & { messageId: number }, by = 'Telegram'): Promise<void> {
+    if (mode === 'sequential' && this.deps.questions.answerText(sessionId, text, by)) return this.deps.chat.react(where, DELIVERED)
     try {
       const { messageId, status } = await this.deps.control.send(sessionId, text, mode)
       if (status === 'delivered') return this.deps.chat.react(where, DELIVERED)
@@ -105,15 +115,16 @@ export class Interactions {
       this.deps.chat.reply({ ...where, replyTo: where.messageId }, plain('Reply to a session\'s message (they start with [id]) to write to it, or /follow one. /help lists the commands.'))
       return
     }
-    await this.sendText(sessionId, text, 'sequential', where)
+    await this.sendText(sessionId, text, 'sequential', where, byOf(ctx.from))
   }
 
   private async press(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery!
     const data = query.data ?? ''
-    const by = query.from.username ? `@${query.from.username}` : (query.from.first_name ?? String(query.from.id))
-    if (Approvals.owns(data)) {
-      await ctx.answerCallbackQuery({ text: this.deps.approvals.press(data, by) }).catch((err: unknown) => this.logFailure(err))
+    const by = byOf(query.from)
+    if (Approvals.owns(data) || Questions.owns(data)) {
+      const text = Approvals.owns(data) ? this.deps.approvals.press(data, by) : this.deps.questions.press(data, by)
+      await ctx.answerCallbackQuery({ text }).catch((err: unknown) => this.logFailure(err))
       return
     }
     await ctx.answerCallbackQuery().catch((err: unknown) => this.logFailure(err))

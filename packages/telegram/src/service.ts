@@ -11,7 +11,8 @@ import { menuCommands } from './commands/catalog.js'
 import type { SessionControl } from './control.js'
 import { Follows } from './follows.js'
 import { formatTitled, topicName } from './format.js'
-import { Interactions } from './interactions.js'
+import { byOf, Interactions } from './interactions.js'
+import { Questions, type QuestionRequest } from './questions.js'
 import { cardKey, Notifications } from './notifications.js'
 import { NOTIFICATION_KINDS, type NotificationKind, type NotifierConfig } from './notify/notifier.js'
 import { Inbound, type TopicTextHandler } from './inbound.js'
@@ -55,6 +56,13 @@ const systemTimer = (ms: number, work: () => void) => {
 
 const ALL_ON: NotifierConfig = { enabled: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, true])) as NotifierConfig['enabled'], quietHours: null }
 
+/** The hook's abort signal: it fires when the hook gave up (its connection closed). */
+export interface HoldSignal {
+  aborted: boolean
+  addEventListener(type: 'abort', l: () => void, o?: { once?: boolean }): void
+  removeEventListener(type: 'abort', l: () => void): void
+}
+
 /** A PermissionRequest reply that adds nothing: the terminal dialog stays. */
 const NO_DECISION = {}
 
@@ -91,9 +99,10 @@ export class TelegramService {
   private readonly follows: Follows
   private readonly notifications: Notifications
   private readonly approvals: Approvals
+  private readonly questions: Questions
   private readonly interactions: Interactions | undefined
   private readonly menu: CommandMenu | undefined
-  private approvalIds = 0
+  private heldIds = 0
   private state: 'new' | 'running' | 'stopped' = 'new'
 
   constructor(private readonly deps: TelegramServiceDeps) {
@@ -160,10 +169,18 @@ export class TelegramService {
     this.approvals = new Approvals({
       waitMs: config.approvalWaitSeconds * 1000,
       timer,
-      nextId: () => `${(++this.approvalIds).toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`,
+      nextId: () => this.nextHeldId(),
       post: (request, message, buttons, key) =>
         this.notifications.notify(request.session, 'permission', `Permission: ${request.toolName}`, '', { buttons, key, messages: [message] }) === 'sent',
       edit: (request, key, message) => this.topics.edit(request.session, key, message, null),
+    })
+    this.questions = new Questions({
+      waitMs: config.approvalWaitSeconds * 1000,
+      timer,
+      nextId: () => this.nextHeldId(),
+      post: (request, message, buttons, key) =>
+        this.notifications.notify(request.session, 'question', 'Question', '', { buttons, key, messages: [message] }) === 'sent',
+      edit: (request, key, message, buttons) => this.topics.edit(request.session, key, message, buttons),
     })
     const control = deps.control
     if (control !== undefined) {
@@ -172,6 +189,7 @@ export class TelegramService {
         topics: stores.topics,
         control,
         approvals: this.approvals,
+        questions: this.questions,
         follows: this.follows,
         chat: this.chat,
         messageKeys: stores.messageKeys,
@@ -183,7 +201,7 @@ export class TelegramService {
       this.menu = new CommandMenu({ api: bot.api, commands: menuCommands(), timer, logger, redact })
       // text in a session's topic: a message for the session, confirmed where it was written
       this.inbound.onTopicText((m) =>
-        this.interactions!.sendText(m.sessionId, m.text, 'sequential', { chatId: m.chatId, threadId: m.threadId, messageId: m.messageId }),
+        this.interactions!.sendText(m.sessionId, m.text, 'sequential', { chatId: m.chatId, threadId: m.threadId, messageId: m.messageId }, byOf({ ...m.from, username: m.from.username ?? undefined })),
       )
     }
 
@@ -223,6 +241,7 @@ export class TelegramService {
     const wasRunning = this.state === 'running'
     this.state = 'stopped'
     this.approvals.stop()
+    this.questions.stop()
     this.notifications.stop()
     this.menu?.stop()
     if (wasRunning) {
@@ -271,25 +290,32 @@ export class TelegramService {
    * stays) after `approval_wait_seconds`, when the terminal answered first, or when `signal`
    * aborts (the hook gave up). Never rejects.
    */
-  requestApproval(request: ApprovalRequest, signal: { aborted: boolean; addEventListener(type: 'abort', l: () => void, o?: { once?: boolean }): void; removeEventListener(type: 'abort', l: () => void): void }): Promise<Record<string, unknown>> {
-    if (this.state !== 'running' || signal.aborted) return Promise.resolve(NO_DECISION)
-    try {
+  requestApproval(request: ApprovalRequest, signal: HoldSignal): Promise<Record<string, unknown>> {
+    return this.hold('ask for approval', signal, () => {
       const { id, decision } = this.approvals.request(request)
-      const gone = () => this.approvals.lapse(id, 'gone')
-      signal.addEventListener('abort', gone, { once: true })
-      return decision.then((d) => {
-        signal.removeEventListener('abort', gone)
-        return d?.reply ?? NO_DECISION
-      })
-    } catch (err) {
-      this.logger.error({ error: describeError(err, this.redact) }, 'telegram: could not ask for approval')
-      return Promise.resolve(NO_DECISION)
-    }
+      return { settled: decision.then((d) => d?.reply), lapse: () => this.approvals.lapse(id, 'gone') }
+    })
   }
 
-  /** The session's pending approvals ended another way (`terminal`: answered at the keyboard). */
+  /**
+   * An AskUserQuestion's PermissionRequest: the questions with a button per option in the topic
+   * (text written there answers in the person's own words). Resolves, once every question has an
+   * answer, with a reply that allows the tool with `updatedInput.answers`; or `{}` like
+   * `requestApproval` (timeout, the terminal first, the hook gone). Never rejects.
+   */
+  requestAnswer(request: QuestionRequest, signal: HoldSignal): Promise<Record<string, unknown>> {
+    return this.hold('ask the question', signal, () => {
+      const { id, answer } = this.questions.request(request)
+      return { settled: answer.then((a) => a?.reply), lapse: () => this.questions.lapse(id, 'gone') }
+    })
+  }
+
+  /** The session's pending approvals and questions ended another way (`terminal`: answered at the keyboard). */
   approvalLapsed(sessionId: string, why: ApprovalLapse): void {
-    this.safely('settle approvals', () => this.approvals.lapseSession(sessionId, why))
+    this.safely('settle approvals', () => {
+      this.approvals.lapseSession(sessionId, why)
+      this.questions.lapseSession(sessionId, why)
+    })
   }
 
   /** A message sent from Telegram was delivered: the bot confirms it where it was written. */
@@ -297,9 +323,9 @@ export class TelegramService {
     this.safely('confirm a delivery', () => this.interactions?.delivered(messageId))
   }
 
-  /** Approvals waiting for a press. */
+  /** Approvals and questions waiting for a person. */
   get approvalsWaiting(): number {
-    return this.approvals.waiting
+    return this.approvals.waiting + this.questions.waiting
   }
 
   /** Text allowed users write in a session's topic; returns the handler's removal. */
@@ -326,7 +352,7 @@ export class TelegramService {
       pairedUsers: stores.access.users(),
       outbox: count([...stores.outbox.list({ status: 'pending' }), ...stores.outbox.list({ status: 'sending' }), ...stores.outbox.list({ status: 'failed' })]),
       topics: count(stores.topics.list({ chatId: config.chatId })),
-      approvalsWaiting: this.approvals.waiting,
+      approvalsWaiting: this.approvalsWaiting,
       stallRestarts: this.poller.stallRestarts,
     }
   }
@@ -344,6 +370,26 @@ export class TelegramService {
   /** Polling restarts after a stall, since start. */
   get stallRestarts(): number {
     return this.poller.stallRestarts
+  }
+
+  /** A held hook reply: what `register` settles with, or `{}` when it can't be asked, lapses, or the hook gives up. */
+  private hold(what: string, signal: HoldSignal, register: () => { settled: Promise<Record<string, unknown> | undefined>; lapse: () => void }): Promise<Record<string, unknown>> {
+    if (this.state !== 'running' || signal.aborted) return Promise.resolve(NO_DECISION)
+    try {
+      const { settled, lapse } = register()
+      signal.addEventListener('abort', lapse, { once: true })
+      return settled.then((reply) => {
+        signal.removeEventListener('abort', lapse)
+        return reply ?? NO_DECISION
+      })
+    } catch (err) {
+      this.logger.error({ error: describeError(err, this.redact) }, `telegram: could not ${what}`)
+      return Promise.resolve(NO_DECISION)
+    }
+  }
+
+  private nextHeldId(): string {
+    return `${(++this.heldIds).toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`
   }
 
   private safely(what: string, work: () => unknown): void {

@@ -1,5 +1,5 @@
 import type { Effect, HookEvent, MessageService, Session, SessionEvent, SessionService, ToolAuditor } from '@claude-sessions/core'
-import type { TelegramService } from '@claude-sessions/telegram'
+import { askedQuestions, type TelegramService } from '@claude-sessions/telegram'
 
 export interface BridgeDeps {
   service: SessionService
@@ -15,6 +15,8 @@ const firstLine = (text: string, max = 200): string => {
 
 const label = (s: Pick<Session, 'id' | 'name'>) => `${s.name ?? s.id} [${s.id}]`
 
+const ASK_TOOL = 'AskUserQuestion'
+
 /** The first question of an AskUserQuestion call, with its options. */
 function questionText(input: unknown): string | null {
   const questions = (input as { questions?: unknown } | null)?.questions
@@ -29,8 +31,9 @@ function questionText(input: unknown): string | null {
 
 /**
  * Connects the sessions to Telegram: topics follow the sessions' lives, hook events become
- * notifications and status-card updates, a PermissionRequest reply waits for a button press,
- * and messages sent from Telegram are confirmed when delivered. Everything here only queues
+ * notifications and status-card updates, a PermissionRequest reply waits for a button press
+ * (Allow / Deny, or an answer for AskUserQuestion), and messages sent from Telegram are
+ * confirmed when delivered. Everything here only queues
  * work for the bot: no hook waits on Telegram (the held permission reply waits for a person).
  * Returns the disconnection.
  */
@@ -45,6 +48,12 @@ export function bridgeTelegram({ service, messages, audit, telegram }: BridgeDep
     service.addHookHolder((session, event, reply, raw, signal) => {
       if (event.event !== 'PermissionRequest' || session.kind !== 'managed' || 'hookSpecificOutput' in reply) return null
       const payload = raw as { tool_input?: unknown; permission_suggestions?: unknown } | null
+      if (event.toolName === ASK_TOOL) {
+        // questions it can't show as buttons are posted as text, and answered at the keyboard
+        if (askedQuestions(payload?.tool_input) !== null) return telegram.requestAnswer({ session, toolInput: payload!.tool_input }, signal)
+        notifyQuestion(session, payload?.tool_input)
+        return null
+      }
       return telegram.requestApproval(
         {
           session,
@@ -55,13 +64,12 @@ export function bridgeTelegram({ service, messages, audit, telegram }: BridgeDep
         signal,
       )
     }),
-    // questions are seen in the raw payload (the tool input), before the reducer
     service.addHookReplier((session, event, _at, replay, payload) => {
       // the card's current tool: once this hook is applied (its reducer runs after repliers)
       if (!replay && event.event === 'PreToolUse' && event.agentId === null) setImmediate(() => telegram.sessionChanged(session))
-      if (!replay && event.event === 'PreToolUse' && event.toolName === 'AskUserQuestion') {
-        const text = questionText((payload as { tool_input?: unknown } | null)?.tool_input)
-        if (text !== null) telegram.notify(session, 'question', 'Question', text)
+      // an external session's question, as text (a managed session's comes with its PermissionRequest, with buttons)
+      if (!replay && event.event === 'PreToolUse' && event.toolName === ASK_TOOL && session.kind !== 'managed') {
+        notifyQuestion(session, (payload as { tool_input?: unknown } | null)?.tool_input)
       }
       return null
     }),
@@ -75,6 +83,11 @@ export function bridgeTelegram({ service, messages, audit, telegram }: BridgeDep
     }),
     messages.onDelivered((m) => telegram.messageDelivered(m.id)),
   ]
+
+  function notifyQuestion(session: Session, toolInput: unknown): void {
+    const text = questionText(toolInput)
+    if (text !== null) telegram.notify(session, 'question', 'Question', text)
+  }
 
   function onEffects(session: Session, effects: readonly Effect[], event: SessionEvent): void {
     for (const effect of effects) {
@@ -93,7 +106,7 @@ export function bridgeTelegram({ service, messages, audit, telegram }: BridgeDep
         case 'state_changed':
           if (effect.from === 'starting') telegram.onSessionStarted(session)
           // the dialog closed without our answer: the person at the keyboard answered
-          if (effect.from === 'waiting_permission') telegram.approvalLapsed(session.id, 'terminal')
+          if (effect.from === 'waiting_permission' || effect.from === 'waiting_answer') telegram.approvalLapsed(session.id, 'terminal')
           break
         case 'stopped':
           telegram.approvalLapsed(session.id, 'gone')

@@ -1,84 +1,18 @@
 import { createClient } from '@claude-sessions/api/client'
-import { NOTIFICATION_KINDS, resolveTelegramConfig, type NotificationKind } from '@claude-sessions/telegram'
-import { FakeBotApi, type FakeUser } from '@claude-sessions/telegram/testing'
 import { spawn } from 'node:child_process'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { Config, TelegramSettings } from '../config/schema.js'
-import { startServer, type RunningServer } from '../start-server.js'
-import { cleanup, HOOK, operatorClient, runHook, silentLog, testConfig, tmuxEnv, waitFor } from '../test-support.js'
+import type { FakeUser } from '@claude-sessions/telegram/testing'
+import { describe, expect, it } from 'vitest'
+import { startServer } from '../start-server.js'
+import { HOOK, operatorClient, runHook, silentLog, testConfig, waitFor } from '../test-support.js'
+import { ALICE, CHAT, cleanUpAfterEach, configs, managed, payload, permission, running, shown, start } from './server-test-support.js'
 
-const CHAT = -1009876543210
-const ALICE: FakeUser = { id: 5151, username: 'alice' }
-const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
-
-const running: RunningServer[] = []
-const configs: Config[] = []
-const fakes: FakeBotApi[] = []
-
-afterEach(async () => {
-  for (const s of running.splice(0)) await s.close()
-  for (const c of configs.splice(0)) cleanup(c)
-  for (const f of fakes.splice(0)) await f.close()
-})
-
-function settings(fake: FakeBotApi, options: { approvalWaitSeconds?: number; off?: NotificationKind[] } = {}): TelegramSettings {
-  const enabled = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, !(options.off ?? []).includes(k)])) as TelegramSettings['notify']['enabled']
-  return {
-    bot: resolveTelegramConfig({
-      token: fake.token,
-      chatId: CHAT,
-      apiRoot: fake.apiRoot,
-      allowedUserIds: [ALICE.id],
-      throttle: false,
-      pollTimeoutSeconds: 1,
-      stallSeconds: 4,
-      requestTimeoutSeconds: 5,
-      approvalWaitSeconds: options.approvalWaitSeconds ?? 30,
-    }),
-    projects: [],
-    notify: { enabled, quietHours: null },
-  }
-}
-
-async function start(options: Parameters<typeof settings>[1] = {}) {
-  const fake = await FakeBotApi.start()
-  fakes.push(fake)
-  const config = testConfig({ telegram: settings(fake, options) })
-  configs.push(config)
-  const server = await startServer(config, silentLog())
-  running.push(server)
-  return { fake, config, server, client: operatorClient(server, config) }
-}
-
-/** A managed session and the hook environment its terminal has; waits for its topic. */
-async function managed(fake: FakeBotApi, config: Config, server: RunningServer, parent?: { id: string; token: string }) {
-  const client = parent ? createClient({ baseUrl: server.url, token: parent.token, sessionId: parent.id }) : operatorClient(server, config)
-  const { session } = parent ? await client.spawn({ prompt: 'child work' }) : await client.create({ workingDir: config.dataDir })
-  const token = tmuxEnv(config, session.tmuxSession!, 'CLAUDE_SESSION_MANAGER_TOKEN')
-  const env = { CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: config.dataDir, CLAUDE_SESSION_MANAGER_ID: session.id, CLAUDE_SESSION_MANAGER_TOKEN: token }
-  const topic = await waitFor(() => [...fake.topics.values()].find((t) => t.name.endsWith(`[${session.id}]`)))
-  return { session, env, token, thread: topic.threadId }
-}
-
-const shown = (fake: FakeBotApi, thread: number) => fake.botMessages().filter((m) => m.threadId === thread).map((m) => m.shown)
-const payload = (extra: object) => ({ session_id: CLAUDE_ID, cwd: '/home/tester/project', ...extra })
-const permission = (command: string) =>
-  payload({
-    tool_name: 'Bash',
-    tool_input: { command, description: 'Remove build directory' },
-    permission_suggestions: [{ type: 'addDirectories', directories: ['/home/tester/project/build'], destination: 'session' }],
-  })
+cleanUpAfterEach()
 
 describe('Telegram in the server: notifications from hooks', () => {
-  it('AskUserQuestion, a destructive command, StopFailure and a child finishing are posted; idle_prompt and turned-off kinds are not', async () => {
+  it('a destructive command, StopFailure and a child finishing are posted; idle_prompt and turned-off kinds are not', async () => {
     const { fake, config, server } = await start({ off: ['typed_prompt'] })
     const parent = await managed(fake, config, server)
     await runHook('SessionStart', payload({ source: 'startup' }), parent.env)
-    const question = {
-      questions: [{ question: 'Which database?', header: 'DB', multiSelect: false, options: [{ label: 'Postgres', description: '' }, { label: 'SQLite', description: '' }] }],
-    }
-    await runHook('PreToolUse', payload({ tool_name: 'AskUserQuestion', tool_input: question, tool_use_id: 'toolu_q' }), parent.env)
-    await waitFor(() => shown(fake, parent.thread).find((t) => t.startsWith('Question') && t.includes('Which database?\n1. Postgres\n2. SQLite')))
     await runHook('PreToolUse', payload({ tool_name: 'Bash', tool_input: { command: 'rm -rf ./build' }, tool_use_id: 'toolu_rm' }), parent.env)
     await waitFor(() => shown(fake, parent.thread).find((t) => t === 'Flagged destructive: Bash\nrm -rf ./build'))
     // the pinned card follows the current tool (edited in place, at most every few seconds)
