@@ -1,5 +1,6 @@
 import type { Button } from './control.js'
 import { escapeHtml, type FormattedMessage } from './format.js'
+import { HeldRequests, type Held } from './held-requests.js'
 
 /** A PermissionRequest the person may answer with buttons. */
 export interface ApprovalRequest {
@@ -19,8 +20,7 @@ export interface ApprovalDecision {
   reply: Record<string, unknown>
 }
 
-/** How a request ended without a press. */
-export type ApprovalLapse = 'timeout' | 'terminal' | 'gone'
+export type { ApprovalLapse } from './held-requests.js'
 
 export interface ApprovalsDeps {
   /** How long a request waits for a press. */
@@ -37,12 +37,9 @@ export interface ApprovalsDeps {
   nextId: () => string
 }
 
-interface Pending {
-  id: string
+interface Pending extends Held<ApprovalDecision> {
   request: ApprovalRequest
   message: FormattedMessage
-  resolve: (decision: ApprovalDecision | null) => void
-  timer: { cancel(): void }
 }
 
 /** Callback data of the approval buttons: `p:<id>:<a|s|d>`. */
@@ -59,10 +56,10 @@ const decisionReply = (decision: Record<string, unknown>) => ({ hookSpecificOutp
  * the person at the keyboard. Whoever answers first wins; the message is edited to say who
  * decided what.
  */
-export class Approvals {
-  private readonly pending = new Map<string, Pending>()
-
-  constructor(private readonly deps: ApprovalsDeps) {}
+export class Approvals extends HeldRequests<ApprovalDecision, Pending> {
+  constructor(private readonly deps: ApprovalsDeps) {
+    super(deps)
+  }
 
   /** Posts the request and waits for the first answer (null: none from Telegram). */
   request(request: ApprovalRequest): { id: string; decision: Promise<ApprovalDecision | null> } {
@@ -76,11 +73,7 @@ export class Approvals {
       ],
     ]
     if (!this.deps.post(request, message, buttons, keyOf(id))) return { id, decision: Promise.resolve(null) }
-    const decision = new Promise<ApprovalDecision | null>((resolve) => {
-      const timer = this.deps.timer(this.deps.waitMs, () => this.lapse(id, 'timeout'))
-      this.pending.set(id, { id, request, message, resolve, timer })
-    })
-    return { id, decision }
+    return { id, decision: this.hold({ id, request, message }) }
   }
 
   /** Whether `data` is an approval button's. */
@@ -107,31 +100,7 @@ export class Approvals {
     return VERDICT[choice]
   }
 
-  /** The session's requests were answered some other way (the terminal), or can no longer be. */
-  lapseSession(sessionId: string, why: ApprovalLapse): void {
-    for (const p of [...this.pending.values()]) if (p.request.session.id === sessionId) this.lapse(p.id, why)
-  }
-
-  /** Ends one request without a decision. */
-  lapse(id: string, why: ApprovalLapse): void {
-    const p = this.pending.get(id)
-    if (p) this.settle(p, null, LAPSE[why](this.deps.waitMs))
-  }
-
-  /** Requests waiting now. */
-  get waiting(): number {
-    return this.pending.size
-  }
-
-  /** Server stop: every request ends without a decision (the terminal dialog stays). */
-  stop(): void {
-    for (const id of [...this.pending.keys()]) this.lapse(id, 'gone')
-  }
-
-  private settle(p: Pending, decision: ApprovalDecision | null, outcome: string): void {
-    this.pending.delete(p.id)
-    p.timer.cancel()
-    p.resolve(decision)
+  protected finish(p: Pending, outcome: string): void {
     const text = `${p.message.text}\n\n${outcome}`
     const html = `${p.message.html}\n\n<i>${escapeHtml(outcome)}</i>`
     this.deps.edit(p.request, keyOf(p.id), { text, html })
@@ -141,12 +110,6 @@ export class Approvals {
 const keyOf = (id: string) => `perm:${id}`
 
 const VERDICT: Record<ApprovalChoice, string> = { allow: 'Allowed', always: 'Always allowed', deny: 'Denied' }
-
-export const LAPSE: Record<ApprovalLapse, (waitMs: number) => string> = {
-  timeout: (ms) => `No answer within ${Math.round(ms / 1000)} s: answer in the terminal.`,
-  terminal: () => 'Answered in the terminal.',
-  gone: () => 'No longer waiting (the session or the server stopped, or the hook gave up).',
-}
 
 /** "Permission: Bash" and what the tool would do: a command, a file, or the input as JSON. */
 export function describeRequest(request: ApprovalRequest): FormattedMessage {

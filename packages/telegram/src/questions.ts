@@ -1,6 +1,6 @@
-import { LAPSE, type ApprovalLapse } from './approvals.js'
 import type { Button } from './control.js'
 import { escapeHtml, type FormattedMessage } from './format.js'
+import { HeldRequests, type Held } from './held-requests.js'
 
 /** An AskUserQuestion call's PermissionRequest, to be answered from Telegram. */
 export interface QuestionRequest {
@@ -36,16 +36,13 @@ export interface QuestionsDeps {
   nextId: () => string
 }
 
-interface Pending {
-  id: string
+interface Pending extends Held<QuestionAnswer> {
   request: QuestionRequest
   questions: AskedQuestion[]
   /** Per question, once answered: an option's label, the chosen labels joined with ", ", or own text. */
   answers: Array<string | undefined>
   /** Per question: the options ticked so far (multiple choice). */
   ticked: Array<Set<number>>
-  resolve: (answer: QuestionAnswer | null) => void
-  timer: { cancel(): void }
 }
 
 /** Callback data: `q:<id>:<question>:<option>` (choose or tick) and `q:<id>:<question>:ok` (done ticking). */
@@ -82,10 +79,10 @@ export function askedQuestions(toolInput: unknown): AskedQuestion[] | null {
  * the person's own words. Like approvals, it resolves with null after `waitMs`, when the terminal
  * answered first, or when the hook gave up; the first answer wins.
  */
-export class Questions {
-  private readonly pending = new Map<string, Pending>()
-
-  constructor(private readonly deps: QuestionsDeps) {}
+export class Questions extends HeldRequests<QuestionAnswer, Pending> {
+  constructor(private readonly deps: QuestionsDeps) {
+    super(deps)
+  }
 
   /** Posts the questions and waits for their answers (null: none from Telegram, or not questions it can show). */
   request(request: QuestionRequest): { id: string; answer: Promise<QuestionAnswer | null> } {
@@ -95,11 +92,7 @@ export class Questions {
     const p: Omit<Pending, 'resolve' | 'timer'> = { id, request, questions, answers: questions.map(() => undefined), ticked: questions.map(() => new Set<number>()) }
     const { message, buttons } = render(p, null)
     if (!this.deps.post(request, message, buttons, keyOf(id))) return { id, answer: Promise.resolve(null) }
-    const answer = new Promise<QuestionAnswer | null>((resolve) => {
-      const timer = this.deps.timer(this.deps.waitMs, () => this.lapse(id, 'timeout'))
-      this.pending.set(id, { ...p, resolve, timer })
-    })
-    return { id, answer }
+    return { id, answer: this.hold(p) }
   }
 
   /** Whether `data` is a question button's. */
@@ -139,27 +132,6 @@ export class Questions {
     return true
   }
 
-  /** The session's questions were answered some other way (the terminal), or can no longer be. */
-  lapseSession(sessionId: string, why: ApprovalLapse): void {
-    for (const p of [...this.pending.values()]) if (p.request.session.id === sessionId) this.lapse(p.id, why)
-  }
-
-  /** Ends one request without answers. */
-  lapse(id: string, why: ApprovalLapse): void {
-    const p = this.pending.get(id)
-    if (p) this.settle(p, null, LAPSE[why](this.deps.waitMs))
-  }
-
-  /** Requests waiting now. */
-  get waiting(): number {
-    return this.pending.size
-  }
-
-  /** Server stop: every request ends without answers (the terminal dialog stays). */
-  stop(): void {
-    for (const id of [...this.pending.keys()]) this.lapse(id, 'gone')
-  }
-
   private answer(p: Pending, answer: string, by: string): string {
     p.answers[current(p)] = answer
     if (current(p) >= 0) {
@@ -178,10 +150,7 @@ export class Questions {
     this.deps.edit(p.request, keyOf(p.id), message, buttons)
   }
 
-  private settle(p: Pending, answer: QuestionAnswer | null, outcome: string): void {
-    this.pending.delete(p.id)
-    p.timer.cancel()
-    p.resolve(answer)
+  protected finish(p: Pending, outcome: string): void {
     this.deps.edit(p.request, keyOf(p.id), render(p, outcome).message, null)
   }
 }
