@@ -338,7 +338,7 @@ export class TelegramService {
     return this.pairing.issue()
   }
 
-  /** What the bot is doing: who may use it, the outbox, the topics, approvals waiting, polling restarts. */
+  /** What the bot is doing: who may use it, the outbox, the topics, approvals and questions waiting, polling restarts. */
   status(): TelegramStatus {
     const { stores, config } = this.deps
     const count = <T extends string>(items: readonly { status: T }[]) => {

@@ -5,10 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
-import { resolveTelegramConfig, type TelegramConfig, type TelegramConfigInput } from './config.js'
+import type { TelegramConfig, TelegramConfigInput } from './config.js'
 import type { TelegramLogger } from './logger.js'
 import { TelegramService } from './service.js'
 import { FakeBotApi, type FakeUser } from './testing/fake-bot-api.js'
+import { fakeBotConfig } from './testing/fake-config.js'
 
 export const CHAT = -1001000000001
 export const ALICE: FakeUser = { id: 111, username: 'alice' }
@@ -47,19 +48,7 @@ export class MemoryLogger implements TelegramLogger {
 
 /** Config for tests: the fake's root and token, short timeouts, no throttling, Alice allowed. */
 export function testConfig(fake: FakeBotApi, overrides: Partial<TelegramConfigInput> = {}): TelegramConfig {
-  return resolveTelegramConfig({
-    token: fake.token,
-    chatId: CHAT,
-    apiRoot: fake.apiRoot,
-    allowedUserIds: [ALICE.id],
-    throttle: false,
-    pollTimeoutSeconds: 1,
-    stallSeconds: 4,
-    requestTimeoutSeconds: 5,
-    maxFloodWaitSeconds: 5,
-    ...overrides,
-    outbox: { baseBackoffMs: 50, maxBackoffMs: 400, stopGraceMs: 1_000, ...overrides.outbox },
-  })
+  return fakeBotConfig(fake, { chatId: CHAT, allowedUserIds: [ALICE.id], ...overrides })
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Helpers for the server's Telegram tests: a server with the fake Bot API, managed sessions and their hook environment. */
 import { createClient } from '@claude-sessions/api/client'
-import { NOTIFICATION_KINDS, resolveTelegramConfig, type NotificationKind } from '@claude-sessions/telegram'
-import { FakeBotApi, type FakeUser } from '@claude-sessions/telegram/testing'
+import { NOTIFICATION_KINDS, type NotificationKind } from '@claude-sessions/telegram'
+import { fakeBotConfig, FakeBotApi, type FakeUser } from '@claude-sessions/telegram/testing'
 import { afterEach } from 'vitest'
 import type { Config, TelegramSettings } from '../config/schema.js'
 import { startServer, type RunningServer } from '../start-server.js'
@@ -27,17 +27,7 @@ export function cleanUpAfterEach(): void {
 export function settings(fake: FakeBotApi, options: { approvalWaitSeconds?: number; off?: NotificationKind[] } = {}): TelegramSettings {
   const enabled = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, !(options.off ?? []).includes(k)])) as TelegramSettings['notify']['enabled']
   return {
-    bot: resolveTelegramConfig({
-      token: fake.token,
-      chatId: CHAT,
-      apiRoot: fake.apiRoot,
-      allowedUserIds: [ALICE.id],
-      throttle: false,
-      pollTimeoutSeconds: 1,
-      stallSeconds: 4,
-      requestTimeoutSeconds: 5,
-      approvalWaitSeconds: options.approvalWaitSeconds ?? 30,
-    }),
+    bot: fakeBotConfig(fake, { chatId: CHAT, allowedUserIds: [ALICE.id], approvalWaitSeconds: options.approvalWaitSeconds ?? 30 }),
     projects: [],
     notify: { enabled, quietHours: null },
   }

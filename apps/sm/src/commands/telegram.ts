@@ -49,7 +49,7 @@ async function status(conn: Connection, argv: TelegramArgs): Promise<number> {
     ...s.pairedUsers.map((u) => `  ${u.userId}${u.username ? ` @${u.username}` : ''} since ${u.addedAt}`),
     `topics: ${counts(s.topics)}`,
     `outbox: ${counts(s.outbox)}`,
-    `approvals waiting: ${s.approvalsWaiting}`,
+    `approvals and questions waiting: ${s.approvalsWaiting}`,
     `polling restarts after a stall: ${s.stallRestarts}`,
   ]
   process.stdout.write(`${lines.join('\n').replace('paired: \n', 'paired:\n')}\n`)

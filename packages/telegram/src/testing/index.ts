@@ -2,3 +2,4 @@
 export { FAKE_BOT, FAKE_TOKEN, FakeBotApi } from './fake-bot-api.js'
 export type { ApiErrorReply, FakeButton, FakeMessage, FakeTopic, FakeUser, RecordedCall } from './fake-bot-api.js'
 export { checkHtml } from './fake-html.js'
+export { fakeBotConfig } from './fake-config.js'
