@@ -10,7 +10,7 @@ import { and, asc, count, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { positionalInsert } from './positional-insert.js'
 import { events } from './schema.js'
-import { toSessionsError } from './sqlite-errors.js'
+import { storeCall, toSessionsError } from './sqlite-errors.js'
 
 export interface EventLogOptions {
   /** Appends buffered before a flush is forced in the same call. */
@@ -127,7 +127,7 @@ export class SqliteEventLog implements EventStore {
     this.flush()
     const afterId = options.afterId ?? 0
     const limit = options.limit
-    return this.read('list events', () =>
+    return storeCall('list events', () =>
       // Like the in-memory store: the last `limit` events, oldest first; no limit (or 0) means all.
       limit === undefined || limit <= 0
         ? this.listAfter.all({ sessionId, afterId })
@@ -137,12 +137,12 @@ export class SqliteEventLog implements EventStore {
 
   count(): number {
     this.flush()
-    return this.read('count events', () => this.countAll.get()?.n ?? 0)
+    return storeCall('count events', () => this.countAll.get()?.n ?? 0)
   }
 
   hasDedupeKey(key: string): boolean {
     this.flush()
-    return this.read('find dedupe key', () => this.byDedupeKey.get({ dedupeKey: key }) !== undefined)
+    return storeCall('find dedupe key', () => this.byDedupeKey.get({ dedupeKey: key }) !== undefined)
   }
 
   /** Flushes and refuses further appends. Throws if the last flush fails. */
@@ -158,14 +158,6 @@ export class SqliteEventLog implements EventStore {
       this.flush()
     } catch (err) {
       this.options.onError(toSessionsError('flush events', err))
-    }
-  }
-
-  private read<T>(operation: string, query: () => T): T {
-    try {
-      return query()
-    } catch (err) {
-      throw toSessionsError(operation, err)
     }
   }
 }

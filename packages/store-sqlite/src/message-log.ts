@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3'
 import { and, asc, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { messages } from './schema.js'
-import { toSessionsError } from './sqlite-errors.js'
+import { storeCall } from './sqlite-errors.js'
 
 const p = (name: string) => sql.placeholder(name)
 
@@ -82,29 +82,29 @@ export class SqliteMessageStore implements MessageStore {
       mode: message.mode,
       createdAt: message.createdAt,
     }
-    const { lastInsertRowid } = this.run('insert message', () => this.insertOne.run(row))
+    const { lastInsertRowid } = storeCall('insert message', () => this.insertOne.run(row))
     return { id: Number(lastInsertRowid), ...row, status: 'queued', deliveredAt: null, via: null, error: null }
   }
 
   get(id: number): Message | undefined {
-    return this.run('get message', () => this.byId.get({ id }))
+    return storeCall('get message', () => this.byId.get({ id }))
   }
 
   queued(recipientId: string): Message[] {
-    return this.run('list queued messages', () => this.queuedOf.all(recipientId))
+    return storeCall('list queued messages', () => this.queuedOf.all(recipientId))
   }
 
   /** Distinct, in the order of each recipient's oldest queued message. */
   recipientsWithQueued(): string[] {
-    return this.run('list recipients with queued messages', () => this.queuedRecipients.all())
+    return storeCall('list recipients with queued messages', () => this.queuedRecipients.all())
   }
 
   markDelivered(id: number, via: DeliveryVia, at: number): boolean {
-    return this.run('mark message delivered', () => this.setDelivered.run({ id, via, at }).changes === 1)
+    return storeCall('mark message delivered', () => this.setDelivered.run({ id, via, at }).changes === 1)
   }
 
   markFailed(id: number, error: string, at: number): boolean {
-    return this.run('mark message failed', () => this.setFailed.run({ id, error, at }).changes === 1)
+    return storeCall('mark message failed', () => this.setFailed.run({ id, error, at }).changes === 1)
   }
 
   /** A `limit` that is not positive means no limit (as in the in-memory store). */
@@ -122,7 +122,7 @@ export class SqliteMessageStore implements MessageStore {
     if (filter.senderId !== undefined) params['senderId'] = filter.senderId
     if (filter.status !== undefined) params['status'] = filter.status
     if (limited) params['limit'] = filter.limit
-    const rows = this.run('list messages', () => query.all(params))
+    const rows = storeCall('list messages', () => query.all(params))
     // limited: the newest first, to stop after `limit` rows
     return limited ? rows.reverse() : rows
   }
@@ -134,13 +134,5 @@ export class SqliteMessageStore implements MessageStore {
     if (shape.status !== undefined) where.push(eq(messages.status, p('status')))
     const query = this.db.select().from(messages).where(and(...where))
     return shape.limited ? query.orderBy(desc(messages.id)).limit(p('limit')).prepare() : query.orderBy(asc(messages.id)).prepare()
-  }
-
-  private run<T>(operation: string, statement: () => T): T {
-    try {
-      return statement()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
   }
 }

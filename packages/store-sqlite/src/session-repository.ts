@@ -2,7 +2,7 @@ import { SessionsError, type ListSessionsOptions, type Session, type SessionStor
 import { asc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { sessions, type SessionRow } from './schema.js'
-import { isUniqueViolation, toSessionsError } from './sqlite-errors.js'
+import { isUniqueViolation, storeCall, toSessionsError } from './sqlite-errors.js'
 
 const SESSION_FIELDS = [
   'id',
@@ -123,7 +123,7 @@ export class SqliteSessionRepository implements SessionStore {
   get(id: string): Session | undefined {
     const cached = this.cache.get(id)
     if (cached) return { ...cached }
-    const row = this.read('get', () => this.byId.get({ id }))
+    const row = storeCall('get', () => this.byId.get({ id }))
     if (!row) return undefined
     const session = toSession(row)
     this.cache.set(id, session)
@@ -133,13 +133,13 @@ export class SqliteSessionRepository implements SessionStore {
 
   findByClaudeSessionId(claudeSessionId: string): Session | undefined {
     this.flush()
-    const row = this.read('findByClaudeSessionId', () => this.byClaudeSessionId.get({ claudeSessionId }))
+    const row = storeCall('findByClaudeSessionId', () => this.byClaudeSessionId.get({ claudeSessionId }))
     return row ? toSession(row) : undefined
   }
 
   list(options: ListSessionsOptions = {}): Session[] {
     this.flush()
-    const rows = this.read('list', () => (options.includeStopped === true ? this.listAll : this.listLive).all())
+    const rows = storeCall('list', () => (options.includeStopped === true ? this.listAll : this.listLive).all())
     return rows.map(toSession)
   }
 
@@ -192,17 +192,9 @@ export class SqliteSessionRepository implements SessionStore {
 
   tokenHash(id: string): string | null {
     if (this.tokens.has(id)) return this.tokens.get(id)!
-    const hash = this.read('tokenHash', () => this.tokenById.get({ id }))?.tokenHash
+    const hash = storeCall('tokenHash', () => this.tokenById.get({ id }))?.tokenHash
     if (hash === undefined) return null
     this.tokens.set(id, hash)
     return hash
-  }
-
-  private read<T>(operation: string, query: () => T): T {
-    try {
-      return query()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
   }
 }

@@ -32,3 +32,12 @@ export function toSessionsError(operation: string, err: unknown): SessionsError 
   const detail = e ? `${e.code}: ${e.message}` : err instanceof Error ? err.message : String(err)
   return new SessionsError('internal', `store: ${operation} failed (${detail})`, { cause: err })
 }
+
+/** Runs a store statement; a failure becomes the SessionsError of {@link toSessionsError}. */
+export function storeCall<T>(operation: string, statement: () => T): T {
+  try {
+    return statement()
+  } catch (err) {
+    throw toSessionsError(operation, err)
+  }
+}

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3'
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { telegramPairingCodes as codes, telegramUsers as users } from './schema.js'
-import { isUniqueViolation, toSessionsError } from './sqlite-errors.js'
+import { isUniqueViolation, storeCall, toSessionsError } from './sqlite-errors.js'
 
 const p = (name: string) => sql.placeholder(name)
 
@@ -55,19 +55,19 @@ export class SqliteTelegramAccess implements TelegramAccessStore {
   }
 
   isAllowed(userId: number): boolean {
-    return this.run('read telegram user', () => this.userById.get({ userId }) !== undefined)
+    return storeCall('read telegram user', () => this.userById.get({ userId }) !== undefined)
   }
 
   users(): TelegramUser[] {
-    return this.run('list telegram users', () => this.allUsers.all())
+    return storeCall('list telegram users', () => this.allUsers.all())
   }
 
   addUser(user: TelegramUser): boolean {
-    return this.run('add telegram user', () => this.insertUser.run(userRow(user)).changes === 1)
+    return storeCall('add telegram user', () => this.insertUser.run(userRow(user)).changes === 1)
   }
 
   removeUser(userId: number): boolean {
-    return this.run('remove telegram user', () => this.deleteUser.run({ userId }).changes === 1)
+    return storeCall('remove telegram user', () => this.deleteUser.run({ userId }).changes === 1)
   }
 
   addPairingCode(code: NewPairingCode): void {
@@ -82,19 +82,11 @@ export class SqliteTelegramAccess implements TelegramAccessStore {
   }
 
   redeemPairingCode(codeHash: string, user: TelegramUser, at: number): PairingResult {
-    return this.run('redeem pairing code', () => this.redeem(codeHash, user, at))
+    return storeCall('redeem pairing code', () => this.redeem(codeHash, user, at))
   }
 
   prunePairingCodes(before: number): number {
-    return this.run('prune pairing codes', () => this.deleteExpired.run({ before }).changes)
-  }
-
-  private run<T>(operation: string, statement: () => T): T {
-    try {
-      return statement()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
+    return storeCall('prune pairing codes', () => this.deleteExpired.run({ before }).changes)
   }
 }
 

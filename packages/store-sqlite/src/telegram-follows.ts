@@ -1,6 +1,6 @@
 import type { TelegramFollowStore } from '@claude-sessions/core'
 import type Database from 'better-sqlite3'
-import { toSessionsError } from './sqlite-errors.js'
+import { storeCall } from './sqlite-errors.js'
 
 /**
  * TelegramFollowStore on `telegram_follows` ((chat, session) is the primary key; followers of a
@@ -31,30 +31,22 @@ export class SqliteTelegramFollows implements TelegramFollowStore {
   }
 
   add(chatId: number, sessionId: string, at: number): boolean {
-    return this.run('add telegram follow', () => this.insert.run({ chatId, sessionId, at }).changes === 1)
+    return storeCall('add telegram follow', () => this.insert.run({ chatId, sessionId, at }).changes === 1)
   }
 
   remove(chatId: number, sessionId: string): boolean {
-    return this.run('remove telegram follow', () => this.deleteOne.run(chatId, sessionId).changes === 1)
+    return storeCall('remove telegram follow', () => this.deleteOne.run(chatId, sessionId).changes === 1)
   }
 
   followers(sessionId: string): number[] {
-    return this.run('read telegram followers', () => this.bySession.all(sessionId))
+    return storeCall('read telegram followers', () => this.bySession.all(sessionId))
   }
 
   following(chatId: number): string[] {
-    return this.run('read telegram follows', () => this.byChat.all(chatId))
+    return storeCall('read telegram follows', () => this.byChat.all(chatId))
   }
 
   removeSession(sessionId: string): number {
-    return this.run('remove telegram follows of a session', () => this.deleteSession.run(sessionId).changes)
-  }
-
-  private run<T>(operation: string, fn: () => T): T {
-    try {
-      return fn()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
+    return storeCall('remove telegram follows of a session', () => this.deleteSession.run(sessionId).changes)
   }
 }

@@ -1,6 +1,6 @@
 import type { HeldNotification, TelegramHeldStore } from '@claude-sessions/core'
 import type Database from 'better-sqlite3'
-import { toSessionsError } from './sqlite-errors.js'
+import { storeCall } from './sqlite-errors.js'
 
 interface Row {
   id: number
@@ -46,7 +46,7 @@ export class SqliteTelegramHeld implements TelegramHeldStore {
   }
 
   add(n: HeldNotification): number {
-    return this.run('hold a telegram notification', () => {
+    return storeCall('hold a telegram notification', () => {
       const session = { id: n.session.id, name: n.session.name, workingDir: n.session.workingDir }
       const messages = n.messages.map((m) => ({ text: m.text, html: m.html }))
       const result = this.insert.run({
@@ -62,18 +62,10 @@ export class SqliteTelegramHeld implements TelegramHeldStore {
   }
 
   list(): HeldNotification[] {
-    return this.run('read held telegram notifications', () => this.all.all().map(toHeld))
+    return storeCall('read held telegram notifications', () => this.all.all().map(toHeld))
   }
 
   removeSession(sessionId: string): number {
-    return this.run('remove held telegram notifications of a session', () => this.deleteSession.run(sessionId).changes)
-  }
-
-  private run<T>(operation: string, fn: () => T): T {
-    try {
-      return fn()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
+    return storeCall('remove held telegram notifications of a session', () => this.deleteSession.run(sessionId).changes)
   }
 }

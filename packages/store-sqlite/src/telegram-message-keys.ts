@@ -1,6 +1,6 @@
 import type { TelegramMessageKeys, TelegramMessageRef } from '@claude-sessions/core'
 import type Database from 'better-sqlite3'
-import { toSessionsError } from './sqlite-errors.js'
+import { storeCall } from './sqlite-errors.js'
 
 /**
  * TelegramMessageKeys on `telegram_message_keys` (the key is the primary key; a second `set`
@@ -28,26 +28,18 @@ export class SqliteTelegramMessageKeys implements TelegramMessageKeys {
   }
 
   set(key: string, ref: TelegramMessageRef, at: number): void {
-    this.run('record telegram message key', () => this.upsert.run({ key, chatId: ref.chatId, messageId: ref.messageId, at }))
+    storeCall('record telegram message key', () => this.upsert.run({ key, chatId: ref.chatId, messageId: ref.messageId, at }))
   }
 
   get(key: string): TelegramMessageRef | undefined {
-    return this.run('read telegram message key', () => this.byKey.get(key))
+    return storeCall('read telegram message key', () => this.byKey.get(key))
   }
 
   take(key: string): TelegramMessageRef | undefined {
-    return this.run('take telegram message key', () => this.deleteKey.get(key))
+    return storeCall('take telegram message key', () => this.deleteKey.get(key))
   }
 
   prune(before: number): number {
-    return this.run('prune telegram message keys', () => this.deleteBefore.run(before).changes)
-  }
-
-  private run<T>(operation: string, fn: () => T): T {
-    try {
-      return fn()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
+    return storeCall('prune telegram message keys', () => this.deleteBefore.run(before).changes)
   }
 }

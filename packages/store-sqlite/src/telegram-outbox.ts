@@ -7,7 +7,7 @@ import type {
   TelegramOutbox,
 } from '@claude-sessions/core'
 import type Database from 'better-sqlite3'
-import { toSessionsError } from './sqlite-errors.js'
+import { storeCall } from './sqlite-errors.js'
 
 interface Row {
   id: number
@@ -95,7 +95,7 @@ export class SqliteTelegramOutbox implements TelegramOutbox {
     const at = entry.createdAt
     const next = entry.nextAttemptAt ?? at
     const operation = JSON.stringify(entry.operation)
-    const { lastInsertRowid } = this.run('enqueue telegram operation', () =>
+    const { lastInsertRowid } = storeCall('enqueue telegram operation', () =>
       this.insertOne.run({ lane: entry.lane, kind: entry.operation.kind, operation, at, next }),
     )
     return {
@@ -112,36 +112,36 @@ export class SqliteTelegramOutbox implements TelegramOutbox {
   }
 
   get(id: number): OutboxEntry | undefined {
-    const row = this.run('read telegram operation', () => this.byId.get(id))
+    const row = storeCall('read telegram operation', () => this.byId.get(id))
     return row && toEntry(row)
   }
 
   due(now: number, limit = 100): OutboxEntry[] {
-    return this.run('list due telegram operations', () => this.dueHeads.all({ now, limit: Math.max(0, limit) })).map(toEntry)
+    return storeCall('list due telegram operations', () => this.dueHeads.all({ now, limit: Math.max(0, limit) })).map(toEntry)
   }
 
   nextDueAt(): number | null {
-    return this.run('read next telegram operation', () => this.earliestHead.get() ?? null)
+    return storeCall('read next telegram operation', () => this.earliestHead.get() ?? null)
   }
 
   startAttempt(id: number, at: number): OutboxEntry | undefined {
-    return this.run('start telegram operation', () => (this.toSending.run({ id, at }).changes === 1 ? this.get(id) : undefined))
+    return storeCall('start telegram operation', () => (this.toSending.run({ id, at }).changes === 1 ? this.get(id) : undefined))
   }
 
   retryAt(id: number, nextAttemptAt: number, error: string, at: number): boolean {
-    return this.run('reschedule telegram operation', () => this.toPending.run({ id, next: nextAttemptAt, error, at }).changes === 1)
+    return storeCall('reschedule telegram operation', () => this.toPending.run({ id, next: nextAttemptAt, error, at }).changes === 1)
   }
 
   complete(id: number, at: number): boolean {
-    return this.run('complete telegram operation', () => this.toDone.run({ id, at }).changes === 1)
+    return storeCall('complete telegram operation', () => this.toDone.run({ id, at }).changes === 1)
   }
 
   fail(id: number, error: string, at: number): boolean {
-    return this.run('fail telegram operation', () => this.toFailed.run({ id, error, at }).changes === 1)
+    return storeCall('fail telegram operation', () => this.toFailed.run({ id, error, at }).changes === 1)
   }
 
   requeueInterrupted(at: number): OutboxEntry[] {
-    return this.run('requeue telegram operations', () =>
+    return storeCall('requeue telegram operations', () =>
       this.sqlite.transaction(() => {
         const ids = this.sendingIds.all()
         this.requeue.run({ at })
@@ -168,19 +168,11 @@ export class SqliteTelegramOutbox implements TelegramOutbox {
       this.lists.set(key, statement)
     }
     const query = statement
-    const rows = this.run('list telegram operations', () => query.all(params))
+    const rows = storeCall('list telegram operations', () => query.all(params))
     return (limited ? rows.reverse() : rows).map(toEntry)
   }
 
   pruneSettled(before: number): number {
-    return this.run('prune telegram operations', () => this.prune.run({ before }).changes)
-  }
-
-  private run<T>(operation: string, statement: () => T): T {
-    try {
-      return statement()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
+    return storeCall('prune telegram operations', () => this.prune.run({ before }).changes)
   }
 }

@@ -7,7 +7,7 @@ import {
   type TelegramTopicStore,
 } from '@claude-sessions/core'
 import type Database from 'better-sqlite3'
-import { isUniqueViolation, toSessionsError } from './sqlite-errors.js'
+import { isUniqueViolation, storeCall, toSessionsError } from './sqlite-errors.js'
 
 /** The select list of a whole TelegramTopic, each column named as its field. */
 const COLUMNS = `chat_id AS chatId, session_id AS sessionId, thread_id AS threadId, name, status,
@@ -69,18 +69,18 @@ export class SqliteTelegramTopics implements TelegramTopicStore {
   }
 
   reserve(topic: ReserveTopic): { topic: TelegramTopic; created: boolean } {
-    return this.run('reserve telegram topic', () => {
+    return storeCall('reserve telegram topic', () => {
       const created = this.insertReserved.run(topic).changes === 1
       return { topic: this.byKey.get(topic)!, created }
     })
   }
 
   get(chatId: number, sessionId: string): TelegramTopic | undefined {
-    return this.run('read telegram topic', () => this.byKey.get({ chatId, sessionId }))
+    return storeCall('read telegram topic', () => this.byKey.get({ chatId, sessionId }))
   }
 
   byThread(chatId: number, threadId: number): TelegramTopic | undefined {
-    return this.run('read telegram topic by thread', () => this.byThreadId.get({ chatId, threadId }))
+    return storeCall('read telegram topic by thread', () => this.byThreadId.get({ chatId, threadId }))
   }
 
   list(filter: ListTopicsFilter = {}): TelegramTopic[] {
@@ -96,15 +96,15 @@ export class SqliteTelegramTopics implements TelegramTopicStore {
       this.lists.set(key, statement)
     }
     const query = statement
-    return this.run('list telegram topics', () => query.all(params))
+    return storeCall('list telegram topics', () => query.all(params))
   }
 
   rename(chatId: number, sessionId: string, name: string, at: number): boolean {
-    return this.run('rename telegram topic', () => this.setName.run({ chatId, sessionId, name, at }).changes === 1)
+    return storeCall('rename telegram topic', () => this.setName.run({ chatId, sessionId, name, at }).changes === 1)
   }
 
   beginCreate(chatId: number, sessionId: string, at: number): TelegramTopic | undefined {
-    return this.run('begin telegram topic creation', () =>
+    return storeCall('begin telegram topic creation', () =>
       this.toCreating.run({ chatId, sessionId, at }).changes === 1 ? this.byKey.get({ chatId, sessionId }) : undefined,
     )
   }
@@ -128,22 +128,14 @@ export class SqliteTelegramTopics implements TelegramTopicStore {
     error: string | null = null,
   ): boolean {
     if ((status as TelegramTopicStatus) === 'reserved' || (status as TelegramTopicStatus) === 'creating') return false
-    return this.run('set telegram topic status', () => this.toStatus.run({ chatId, sessionId, status, error, at }).changes === 1)
+    return storeCall('set telegram topic status', () => this.toStatus.run({ chatId, sessionId, status, error, at }).changes === 1)
   }
 
   retryCreate(chatId: number, sessionId: string, at: number, error: string | null = null): boolean {
-    return this.run('retry telegram topic', () => this.toReserved.run({ chatId, sessionId, error, at }).changes === 1)
+    return storeCall('retry telegram topic', () => this.toReserved.run({ chatId, sessionId, error, at }).changes === 1)
   }
 
   setStatusMessage(chatId: number, sessionId: string, messageId: number | null, at: number): boolean {
-    return this.run('set telegram status card', () => this.setCard.run({ chatId, sessionId, messageId, at }).changes === 1)
-  }
-
-  private run<T>(operation: string, statement: () => T): T {
-    try {
-      return statement()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
+    return storeCall('set telegram status card', () => this.setCard.run({ chatId, sessionId, messageId, at }).changes === 1)
   }
 }

@@ -2,7 +2,7 @@ import type { NewWatch, Watch, WatchOutcome, WatchStore } from '@claude-sessions
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { watches } from './schema.js'
-import { toSessionsError } from './sqlite-errors.js'
+import { storeCall } from './sqlite-errors.js'
 
 const p = (name: string) => sql.placeholder(name)
 
@@ -46,23 +46,15 @@ export class SqliteWatchStore implements WatchStore {
       deadline: watch.deadline,
       createdAt: watch.createdAt,
     }
-    const { lastInsertRowid } = this.run('insert watch', () => this.insertOne.run(row))
+    const { lastInsertRowid } = storeCall('insert watch', () => this.insertOne.run(row))
     return { id: Number(lastInsertRowid), ...row, outcome: null, firedAt: null }
   }
 
   active(): Watch[] {
-    return this.run('list active watches', () => this.listActive.all())
+    return storeCall('list active watches', () => this.listActive.all())
   }
 
   fire(id: number, outcome: WatchOutcome, at: number): boolean {
-    return this.run('fire watch', () => this.setOutcome.run({ id, outcome, at }).changes === 1)
-  }
-
-  private run<T>(operation: string, statement: () => T): T {
-    try {
-      return statement()
-    } catch (err) {
-      throw toSessionsError(operation, err)
-    }
+    return storeCall('fire watch', () => this.setOutcome.run({ id, outcome, at }).changes === 1)
   }
 }

@@ -58,7 +58,7 @@ const decisionReply = (decision: Record<string, unknown>) => ({ hookSpecificOutp
  */
 export class Approvals extends HeldRequests<ApprovalDecision, Pending> {
   constructor(private readonly deps: ApprovalsDeps) {
-    super(deps)
+    super(deps, DATA)
   }
 
   /** Posts the request and waits for the first answer (null: none from Telegram). */
@@ -81,14 +81,8 @@ export class Approvals extends HeldRequests<ApprovalDecision, Pending> {
     return data.startsWith('p:')
   }
 
-  /**
-   * A press: settles the request if it still waits. Returns the text for answerCallbackQuery.
-   */
-  press(data: string, by: string): string {
-    const m = DATA.exec(data)
-    if (!m) return 'Unknown button.'
-    const p = this.pending.get(m[1]!)
-    if (!p) return 'Already answered.'
+  /** A press: Allow, Always allow or Deny settles the request. */
+  protected pressed(p: Pending, m: RegExpExecArray, by: string): string {
     const choice = CHOICES[m[2]!]!
     const reply =
       choice === 'deny'

@@ -30,7 +30,19 @@ export const LAPSE: Record<ApprovalLapse, (waitMs: number) => string> = {
 export abstract class HeldRequests<T, P extends Held<T>> {
   protected readonly pending = new Map<string, P>()
 
-  constructor(private readonly held: HeldRequestsDeps) {}
+  /** `buttonData` matches the callback data of the requests' buttons; its first group is the request's id. */
+  constructor(
+    private readonly held: HeldRequestsDeps,
+    private readonly buttonData: RegExp,
+  ) {}
+
+  /** A press of one of the buttons: settles or advances its request. Returns the text for answerCallbackQuery. */
+  press(data: string, by: string): string {
+    const m = this.buttonData.exec(data)
+    if (!m) return 'Unknown button.'
+    const p = this.pending.get(m[1]!)
+    return p === undefined ? 'Already answered.' : this.pressed(p, m, by)
+  }
 
   /** The session's requests were answered some other way (the terminal), or can no longer be. */
   lapseSession(sessionId: string, why: ApprovalLapse): void {
@@ -67,6 +79,9 @@ export abstract class HeldRequests<T, P extends Held<T>> {
     p.resolve(value)
     this.finish(p, outcome)
   }
+
+  /** A press on `p`'s buttons (`data`: the matched callback data). */
+  protected abstract pressed(p: P, data: RegExpExecArray, by: string): string
 
   /** Shows how the request ended. */
   protected abstract finish(p: P, outcome: string): void

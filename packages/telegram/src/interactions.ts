@@ -122,9 +122,9 @@ export class Interactions {
     const query = ctx.callbackQuery!
     const data = query.data ?? ''
     const by = byOf(query.from)
-    if (Approvals.owns(data) || Questions.owns(data)) {
-      const text = Approvals.owns(data) ? this.deps.approvals.press(data, by) : this.deps.questions.press(data, by)
-      await ctx.answerCallbackQuery({ text }).catch((err: unknown) => this.logFailure(err))
+    const held = Approvals.owns(data) ? this.deps.approvals : Questions.owns(data) ? this.deps.questions : undefined
+    if (held !== undefined) {
+      await ctx.answerCallbackQuery({ text: held.press(data, by) }).catch((err: unknown) => this.logFailure(err))
       return
     }
     await ctx.answerCallbackQuery().catch((err: unknown) => this.logFailure(err))

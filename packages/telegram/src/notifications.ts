@@ -1,9 +1,9 @@
-import type { Session } from '@claude-sessions/core'
+import type { Session, TelegramHeldStore } from '@claude-sessions/core'
 import type { ChatOutbox } from './chat-outbox.js'
 import type { SessionControl } from './control.js'
 import type { Follows } from './follows.js'
 import { escapeHtml, formatPlain, formatTitled, type FormattedMessage } from './format.js'
-import { Notifier, type HeldStore, type Notification, type NotificationKind, type NotifierConfig } from './notify/notifier.js'
+import { Notifier, type Notification, type NotificationKind, type NotifierConfig } from './notify/notifier.js'
 import { renderStatusCard, StatusCards } from './notify/status-card.js'
 import type { TopicManager } from './topics.js'
 
@@ -20,7 +20,7 @@ export interface NotificationsDeps {
   timer: Timer
   timeZone?: string
   /** Where notifications held in quiet hours are kept (so a restart keeps them for the digest). */
-  held?: HeldStore
+  held?: TelegramHeldStore
   /** A notification, digest, store write or card update that failed (logged by the service). */
   onError: (error: unknown, sessionId: string) => void
 }

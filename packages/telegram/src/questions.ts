@@ -81,7 +81,7 @@ export function askedQuestions(toolInput: unknown): AskedQuestion[] | null {
  */
 export class Questions extends HeldRequests<QuestionAnswer, Pending> {
   constructor(private readonly deps: QuestionsDeps) {
-    super(deps)
+    super(deps, DATA)
   }
 
   /** Posts the questions and waits for their answers (null: none from Telegram, or not questions it can show). */
@@ -100,12 +100,8 @@ export class Questions extends HeldRequests<QuestionAnswer, Pending> {
     return data.startsWith('q:')
   }
 
-  /** A press: answers (or ticks) the current question. Returns the text for answerCallbackQuery. */
-  press(data: string, by: string): string {
-    const m = DATA.exec(data)
-    if (!m) return 'Unknown button.'
-    const p = this.pending.get(m[1]!)
-    if (!p) return 'Already answered.'
+  /** A press: answers (or ticks) the current question. */
+  protected pressed(p: Pending, m: RegExpExecArray, by: string): string {
     const index = Number(m[2])
     if (index !== current(p)) return 'That question has its answer already.'
     const question = p.questions[index]!

@@ -201,7 +201,7 @@ export class TelegramService {
       this.menu = new CommandMenu({ api: bot.api, commands: menuCommands(), timer, logger, redact })
       // text in a session's topic: a message for the session, confirmed where it was written
       this.inbound.onTopicText((m) =>
-        this.interactions!.sendText(m.sessionId, m.text, 'sequential', { chatId: m.chatId, threadId: m.threadId, messageId: m.messageId }, byOf({ ...m.from, username: m.from.username ?? undefined })),
+        this.interactions!.sendText(m.sessionId, m.text, 'sequential', { chatId: m.chatId, threadId: m.threadId, messageId: m.messageId }, byOf(m.from)),
       )
     }
 

@@ -2,7 +2,7 @@ import { inMemoryTelegramStores } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { CHUNK_LIMIT, formatPlain, formatTitled, type FormattedMessage } from '../format.js'
 import { checkHtml } from '../testing/fake-html.js'
-import { NOTIFICATION_KINDS, Notifier, type Notification, type NotificationKind, type NotifierConfig, type QuietHours } from './notifier.js'
+import { NOTIFICATION_KINDS, Notifier, type Notification, type NotificationKind, type NotifierConfig, type NotifierDeps, type QuietHours } from './notifier.js'
 import { manualTime } from './manual-time.js'
 
 const at = (iso: string) => Date.parse(iso)
@@ -37,6 +37,17 @@ function setup(config: Partial<NotifierConfig> = {}, start = at('2024-05-10T12:0
   })
   return { time, notifier, posted, digests, order, errors }
 }
+
+/** A notifier in quiet hours (23:00 in NIGHT) on a clock that stands still, its timer never firing; `deps` replace parts. */
+const atNight = (deps: Partial<NotifierDeps>) =>
+  new Notifier({
+    config: { enabled: allOn(), quietHours: NIGHT },
+    clock: { now: () => at('2024-05-10T23:00:00Z') },
+    timer: () => ({ cancel() {} }),
+    post: () => {},
+    postDigest: () => {},
+    ...deps,
+  })
 
 const digestText = (messages: FormattedMessage[]) => messages.map((m) => m.text).join('\n')
 
@@ -185,11 +196,7 @@ describe('Notifier: errors', () => {
   it('a failing digest does not stop the others', () => {
     const posted: string[] = []
     const errors: unknown[] = []
-    const notifier = new Notifier({
-      config: { enabled: allOn(), quietHours: NIGHT },
-      clock: { now: () => at('2024-05-10T23:00:00Z') },
-      timer: () => ({ cancel() {} }),
-      post: () => {},
+    const notifier = atNight({
       postDigest: (s) => {
         if (s.id === 's1') throw new Error('nope')
         posted.push(s.id)
@@ -343,11 +350,7 @@ describe('Notifier: held notifications in a store', () => {
   it('keeps the stored notifications of a digest that failed', () => {
     const store = inMemoryTelegramStores().held
     const errors: unknown[] = []
-    const notifier = new Notifier({
-      config: { enabled: allOn(), quietHours: NIGHT },
-      clock: { now: () => at('2024-05-10T23:00:00Z') },
-      timer: () => ({ cancel() {} }),
-      post: () => {},
+    const notifier = atNight({
       postDigest: (s) => {
         if (s.id === 's1') throw new Error('outbox full')
       },
@@ -369,11 +372,7 @@ describe('Notifier: held notifications in a store', () => {
     const broken = { add: fail, list: () => [], removeSession: fail }
     const errors: unknown[] = []
     const digests: string[] = []
-    const notifier = new Notifier({
-      config: { enabled: allOn(), quietHours: NIGHT },
-      clock: { now: () => at('2024-05-10T23:00:00Z') },
-      timer: () => ({ cancel() {} }),
-      post: () => {},
+    const notifier = atNight({
       postDigest: (s) => digests.push(s.id),
       onError: (e) => errors.push(e),
       store: broken,

@@ -1,3 +1,4 @@
+import type { HeldNotification, TelegramHeldStore } from '@claude-sessions/core'
 import type { Button } from '../control.js'
 import type { FormattedMessage } from '../format.js'
 import { buildDigest } from './digest.js'
@@ -36,32 +37,6 @@ export interface Notification {
 
 export type Timer = (ms: number, work: () => void) => { cancel(): void }
 
-/** A held notification as the store keeps it (its buttons and key are not kept). */
-export interface HeldRecord {
-  /** Given by the store; set on listed records. */
-  id?: number
-  sessionId: string
-  session: Notification['session']
-  kind: string
-  summary: string
-  messages: FormattedMessage[]
-  /** When it was held. */
-  createdAt: number
-}
-
-/**
- * Where held notifications are kept, so a restart during quiet hours still has them for the
- * digest (core's `TelegramHeldStore` is one).
- */
-export interface HeldStore {
-  /** Returns the record's id. */
-  add(record: HeldRecord): number
-  /** Every record, oldest first. */
-  list(): HeldRecord[]
-  /** The session's digest was posted: its records go. */
-  removeSession(sessionId: string): number
-}
-
 export interface NotifierDeps {
   config: NotifierConfig
   clock: { now(): number }
@@ -74,7 +49,7 @@ export interface NotifierDeps {
    * Keeps what is held, until the session's digest is posted; `restore` loads it after a restart.
    * Without one, what is held lives in memory only.
    */
-  store?: HeldStore
+  store?: TelegramHeldStore
 }
 
 /** Per session, at most this many are kept while held; older ones are only counted. */
@@ -184,32 +159,24 @@ export class Notifier {
   }
 
   private hold(n: Notification, now: number, quietHours: QuietHours): void {
-    let h = this.holding.get(n.session.id)
-    if (h === undefined) {
-      h = { session: n.session, entries: [], dropped: 0 }
-      this.holding.set(n.session.id, h)
-    }
-    h.session = n.session
-    h.entries.push({ at: now, n, ...this.stored(n, now) })
-    if (h.entries.length > MAX_HELD) {
-      h.entries.shift()
-      h.dropped++
-    }
-    if (n.kind === 'turn_ended') h.latestResponse = { at: now, n }
+    this.keep(n, now, this.stored(n, now))
     if (this.pending === undefined) this.arm(now, quietHours)
   }
 
-  /** `n` added to the store (if any): its id, or nothing when there is no store or it failed. */
-  private stored(n: Notification, at: number): { id?: number } {
+  /** `n` added to the store (if any): its id, or undefined when there is no store or it failed. */
+  private stored(n: Notification, at: number): number | undefined {
     const store = this.deps.store
-    if (store === undefined) return {}
+    if (store === undefined) return undefined
     let id: number | undefined
-    const record: HeldRecord = { sessionId: n.session.id, session: n.session, kind: n.kind, summary: n.summary, messages: n.messages, createdAt: at }
+    const record: HeldNotification = { sessionId: n.session.id, session: n.session, kind: n.kind, summary: n.summary, messages: n.messages, createdAt: at }
     this.safely(n.session, () => (id = store.add(record)))
-    return id === undefined ? {} : { id }
+    return id
   }
 
-  /** A restored notification, held at `at`: in its place by time among what its session holds. */
+  /**
+   * Holds `n` from `at` (`id`: the store's): in its place by time among what its session holds —
+   * last for a new one, by time for a restored one.
+   */
   private keep(n: Notification, at: number, id: number | undefined): void {
     let h = this.holding.get(n.session.id)
     if (h === undefined) {
