@@ -3,8 +3,11 @@
 //     with the same request to the no-op node:http server (the difference is the framework,
 //     guards, service and store);
 //  2. throughput: autocannon, 64 connections, against the server and then the no-op server;
-//  3. durability: SIGTERM (the server flushes its event buffer), then the rows in the events
-//     table must account for every 2xx reply.
+//  3. durability: SIGTERM (the server finishes what is in flight and closes its store), then the
+//     rows in the events table must account for every 2xx reply (a 2xx is sent only after the
+//     commit that holds the event).
+// Each request carries a fresh X-SM-Event id, as the hook script sends.
+import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'node:http'
 import { createRequire } from 'node:module'
 import {
@@ -30,13 +33,13 @@ const RPS_TARGET = 10_000
 const LOAD_P99_TARGET_MS = 20
 const CONNECTIONS = 64
 
-/** One POST on a keep-alive agent; resolves with the wall time and the status. */
-function post(agent, url) {
+/** One POST on a keep-alive agent, with a fresh event id; resolves with the wall time, the status and the server's own time. */
+export function post(agent, url) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint()
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': PAYLOAD.length } },
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': PAYLOAD.length, 'x-sm-event': randomUUID() } },
       (res) => {
         res.on('data', () => {})
         const timing = /dur=([\d.]+)/.exec(res.headers['server-timing'] ?? '')
@@ -87,6 +90,8 @@ function cannon(url, seconds) {
     duration: seconds,
     headers: { 'content-type': 'application/json' },
     body: PAYLOAD.toString('utf8'),
+    // as the hook script does: a fresh event id per event (the server looks each up once)
+    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-sm-event': randomUUID() } }) }],
   })
 }
 

@@ -1,6 +1,6 @@
 // Benchmarks of claude-sessions. `pnpm bench` (setup, then this), or `node bench/run.mjs`.
 //
-//   node bench/run.mjs [--only hook|ingest|cold|classifier|policy|delivery|spawn|telegram[,…]] [--quick] [--profile]
+//   node bench/run.mjs [--only hook|ingest|streams|cold|classifier|policy|delivery|spawn|telegram[,…]] [--quick] [--profile]
 //
 // Prints a report (figure, baseline measured in the same run, ratio, target, PASS/FAIL) and
 // writes the same figures to .bench/latest.json (and .bench/<time>.json). Figures are wall
@@ -18,12 +18,14 @@ import { benchHookOverhead } from './hook-overhead.mjs'
 import { benchIngest } from './ingest.mjs'
 import { benchPolicy } from './policy.mjs'
 import { benchSpawn } from './spawn.mjs'
+import { benchStreams } from './streams.mjs'
 import { benchTelegram } from './telegram.mjs'
 import { REPO, TMUX_SOCKET, cleanupSync, killTmux, printTable } from './support.mjs'
 
 const BENCHES = {
   hook: { title: 'Hook overhead (hooks/sm-hook vs curl, one process per event)', run: benchHookOverhead },
   ingest: { title: 'HTTP transport: latency, ingest under load, durability', run: benchIngest },
+  streams: { title: 'Hook path with 200 SSE subscribers and 1,000 idle connections', run: benchStreams },
   cold: { title: 'CLI cold start', run: benchColdStart },
   classifier: { title: 'Audit classifier', run: benchClassifier },
   policy: { title: 'Policy decision on PreToolUse (deny / ask profile vs none)', run: benchPolicy },
@@ -42,7 +44,7 @@ const { values } = parseArgs({
 })
 if (values.help) {
   process.stdout.write(
-    'usage: node bench/run.mjs [--only hook|ingest|cold|classifier|policy|delivery|spawn|telegram[,...]] [--quick] [--profile]\n' +
+    'usage: node bench/run.mjs [--only hook|ingest|streams|cold|classifier|policy|delivery|spawn|telegram[,...]] [--quick] [--profile]\n' +
       '  --quick    smaller counts (hook 150 rounds, ingest 3 s, cold 10 runs, delivery 20 messages, spawn 1 round, telegram 40 turns)\n' +
       '  --profile  run the ingest server with --cpu-prof into .bench/profiles\n' +
       '             (summarize with: node bench/profile-summary.mjs <file.cpuprofile>)\n',

@@ -11,7 +11,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 // The real script, run by real shells, against a tiny stand-in for the server's /hooks route.
 
 const HOOK = fileURLToPath(new URL('./sm-hook', import.meta.url))
-const SPOOL_NAME = /^(\d+)-(\d+)-([A-Za-z]+)-([A-Za-z0-9_-]+)\.json$/
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+const SPOOL_NAME = new RegExp(`^(${UUID})-([A-Za-z]+)-([A-Za-z0-9_-]+)\\.json$`)
+const spoolName = (event: string, id: string) => new RegExp(`^${UUID}-${event}-${id}\\.json$`)
 
 interface Received {
   method: string
@@ -151,8 +153,9 @@ describe('hooks/sm-hook', () => {
     if (shellAvailable('dash')) expect(spawnSync('dash', ['-n', HOOK]).status).toBe(0)
   })
 
-  it('posts the payload verbatim to /hooks/<Event> with POST', async () => {
-    for (const body of [unicode, big]) {
+  it('posts the payload line verbatim to /hooks/<Event> with POST, with a fresh event id each time', async () => {
+    const ids: string[] = []
+    for (const body of [unicode, big, unicode]) {
       received = []
       const run = await runHook(['PreToolUse'], { input: body })
       expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
@@ -161,8 +164,13 @@ describe('hooks/sm-hook', () => {
       expect(received[0]!.url).toBe('/hooks/PreToolUse')
       expect(received[0]!.headers['content-type']).toBe('application/json')
       expect(received[0]!.headers.expect).toBeUndefined()
-      expect(received[0]!.body.equals(Buffer.from(body))).toBe(true)
+      // the line Claude Code wrote, ended by its newline
+      expect(received[0]!.body.equals(Buffer.from(`${body}\n`))).toBe(true)
+      const id = received[0]!.headers['x-sm-event']
+      expect(id).toMatch(new RegExp(`^${UUID}$`))
+      ids.push(id as string)
     }
+    expect(new Set(ids).size).toBe(3)
     expect(Buffer.byteLength(big)).toBeGreaterThan(100_000)
   })
 
@@ -189,7 +197,7 @@ describe('hooks/sm-hook', () => {
     expect(received[0]!.headers['x-sm-session']).toBeUndefined()
     expect(received[0]!.headers.authorization).toBeUndefined()
     await runHook(['Stop'], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSION_MANAGER_ID: '../../x' } })
-    expect(spooled()).toEqual([expect.stringMatching(/^\d+-\d+-Stop-_\.json$/)])
+    expect(spooled()).toEqual([expect.stringMatching(spoolName('Stop', '_'))])
   })
 
   it('prints the 2xx reply body on stdout', async () => {
@@ -205,13 +213,21 @@ describe('hooks/sm-hook', () => {
     expect((await runHook(['Stop'], { input: payload() })).stdout).toBe(multiline)
   })
 
-  it('prints nothing for a 4xx or 5xx reply, and exits 0', async () => {
-    for (const status of [400, 401, 404, 413, 500, 503]) {
+  it('prints nothing for a 4xx or 5xx reply, and exits 0; spools after a 5xx (not stored), never after a 4xx (refused)', async () => {
+    for (const status of [400, 401, 404, 413]) {
       reply = () => ({ status, body: '{"error":{"code":"x","message":"no"}}' })
       expect(await runHook(['Stop'], { input: payload() })).toMatchObject({ code: 0, stdout: '', stderr: '' })
+      expect(spooled()).toEqual([])
+    }
+    for (const status of [500, 503]) {
+      reply = () => ({ status, body: '{"error":{"code":"x","message":"no"}}' })
+      expect(await runHook(['Stop'], { input: payload() })).toMatchObject({ code: 0, stdout: '', stderr: '' })
+      const files = spooled()
+      expect(files).toEqual([expect.stringMatching(spoolName('Stop', '_'))])
+      // under the id it sent: if the server did store it, the import drops the copy
+      expect(files[0]!.startsWith(received.at(-1)!.headers['x-sm-event'] as string)).toBe(true)
     }
     expect(received).toHaveLength(6)
-    expect(spooled()).toEqual([])
   })
 
   it('prints nothing for a redirect, and does not follow it', async () => {
@@ -232,9 +248,7 @@ describe('hooks/sm-hook', () => {
     expect(run.ms).toBeLessThan(5000) // a hang guard, not a benchmark
     const files = spooled()
     expect(files).toHaveLength(1) // and no .tmp file
-    const [, pid, seq, event, id] = SPOOL_NAME.exec(files[0]!) ?? []
-    expect(Number(pid)).toBeGreaterThan(0)
-    expect(seq).toBe('0')
+    const [, , event, id] = SPOOL_NAME.exec(files[0]!) ?? []
     const mtime = statSync(join(spoolDir(), files[0]!)).mtimeMs
     expect(mtime).toBeGreaterThanOrEqual(before)
     expect(mtime).toBeLessThanOrEqual(Date.now() + 1000)
@@ -253,22 +267,23 @@ describe('hooks/sm-hook', () => {
     const files = spooled()
     expect(files).toHaveLength(2)
     const stop = files.find((f) => f.includes('-Stop-'))!
-    expect(stop).toMatch(/^\d+-\d+-Stop-_\.json$/)
-    expect(files.find((f) => f !== stop)).toMatch(/^\d+-\d+-Notification-_\.json$/)
+    expect(stop).toMatch(spoolName('Stop', '_'))
+    expect(files.find((f) => f !== stop)).toMatch(spoolName('Notification', '_'))
     expect(readFileSync(join(spoolDir(), stop), 'utf8')).toBe(unicode)
   })
 
-  it('never overwrites an earlier spool file of a reused pid', async () => {
-    // `exec` keeps the pid, so the hook runs as the process that made the two files first.
+  it('names spool files by a random id, so a reused pid or a restarted counter never collides (200 events, one pid reused)', async () => {
+    // `exec` keeps the pid: every hook here runs as the same process, as after pid reuse
     const env = hookEnv({ CLAUDE_SESSIONS_URL: downUrl })
-    const dir = spoolDir()
-    const child = spawn('sh', ['-c', `mkdir -p "$1" && for n in 0 1; do echo '{"old":'$n'}' > "$1/$$-$n-Stop-_.json"; done; exec sh "$2" Stop`, 'sh', dir, HOOK], { env })
+    const child = spawn('sh', ['-c', `for i in $(seq 1 200); do echo '{"n":'$i'}' | sh "$1" Stop; done; exec sh "$1" Stop`, 'sh', HOOK], { env })
     child.stdin.end(unicode)
     await new Promise((resolve) => child.on('close', resolve))
-    const pid = child.pid!
-    expect(spooled().sort()).toEqual([`${pid}-0-Stop-_.json`, `${pid}-1-Stop-_.json`, `${pid}-2-Stop-_.json`])
-    expect(readFileSync(join(dir, `${pid}-0-Stop-_.json`), 'utf8')).toBe('{"old":0}\n')
-    expect(readFileSync(join(dir, `${pid}-2-Stop-_.json`), 'utf8')).toBe(unicode)
+    const files = spooled()
+    expect(files).toHaveLength(201)
+    expect(new Set(files.map((f) => SPOOL_NAME.exec(f)?.[1])).size).toBe(201)
+    const contents = files.map((f) => readFileSync(join(spoolDir(), f), 'utf8'))
+    expect(new Set(contents).size).toBe(201)
+    expect(contents).toContain(unicode)
   })
 
   it('does not hang on a stdin left open while the server is down', async () => {
@@ -300,21 +315,24 @@ describe('hooks/sm-hook', () => {
     expect(spooled()).toEqual([])
   })
 
-  it('gives up on a server that never answers within the timeout, spooling nothing', async () => {
+  it('gives up on a server that never answers within the timeout, and spools the event under the id it sent', async () => {
     reply = () => 'hang'
     const run = await runHook(['Stop'], { input: payload(), env: { CLAUDE_SESSIONS_HOOK_TIMEOUT: '1' } })
     expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
-    expect(received).toHaveLength(1) // the server has it: not spooled, so not duplicated
+    expect(received).toHaveLength(1)
     expect(run.ms).toBeLessThan(5000) // a hang guard, not a benchmark: 1 s timeout plus process start
-    expect(spooled()).toEqual([])
+    // the server may have it or not: the same id lets the import tell
+    const id = received[0]!.headers['x-sm-event'] as string
+    expect(spooled()).toEqual([`${id}-Stop-_.json`])
+    expect(readFileSync(join(spoolDir(), spooled()[0]!), 'utf8')).toBe(payload())
   })
 
-  it('does not spool when the connection dropped after the request was sent', async () => {
+  it('spools under the id it sent when the connection dropped after the request was sent', async () => {
     reply = () => 'close'
     const run = await runHook(['Stop'], { input: payload() })
     expect(run).toMatchObject({ code: 0, stdout: '' })
     expect(received).toHaveLength(1)
-    expect(spooled()).toEqual([])
+    expect(spooled()).toEqual([`${received[0]!.headers['x-sm-event'] as string}-Stop-_.json`])
   })
 
   it('waits for a held PermissionRequest up to the permission timeout', async () => {
@@ -369,7 +387,7 @@ describe('hooks/sm-hook', () => {
       expect(run).toMatchObject({ code: 2, stdout: '', stderr: blockedMessage(downUrl) })
       expect(run.stderr.trimEnd()).not.toContain('\n') // one line
       const files = spooled()
-      expect(files).toEqual([expect.stringMatching(/^\d+-0-PreToolUse-ab12cd34\.json$/)]) // the audit keeps the attempt
+      expect(files).toEqual([expect.stringMatching(spoolName('PreToolUse', 'ab12cd34'))]) // the audit keeps the attempt
       expect(readFileSync(join(spoolDir(), files[0]!), 'utf8')).toBe(unicode)
     })
 
@@ -384,7 +402,7 @@ describe('hooks/sm-hook', () => {
       for (const event of ['PostToolUse', 'PermissionRequest', 'Stop', 'UserPromptSubmit', 'SessionStart']) {
         const run = await runHook([event], { input: payload(), env: { CLAUDE_SESSIONS_URL: downUrl, CLAUDE_SESSIONS_DATA_DIR: failClosedDir() } })
         expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
-        expect(spooled()).toEqual([expect.stringMatching(new RegExp(`^\\d+-0-${event}-_\\.json$`))])
+        expect(spooled()).toEqual([expect.stringMatching(spoolName(event, '_'))])
       }
     })
 
@@ -397,14 +415,18 @@ describe('hooks/sm-hook', () => {
       expect(spooled()).toEqual([])
     })
 
-    it('does not block on an HTTP error reply: the server has the request (exit 22 is 4xx or 5xx alike)', async () => {
+    it('does not block on an HTTP error reply or a timeout: a server that answers decides itself', async () => {
       for (const status of [401, 500, 503]) {
         reply = () => ({ status, body: '{"error":{"code":"x","message":"no"}}' })
         const run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_DATA_DIR: failClosedDir() } })
         expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
-        expect(spooled()).toEqual([])
+        expect(spooled()).toHaveLength(status >= 500 ? 1 : 0)
       }
-      expect(received).toHaveLength(3)
+      reply = () => 'hang'
+      const run = await runHook(['PreToolUse'], { input: payload(), env: { CLAUDE_SESSIONS_DATA_DIR: failClosedDir(), CLAUDE_SESSIONS_HOOK_TIMEOUT: '0.5' } })
+      expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' })
+      expect(spooled()).toHaveLength(1)
+      expect(received).toHaveLength(4)
     })
 
     it('still blocks when the payload could not be spooled', async () => {
@@ -475,7 +497,8 @@ describe('hooks/sm-hook', () => {
         env: { CLAUDE_SESSION_MANAGER_ID: 'ab12cd34', CLAUDE_SESSION_MANAGER_TOKEN: 'tok' },
       })
       expect(run).toMatchObject({ code: 0, stdout: '{"ok":true}', stderr: '' })
-      expect(received[0]!.body.toString()).toBe(unicode)
+      expect(received[0]!.body.toString()).toBe(`${unicode}\n`)
+      expect(received[0]!.headers['x-sm-event']).toMatch(new RegExp(`^${UUID}$`))
       expect(received[0]!.headers).toMatchObject({ 'x-sm-session': 'ab12cd34', authorization: 'Bearer tok' })
     })
 

@@ -11,14 +11,54 @@ const alive = (pid: number): boolean => {
 }
 
 /**
- * One server per data dir: an exclusive lock file holding our pid. A lock left by a dead
- * process is taken over. Throws `unavailable` when a live server holds it.
+ * When the process started, as the kernel counts it (`/proc/<pid>/stat` field 22, clock ticks
+ * since boot); null where there is no /proc. A pid and its start time name one process: a pid
+ * reused by another process has another start time.
+ */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // the command name (field 2) is in parentheses and may hold spaces or ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const start = fields[19]
+    return start !== undefined && /^\d+$/.test(start) ? start : null
+  } catch {
+    return null
+  }
+}
+
+interface Holder {
+  pid: number
+  start: string | null
+}
+
+/** The lock file's content: `<pid>` or `<pid> <start time>`. */
+function parseHolder(text: string): Holder | null {
+  const m = /^(\d{1,10})(?:[ \n]+(\d{1,20}))?\s*$/.exec(text)
+  if (!m) return null
+  return { pid: Number(m[1]), start: m[2] ?? null }
+}
+
+/** Whether the lock's holder still runs: its pid is alive and, where we can tell, it is the same process. */
+function holderRuns(holder: Holder): boolean {
+  if (holder.pid <= 0 || !alive(holder.pid)) return false
+  if (holder.start === null) return true
+  const start = processStartTime(holder.pid)
+  return start === null || start === holder.start
+}
+
+/**
+ * One server per data dir: an exclusive lock file holding our pid and our process's start time.
+ * A lock left by a process that is gone -- dead, or its pid now used by another process -- is
+ * taken over. Throws `unavailable` when a live server holds it.
  */
 export function acquireInstanceLock(path: string): { release(): void } {
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const start = processStartTime(process.pid)
+  const content = start === null ? `${process.pid}\n` : `${process.pid} ${start}\n`
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600)
-      writeSync(fd, `${process.pid}\n`)
+      writeSync(fd, content)
       closeSync(fd)
       let released = false
       return {
@@ -26,19 +66,32 @@ export function acquireInstanceLock(path: string): { release(): void } {
           if (released) return
           released = true
           try {
-            if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path)
+            if (readFileSync(path, 'utf8') === content) unlinkSync(path)
           } catch {
             // already gone
           }
         },
       }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const pid = Number.parseInt(readFileSync(path, 'utf8'), 10)
-      if (Number.isInteger(pid) && pid > 0 && (pid === process.pid || alive(pid))) {
-        throw new SessionsError('unavailable', `another server (pid ${pid}) is running on this data dir (${path})`)
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new SessionsError('unavailable', `can't create the server lock ${path}: ${(error as Error).message}`, { cause: error })
       }
-      unlinkSync(path)
+      let text: string
+      try {
+        text = readFileSync(path, 'utf8')
+      } catch {
+        continue // removed meanwhile
+      }
+      const holder = parseHolder(text)
+      if (holder !== null && holderRuns(holder)) {
+        throw new SessionsError('unavailable', `another server (pid ${holder.pid}) is running on this data dir (${path})`)
+      }
+      // a dead holder, a pid reused by another process, or unreadable: stale
+      try {
+        unlinkSync(path)
+      } catch {
+        // taken over by someone else meanwhile: the next attempt tells
+      }
     }
   }
   throw new SessionsError('unavailable', `can't take the server lock ${path}`)

@@ -20,12 +20,28 @@ export async function runServer(overrides: ConfigOverrides): Promise<number> {
   }
   process.stderr.write(`sm server: listening on ${server.url} (data ${config.dataDir})\n`)
   return new Promise<number>((resolve) => {
+    let stopping = false
     const stop = (signal: string) => {
-      log.info({ signal }, 'shutting down')
-      void server.close().then(() => {
-        log.flush()
-        resolve(0)
-      })
+      if (stopping) return
+      stopping = true
+      log.info({ signal }, 'shutting down: finishing requests in flight, then writing what is buffered')
+      // nothing else may keep the process up while it stops (the checkpoint worker is unref'd):
+      // this timer keeps it alive until the store is closed and the lock released
+      const alive = setInterval(() => undefined, 1000)
+      server.close().then(
+        () => {
+          clearInterval(alive)
+          log.info({ signal }, 'stopped')
+          log.flush()
+          resolve(0)
+        },
+        (error: unknown) => {
+          clearInterval(alive)
+          log.error({ err: error }, 'shutdown failed')
+          log.flush()
+          resolve(1)
+        },
+      )
     }
     process.once('SIGINT', () => stop('SIGINT'))
     process.once('SIGTERM', () => stop('SIGTERM'))

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { createServer, type RequestListener, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApp, createHookListener } from '@claude-sessions/api'
 import { MessageService, SessionService, SessionsError, SummaryService, ToolAuditor } from '@claude-sessions/core'
-import { openSqliteStore } from '@claude-sessions/store-sqlite'
+import { openSqliteStore, type SqliteStore } from '@claude-sessions/store-sqlite'
 import { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { getRequestListener } from '@hono/node-server'
 import { writeFailClosedMarker } from './audit/fail-closed-marker.js'
@@ -21,6 +21,10 @@ import { importSpool } from './spool/index.js'
 import { FsRepoInspector } from './repo-inspector.js'
 import { CommandSummarizer } from './summarizer.js'
 import { startTelegram } from './telegram/start-telegram.js'
+import { StartGate } from './start-gate.js'
+import { applyHttpLimits } from './http-limits.js'
+import { startAgentExitWatch } from './agent-exit-watch.js'
+import { storeOpenError } from './store-open-error.js'
 import { VERSION } from './version.js'
 
 export interface RunningServer {
@@ -45,30 +49,73 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 }
 
 /**
- * Starts the daemon. Order matters: the data-dir lock and the port come first, so a second
- * instance fails before touching anything; then the store, tmux reconciliation, the spool.
+ * Starts the daemon. Order matters: the data-dir lock first, so a second instance fails before
+ * touching anything; then the store (fast, and a broken database stops us before any port is
+ * open); then the port, where requests are held (not refused) until the registry is reconciled
+ * with tmux and the spool is imported.
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const files = dataFiles(config.dataDir)
   const lock = acquireInstanceLock(files.lock)
-  let ready: RequestListener | null = null
-  const http = createServer((req, res) => {
-    if (ready) return ready(req, res)
-    res.writeHead(503, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ error: { code: 'unavailable', message: 'server is starting' } }))
-  })
-  http.keepAliveTimeout = 30_000
+  let store: SqliteStore
+  let operatorToken: string
+  try {
+    store = openSqliteStore({ path: files.database, onError: (error) => log.warn({ err: error }, 'store write failed; kept in memory and retried') })
+  } catch (error) {
+    lock.release()
+    throw storeOpenError(files.database, error)
+  }
+  try {
+    operatorToken = ensureOperatorToken(files.operatorToken)
+  } catch (error) {
+    store.close()
+    lock.release()
+    throw new SessionsError('unavailable', `can't read or create the operator token ${files.operatorToken}: ${(error as Error).message}`, { cause: error })
+  }
+  const gate = new StartGate()
+  // timeouts are checked every second (Node's default is every 30 s)
+  const http = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => gate.handle(req, res))
+  applyHttpLimits(http)
   let address: AddressInfo
   try {
     address = await listen(http, config.host, config.port)
   } catch (error) {
+    store.close()
     lock.release()
     throw error
   }
+  try {
+    return await startServing({ config, log, files, lock, store, operatorToken, http, gate, address })
+  } catch (error) {
+    // never left answering "starting" forever: say what failed, and free the port, the store and the lock
+    gate.refuseAll()
+    http.closeAllConnections()
+    await new Promise<void>((resolve) => http.close(() => resolve()))
+    await store.stopCheckpoints()
+    try {
+      store.close()
+    } finally {
+      lock.release()
+    }
+    throw error
+  }
+}
+
+interface Opened {
+  config: Config
+  log: Logger
+  files: ReturnType<typeof dataFiles>
+  lock: { release(): void }
+  store: SqliteStore
+  operatorToken: string
+  http: Server
+  gate: StartGate
+  address: AddressInfo
+}
+
+async function startServing({ config, log, files, lock, store, operatorToken, http, gate, address }: Opened): Promise<RunningServer> {
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
-  const store = openSqliteStore({ path: files.database })
-  const operatorToken = ensureOperatorToken(files.operatorToken)
   const mux = new TmuxMultiplexer({ socket: config.tmuxSocket })
   writeFailClosedMarker(files.failClosedMarker, config.hooksFailClosed)
   const audit = new ToolAuditor({
@@ -76,7 +123,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     defer: (work) => setImmediate(work),
     projectOf: projectResolver(),
     config: { responseCap: config.auditResponseCap, redact: config.redactPatterns, home: homedir(), policies: config.policies },
+    onError: (error) => log.warn({ err: error }, 'tool audit: a row could not be recorded'),
   })
+  // the audit rows of a turn's hooks are written in the same transaction as their events
+  store.setBeforeFlush(() => audit.drain())
   const retention = startRetention({
     store: store.toolAudit,
     retentionMs: config.auditRetentionDays * 86_400_000,
@@ -144,7 +194,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           managerId: item.managerSessionId,
           token: null,
           trusted: true,
-          dedupeKey: item.dedupeKey,
+          spooled: true,
+          ...(item.eventId !== null ? { eventId: item.eventId } : { dedupeKey: item.dedupeKey }),
           at: item.spooledAt,
         })
       },
@@ -155,6 +206,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   importSpooled()
   // after the spool: turns that ended while the server was down are known
   messages.resume()
+  // an agent that exits (or is killed) is noticed within a fraction of a second, not at the next watchdog tick
+  const agentWatch = startAgentExitWatch({ service, mux, log, onInputFreed: (id) => messages.retryQueued(id) })
 
   // runs only for GET /sessions/:ref/summary (and Telegram's /summary), in the data dir (no project's hooks or settings)
   const summarizer = new CommandSummarizer({ command: config.summarizerCommand, cwd: config.dataDir })
@@ -176,12 +229,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     startedAt: Date.now(),
     now: Date.now,
     log,
+    written: store.whenWritten,
+    writeFailure: store.writeFailure,
   })
   const routes = getRequestListener(app.fetch)
-  const hooks = createHookListener({ service, maxBodyBytes: config.maxBodyBytes, log })
-  ready = (req, res) => {
+  const hooks = createHookListener({ service, maxBodyBytes: config.maxBodyBytes, log, written: store.whenWritten })
+  gate.open((req, res) => {
     if (!hooks(req, res)) void routes(req, res)
-  }
+  })
 
   let watching = false
   const watchdog = setInterval(() => {
@@ -202,27 +257,39 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   watchdog.unref()
 
   log.info({ url, dataDir: config.dataDir, tmuxSocket: config.tmuxSocket, version: VERSION }, 'server listening')
-  let closed = false
+  let closed: Promise<void> | null = null
+  const close = async (): Promise<void> => {
+    clearInterval(watchdog)
+    agentWatch.stop()
+    retention.stop()
+    messages.dispose()
+    summarizer.close()
+    // no new connections (idle keep-alive ones are closed); requests in flight are answered
+    const drained = new Promise<void>((resolve) => http.close(() => resolve()))
+    // held permission requests are let go (answered "no decision") so their hooks can finish
+    await telegram?.stop()
+    // a keep-alive connection whose request finishes meanwhile is closed as soon as it is idle
+    const idle = setInterval(() => http.closeIdleConnections(), 50)
+    const cut = setTimeout(() => http.closeAllConnections(), config.drainMs)
+    await drained
+    clearInterval(idle)
+    clearTimeout(cut)
+    audit.drain()
+    await store.stopCheckpoints()
+    try {
+      store.close()
+    } catch (error) {
+      log.error({ err: error }, 'could not write the last buffered events')
+    }
+    lock.release()
+  }
   return {
     url,
     service,
     audit,
-    async close() {
-      if (closed) return
-      closed = true
-      clearInterval(watchdog)
-      retention.stop()
-      messages.dispose()
-      summarizer.close()
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve())
-        http.closeAllConnections()
-      })
-      await telegram?.stop()
-      audit.drain()
-      await store.stopCheckpoints()
-      store.close()
-      lock.release()
+    close() {
+      closed ??= close()
+      return closed
     },
   }
 }

@@ -18,6 +18,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     port: 0,
     maxBodyBytes: 2 * 1024 * 1024,
+    drainMs: 5000,
     dataDir: mkdtempSync(join(tmpdir(), 'sm-server-')),
     tmuxSocket: `sm-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     claudeCommand: 'sh',

@@ -235,7 +235,8 @@ describe('sm who, others, all, alone, task, subagents, status in a session', () 
       expect(r.stdout, args.join(' ')).toContain(loner.id)
     }
     const outside = await smIn(dirs.app, ['status'], server.env)
-    expect(outside.stdout).toMatch(new RegExp(`^lead\\s+${lead.id}\\s+\\w+\\s+\\d+s\\s+${dirs.app}$`, 'm'))
+    // the lead's last Stop reported two background tasks still running
+    expect(outside.stdout).toMatch(new RegExp(`^lead\\s+${lead.id}\\s+\\w+ · 2 bg\\s+\\d+s\\s+${dirs.app}$`, 'm'))
     expect(JSON.parse((await smIn(dirs.app, ['status', '--json'], server.env)).stdout)).toHaveLength(4)
   })
 

@@ -33,10 +33,16 @@ export interface ApiDeps {
   tmuxSocket: string
   /** Request bodies above this many bytes get 413. */
   maxBodyBytes: number
+  /** A `/tools/stream` client with more than this many bytes its socket has not taken is dropped (default 8 MiB). */
+  streamBacklogBytes?: number
   /** Milliseconds since the epoch; for `/health`. */
   startedAt: number
   now(): number
   log?: ErrorLog
+  /** Resolves once everything ingested so far is written (true) or could not be (false); hooks are answered after it. */
+  written?: () => Promise<boolean>
+  /** Why writes fail, while they do (a full disk): `/health` then says `degraded`. */
+  writeFailure?: () => { error: Error; since: number; unwritten: number } | null
 }
 
 export function createApp(deps: ApiDeps) {
@@ -61,8 +67,13 @@ export function createApp(deps: ApiDeps) {
   app.use('/telegram', requireActor(service, deps.operatorToken))
   const routes = app
     .get('/health', (c) => {
+      const failure = deps.writeFailure?.() ?? null
       const body: HealthDto = {
         ok: true,
+        status: failure === null ? 'ok' : 'degraded',
+        ...(failure === null
+          ? {}
+          : { degraded: { reason: `writes are failing: ${failure.error.message}`, since: failure.since, unwritten: failure.unwritten } }),
         version: deps.version,
         tmuxSocket: deps.tmuxSocket,
         pid: process.pid,
@@ -76,9 +87,9 @@ export function createApp(deps: ApiDeps) {
     .route('/sessions', sessionToolRoutes(service, deps.audit))
     .route('/sessions', summaryRoutes(deps.summaries))
     .route('/sessions', awarenessRoutes(service, deps.repos, deps.now))
-    .route('/tools', toolRoutes(service, deps.audit, deps.now))
+    .route('/tools', toolRoutes(service, deps.audit, deps.now, deps.streamBacklogBytes))
     .route('/telegram', telegramRoutes(deps.telegram))
-    .route('/hooks', hookRoutes(service))
+    .route('/hooks', hookRoutes(service, deps.written))
   return routes
 }
 

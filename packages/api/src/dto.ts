@@ -1,4 +1,5 @@
 import type { DeliveryMode, DeliveryVia, Message, MessageStatus, DeliveryResult, ErrorCode, Session, SessionState, StoredEvent, ToolEvent, ToolStatsKey, ToolStatsRow } from '@claude-sessions/core'
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js'
 
 /** A session on the wire. */
 export interface SessionDto {
@@ -45,6 +46,9 @@ export interface ErrorBody {
 
 export interface HealthDto {
   ok: true
+  /** `degraded` while the store can't write (a full disk): hooks are still answered, their events kept in memory. */
+  status: 'ok' | 'degraded'
+  degraded?: { reason: string; since: number; unwritten: number }
   version: string
   tmuxSocket: string
   pid: number
@@ -123,6 +127,8 @@ export interface MessageDto {
   deliveredAt: string | null
   via: DeliveryVia | null
   error: string | null
+  /** While queued: when sm began typing it (unconfirmed yet). */
+  typingSince: string | null
 }
 export interface MessageEnvelope {
   message: MessageDto
@@ -221,7 +227,8 @@ export function toSessionDto(s: Session): SessionDto {
 export function toEventDto(e: StoredEvent): EventDto {
   const truncated = e.raw.length < e.rawSize
   let payload: unknown = null
-  if (!truncated) {
+  // stored before bodies were bounded (or imported from the spool): too deep to send back as JSON
+  if (!truncated && jsonDepth(e.raw) <= MAX_JSON_DEPTH) {
     try {
       payload = JSON.parse(e.raw)
     } catch {
@@ -244,7 +251,7 @@ export function toEventDto(e: StoredEvent): EventDto {
 
 export function toToolEventDto(e: ToolEvent): ToolEventDto {
   let toolInput: unknown = e.toolInput
-  if (e.toolInput !== null) {
+  if (e.toolInput !== null && jsonDepth(e.toolInput) <= MAX_JSON_DEPTH) {
     try {
       toolInput = JSON.parse(e.toolInput)
     } catch {
@@ -255,5 +262,10 @@ export function toToolEventDto(e: ToolEvent): ToolEventDto {
 }
 
 export function toMessageDto(m: Message): MessageDto {
-  return { ...m, createdAt: iso(m.createdAt), deliveredAt: m.deliveredAt === null ? null : iso(m.deliveredAt) }
+  return {
+    ...m,
+    createdAt: iso(m.createdAt),
+    deliveredAt: m.deliveredAt === null ? null : iso(m.deliveredAt),
+    typingSince: m.typingSince === null ? null : iso(m.typingSince),
+  }
 }

@@ -8,9 +8,22 @@ export interface HookListenerDeps {
   service: SessionService
   maxBodyBytes: number
   log?: ErrorLog
+  /**
+   * Resolves once everything ingested so far is on disk (true) or could not be written (false:
+   * kept in memory, retried). The reply waits for it, so a 2xx means stored. Absent: at once.
+   */
+  written?: () => Promise<boolean>
 }
 
 const HOOK_PATH = /^\/hooks\/([^/?#]*)(?:\?.*)?$/
+
+/** `X-SM-Event`: the hook's own id for the event (a random UUID from sm-hook). */
+const EVENT_ID = /^[A-Za-z0-9_-]{16,64}$/
+
+/** The event id header, when well formed; anything else is no id (the event is still recorded). */
+export function eventIdOf(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && EVENT_ID.test(header) ? header : undefined
+}
 
 /** Replies with JSON; `Server-Timing` carries our own handling time (headers parsed → reply). */
 function send(res: ServerResponse, status: number, body: unknown, started: number): void {
@@ -76,19 +89,29 @@ export function createHookListener(deps: HookListenerDeps) {
         const raw = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
         const sessionHeader = req.headers['x-sm-session']
         const input = hookInput(eventName(match[1]!), raw, typeof sessionHeader === 'string' ? sessionHeader : undefined, req.headers.authorization)
+        const eventId = eventIdOf(req.headers['x-sm-event'])
         const gone = new AbortController()
-        const reply = deps.service.ingestHookHeld(input, gone.signal)
-        if (!(reply instanceof Promise)) return send(res, 200, reply, started)
+        const reply = deps.service.ingestHookHeld(eventId === undefined ? input : { ...input, eventId }, gone.signal)
         // held (a person decides on Telegram): the hook gave up if its connection closes first
-        res.on('close', () => gone.abort())
-        reply.then(
-          (held) => {
-            if (!res.destroyed) send(res, 200, held, started)
-          },
-          (err: unknown) => {
-            if (!res.destroyed) sendError(res, err, started, deps.log)
-          },
-        )
+        if (reply instanceof Promise) res.on('close', () => gone.abort())
+        const written = deps.written?.()
+        if (written === undefined && !(reply instanceof Promise)) return send(res, 200, reply, started)
+        // a 2xx means stored: answered after the commit that holds the event (fail-open when the
+        // disk refuses it: the event waits in memory and the hook is not held up)
+        Promise.all([reply, written])
+          .then(
+            ([answer]) => {
+              if (!res.destroyed) send(res, 200, answer, started)
+            },
+            (err: unknown) => {
+              if (!res.destroyed) sendError(res, err, started, deps.log)
+            },
+          )
+          .catch((err: unknown) => {
+            // the reply itself failed (the socket went meanwhile): nothing left to answer
+            deps.log?.error({ err }, 'hook reply failed')
+            res.destroy()
+          })
       } catch (err) {
         sendError(res, err, started, deps.log)
       }

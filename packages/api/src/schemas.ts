@@ -1,18 +1,27 @@
 import { CHILD_STATUSES, DELIVERY_MODES, SENDABLE_KEYS, SessionsError, TOOL_STATS_KEYS, DEFAULT_SUMMARY_LINES, MAX_SUMMARY_LINES } from '@claude-sessions/core'
 import { z } from 'zod'
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js'
+
+export { jsonDepth, MAX_JSON_DEPTH }
+
+/**
+ * Text that may reach a process's argv or environment, or be typed into tmux: a NUL byte can't
+ * (child_process refuses it, tmux would cut the text there), so it is refused here, with a 400.
+ */
+const argText = (schema: z.ZodString = z.string()) => schema.refine((s) => !s.includes('\0'), 'must not contain NUL (\\0) characters')
 
 export const createSessionBody = z
   .object({
-    workingDir: z.string().min(1).max(4096),
-    name: z.string().optional(),
-    model: z.string().min(1).max(200).optional(),
-    prompt: z.string().max(1_000_000).optional(),
-    policy: z.string().min(1).max(64).optional(),
+    workingDir: argText(z.string().min(1).max(4096)),
+    name: argText().optional(),
+    model: argText(z.string().min(1).max(200)).optional(),
+    prompt: argText(z.string().max(1_000_000)).optional(),
+    policy: argText(z.string().min(1).max(64)).optional(),
   })
   .strict()
 
-export const renameBody = z.object({ name: z.string() }).strict()
-export const inputBody = z.object({ text: z.string().min(1) }).strict()
+export const renameBody = z.object({ name: argText() }).strict()
+export const inputBody = z.object({ text: argText(z.string().min(1)) }).strict()
 export const keyBody = z.object({ key: z.enum(SENDABLE_KEYS) }).strict()
 
 const intParam = (max: number) => z.coerce.number().int().min(0).max(max)
@@ -37,11 +46,11 @@ export const toolsQuery = z.object({
 export const sessionToolsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100_000).default(100) })
 export const spawnBody = z
   .object({
-    prompt: z.string().min(1).max(1_000_000),
-    name: z.string().optional(),
-    model: z.string().min(1).max(200).optional(),
-    workingDir: z.string().min(1).max(4096).optional(),
-    policy: z.string().min(1).max(64).optional(),
+    prompt: argText(z.string().min(1).max(1_000_000)),
+    name: argText().optional(),
+    model: argText(z.string().min(1).max(200)).optional(),
+    workingDir: argText(z.string().min(1).max(4096)).optional(),
+    policy: argText(z.string().min(1).max(64)).optional(),
     /** Seconds the child must stay quiet after finishing before the parent is told. */
     wait: z.number().int().min(1).max(86_400).optional(),
   })
@@ -50,13 +59,13 @@ export const childrenQuery = z.object({
   recursive: flag.optional(),
   status: z.enum(CHILD_STATUSES).default('all'),
 })
-export const messageBody = z.object({ text: z.string(), mode: z.enum(DELIVERY_MODES).default('sequential') }).strict()
+export const messageBody = z.object({ text: argText(), mode: z.enum(DELIVERY_MODES).default('sequential') }).strict()
 export const messagesQuery = z.object({
   status: z.enum(['queued', 'delivered', 'failed']).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(50),
 })
 export const waitBody = z.object({ seconds: z.number().int().min(1).max(86_400) }).strict()
-export const clearBody = z.object({ prompt: z.string().max(1_000_000).optional() }).strict()
+export const clearBody = z.object({ prompt: argText(z.string().max(1_000_000)).optional() }).strict()
 export const killQuery = z.object({ tree: flag.optional() })
 export const listQuery = z.object({ all: z.enum(['true', 'false', '1', '0']).optional() })
 /** `GET /sessions/:ref/others`: `repo=true` keeps the sessions in the same repository. */
@@ -74,8 +83,11 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string)
   throw new SessionsError('invalid_input', `invalid ${what}: ${problems}`)
 }
 
-/** Reads a JSON body; malformed JSON is `invalid_input`. */
+/** Reads a JSON body; malformed JSON, or JSON nested deeper than MAX_JSON_DEPTH, is `invalid_input`. */
 export function parseJson(text: string): unknown {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw new SessionsError('invalid_input', `body nests objects or arrays more than ${MAX_JSON_DEPTH} deep`)
+  }
   try {
     return JSON.parse(text)
   } catch {

@@ -520,7 +520,7 @@ describe('sm end to end with the fake Claude Code', { timeout: 120_000 }, () => 
     await waitFor(() => spooled().filter((f) => f.includes(`-Stop-${session.id}.json`)).length >= 2, { timeoutMs: 15_000, message: 'second Stop spooled' })
     const files = spooled()
     expect(files.filter((f) => f.includes('-UserPromptSubmit-'))).toHaveLength(1)
-    expect(files.every((f) => /^\d+-\d+-[A-Za-z]+-[0-9a-f]{8}\.json$/.test(f))).toBe(true)
+    expect(files.every((f) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[A-Za-z]+-[0-9a-f]{8}\.json$/.test(f))).toBe(true)
     // the crashed server's lock is still there; the new one takes it over
     expect(existsSync(join(dataDir, 'server.lock'))).toBe(true)
 

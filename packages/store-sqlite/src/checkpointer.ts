@@ -39,6 +39,8 @@ export function startCheckpointer(path: string, intervalMs: number, onFailure: (
   return {
     stop() {
       stopping = true
+      // until it has exited: a stop awaited on the way out must not be cut short by an empty loop
+      worker.ref()
       worker.postMessage('stop')
       return exited
     },

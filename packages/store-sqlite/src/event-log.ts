@@ -10,13 +10,12 @@ import { and, asc, count, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { positionalInsert } from './positional-insert.js'
 import { events } from './schema.js'
-import { storeCall, toSessionsError } from './sqlite-errors.js'
+import { storeCall } from './sqlite-errors.js'
+import type { Buffered, WriteBehind } from './write-behind.js'
 
 export interface EventLogOptions {
   /** Appends buffered before a flush is forced in the same call. */
   batchSize: number
-  /** Receives the error of a flush that ran outside any caller (scheduled, or forced by `append`). */
-  onError: (err: SessionsError) => void
 }
 
 type EventValues = typeof events.$inferInsert
@@ -50,17 +49,18 @@ function toValues(e: NewStoredEvent): EventValues {
 }
 
 /**
- * EventStore on the `events` table. `append` only buffers; the buffer is written in one
- * transaction on the next turn of the event loop, or at once when it holds `batchSize` rows.
- * Every read flushes first, so readers see every appended event. A failed flush keeps its rows
- * for the next attempt.
+ * EventStore on the `events` table. `append` only buffers; the write-behind writes the buffer
+ * (with the other stores') in one transaction on the next turn of the event loop, or at once
+ * when it holds `batchSize` rows. Every read flushes first, so readers see every appended event;
+ * a flush that fails (a full disk) keeps the rows for the next attempt, and reads go on with
+ * what is written.
  */
-export class SqliteEventLog implements EventStore {
+export class SqliteEventLog implements EventStore, Buffered {
   private pending: EventValues[] = []
-  private scheduled: NodeJS.Immediate | null = null
+  /** Dedupe keys of `pending`: a repeated key is known before it is written. */
+  private readonly pendingKeys = new Set<string>()
   private closed = false
   private readonly insertOne
-  private readonly insertBatch
   private readonly listAfter
   private readonly listLastAfter
   private readonly countAll
@@ -69,13 +69,11 @@ export class SqliteEventLog implements EventStore {
   constructor(
     sqlite: Database.Database,
     db: BetterSQLite3Database,
+    private readonly writes: WriteBehind,
     private readonly options: EventLogOptions,
   ) {
     const p = (name: keyof EventValues | 'afterId' | 'limit') => sql.placeholder(name)
     this.insertOne = positionalInsert(sqlite, events, 'ON CONFLICT (dedupe_key) DO NOTHING')
-    this.insertBatch = sqlite.transaction((rows: EventValues[]) => {
-      for (const row of rows) this.insertOne(row)
-    })
     const ofSessionAfter = and(eq(events.sessionId, p('sessionId')), gt(events.id, p('afterId')))
     this.listAfter = db.select(storedEventColumns).from(events).where(ofSessionAfter).orderBy(asc(events.id)).prepare()
     this.listLastAfter = db
@@ -92,6 +90,7 @@ export class SqliteEventLog implements EventStore {
       .where(eq(events.dedupeKey, p('dedupeKey')))
       .limit(1)
       .prepare()
+    writes.add(this)
   }
 
   /** Events appended but not yet written. */
@@ -101,30 +100,31 @@ export class SqliteEventLog implements EventStore {
 
   append(event: NewStoredEvent): void {
     if (this.closed) throw new SessionsError('internal', 'store: append after close')
-    this.pending.push(toValues(event))
-    if (this.pending.length >= this.options.batchSize) {
-      this.flushReporting()
-    } else if (this.scheduled === null) {
-      this.scheduled = setImmediate(() => {
-        this.scheduled = null
-        this.flushReporting()
-      })
+    const row = toValues(event)
+    this.pending.push(row)
+    if (row.dedupeKey) this.pendingKeys.add(row.dedupeKey)
+    if (this.pending.length >= this.options.batchSize) this.writes.flushReporting()
+    else this.writes.schedule()
+  }
+
+  stage(): (() => void) | null {
+    if (this.pending.length === 0) return null
+    const rows = this.pending
+    for (const row of rows) this.insertOne(row)
+    return () => {
+      // appends made while the transaction ran (none today: it is synchronous) stay buffered
+      this.pending = this.pending === rows ? [] : this.pending.slice(rows.length)
+      for (const row of rows) if (row.dedupeKey) this.pendingKeys.delete(row.dedupeKey)
     }
   }
 
-  /** Writes the buffer in one transaction. Throws `internal` and keeps the rows if that fails. */
+  /** Writes the buffer (with the other stores') in one transaction. Throws `internal` and keeps the rows if that fails. */
   flush(): void {
-    if (this.pending.length === 0) return
-    try {
-      this.insertBatch(this.pending)
-    } catch (err) {
-      throw toSessionsError(`append of ${this.pending.length} event(s)`, err)
-    }
-    this.pending = []
+    this.writes.flush()
   }
 
   list(sessionId: string, options: ListEventsOptions = {}): StoredEvent[] {
-    this.flush()
+    this.writes.flushReporting()
     const afterId = options.afterId ?? 0
     const limit = options.limit
     return storeCall('list events', () =>
@@ -136,28 +136,18 @@ export class SqliteEventLog implements EventStore {
   }
 
   count(): number {
-    this.flush()
+    this.writes.flushReporting()
     return storeCall('count events', () => this.countAll.get()?.n ?? 0)
   }
 
+  /** On the hot path (every hook carries a key): the buffer's keys, then the index; no flush. */
   hasDedupeKey(key: string): boolean {
-    this.flush()
+    if (this.pendingKeys.has(key)) return true
     return storeCall('find dedupe key', () => this.byDedupeKey.get({ dedupeKey: key }) !== undefined)
   }
 
-  /** Flushes and refuses further appends. Throws if the last flush fails. */
+  /** Refuses further appends (the store's close writes what is buffered). */
   close(): void {
-    if (this.scheduled !== null) clearImmediate(this.scheduled)
-    this.scheduled = null
     this.closed = true
-    this.flush()
-  }
-
-  private flushReporting(): void {
-    try {
-      this.flush()
-    } catch (err) {
-      this.options.onError(toSessionsError('flush events', err))
-    }
   }
 }

@@ -16,13 +16,26 @@ const MESSAGE_COLUMNS = Object.entries(getTableColumns(messages))
 
 type ListShape = Pick<ListMessagesFilter, 'recipientId' | 'senderId' | 'status'> & { limited: boolean }
 
+type MessageRow = typeof messages.$inferSelect
+
+/**
+ * A row as a Message. A message has one time for how it went: `delivered_at` holds when it was
+ * delivered or failed and, while it is still queued, when typing of it began (`typingSince`);
+ * the two never coexist, so they share the column (and no migration was needed).
+ */
+function toMessage(row: MessageRow): Message {
+  if (row.status === 'queued') return { ...row, deliveredAt: null, typingSince: row.deliveredAt }
+  return { ...row, typingSince: null }
+}
+
 /**
  * MessageStore on the `messages` table. Nothing is buffered: every write is one statement that
  * has committed when the call returns (so a message is on disk before delivery is tried, and a
  * restart finds every queued one). Statements are prepared once; `list` prepares one per filter
  * shape, on first use. The queue reads (on every hook that can carry a message) name the partial
  * index of queued rows: without statistics SQLite would pick a full index and walk the recipient's
- * whole history. A message settles once: `markDelivered`/`markFailed` are each a single
+ * whole history. `markTyping` notes in `delivered_at` when typing of a queued message began (see
+ * toMessage). A message settles once: `markDelivered`/`markFailed` are each a single
  * `UPDATE ... WHERE id = ? AND status = 'queued'`. A failed message's `deliveredAt` is when it failed.
  */
 export class SqliteMessageStore implements MessageStore {
@@ -30,6 +43,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly byId
   private readonly queuedOf
   private readonly queuedRecipients
+  private readonly setTyping
   private readonly setDelivered
   private readonly setFailed
   private readonly lists = new Map<string, ReturnType<SqliteMessageStore['prepareList']>>()
@@ -52,7 +66,7 @@ export class SqliteMessageStore implements MessageStore {
       .prepare()
     this.byId = db.select().from(messages).where(eq(messages.id, p('id'))).prepare()
     // drizzle has no INDEXED BY: these two are written out (preparing them fails if the index is missing)
-    this.queuedOf = sqlite.prepare<[string], Message>(
+    this.queuedOf = sqlite.prepare<[string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages INDEXED BY messages_queued_idx WHERE recipient_id = ? AND status = 'queued' ORDER BY id`,
     )
     this.queuedRecipients = sqlite
@@ -61,6 +75,11 @@ export class SqliteMessageStore implements MessageStore {
       )
       .pluck()
     const settles = and(eq(messages.id, p('id')), isQueued)
+    this.setTyping = db
+      .update(messages)
+      .set({ deliveredAt: sql`${p('at')}` })
+      .where(settles)
+      .prepare()
     this.setDelivered = db
       .update(messages)
       .set({ status: 'delivered', via: sql`${p('via')}`, deliveredAt: sql`${p('at')}` })
@@ -83,20 +102,25 @@ export class SqliteMessageStore implements MessageStore {
       createdAt: message.createdAt,
     }
     const { lastInsertRowid } = storeCall('insert message', () => this.insertOne.run(row))
-    return { id: Number(lastInsertRowid), ...row, status: 'queued', deliveredAt: null, via: null, error: null }
+    return { id: Number(lastInsertRowid), ...row, status: 'queued', deliveredAt: null, via: null, error: null, typingSince: null }
   }
 
   get(id: number): Message | undefined {
-    return storeCall('get message', () => this.byId.get({ id }))
+    const row = storeCall('get message', () => this.byId.get({ id }))
+    return row === undefined ? undefined : toMessage(row)
   }
 
   queued(recipientId: string): Message[] {
-    return storeCall('list queued messages', () => this.queuedOf.all(recipientId))
+    return storeCall('list queued messages', () => this.queuedOf.all(recipientId)).map(toMessage)
   }
 
   /** Distinct, in the order of each recipient's oldest queued message. */
   recipientsWithQueued(): string[] {
     return storeCall('list recipients with queued messages', () => this.queuedRecipients.all())
+  }
+
+  markTyping(id: number, at: number): boolean {
+    return storeCall('mark message typing', () => this.setTyping.run({ id, at }).changes === 1)
   }
 
   markDelivered(id: number, via: DeliveryVia, at: number): boolean {
@@ -122,7 +146,7 @@ export class SqliteMessageStore implements MessageStore {
     if (filter.senderId !== undefined) params['senderId'] = filter.senderId
     if (filter.status !== undefined) params['status'] = filter.status
     if (limited) params['limit'] = filter.limit
-    const rows = storeCall('list messages', () => query.all(params))
+    const rows = storeCall('list messages', () => query.all(params)).map(toMessage)
     // limited: the newest first, to stop after `limit` rows
     return limited ? rows.reverse() : rows
   }

@@ -201,25 +201,66 @@ describe('openSqliteStore', () => {
     expect(store.events.count()).toBe(3)
   })
 
-  it('keeps the rows of a failed flush, reports the failure, and writes them once it can', async () => {
+  it('keeps the rows of a failed flush, reports the failure, reads what is written meanwhile, and writes them once it can', async () => {
     const path = dbPath()
     const errors: SessionsError[] = []
     const store = open({ path, onError: (err) => errors.push(err) })
     const saboteur = new Database(path)
     saboteur.exec(`CREATE TRIGGER no_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`)
 
-    store.events.append(anEvent({ toolUseId: 'kept-1' }))
+    store.events.append(anEvent({ toolUseId: 'kept-1', dedupeKey: 'hook:k1' }))
     store.events.append(anEvent({ toolUseId: 'kept-2' }))
-    await nextTurn()
+    expect(store.writeFailure()).toBeNull()
+    expect(await store.whenWritten()).toBe(false)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatchObject({ code: 'internal' })
     expect(errors[0]?.message).toContain('disk on fire')
-    expect(() => store.events.count()).toThrow(expect.objectContaining({ code: 'internal' }))
+    expect(store.writeFailure()).toMatchObject({ unwritten: 2, error: { code: 'internal' } })
+    // a read goes on with what is written; a buffered key is still known
+    expect(store.events.count()).toBe(0)
+    expect(store.events.hasDedupeKey('hook:k1')).toBe(true)
+    expect(errors).toHaveLength(2)
 
     saboteur.exec('DROP TRIGGER no_events')
     saboteur.close()
     expect(store.events.list('a1b2c3d4').map((e) => e.toolUseId)).toEqual(['kept-1', 'kept-2'])
-    expect(errors).toHaveLength(1)
+    expect(store.writeFailure()).toBeNull()
+    expect(store.events.hasDedupeKey('hook:k1')).toBe(true)
+    expect(errors).toHaveLength(2)
+  })
+
+  it('retries a failed write on its own, and answers whenWritten after the commit that holds the rows', async () => {
+    const path = dbPath()
+    const store = open({ path, onError: () => undefined, retryMs: 20 })
+    const saboteur = new Database(path)
+    saboteur.exec(`CREATE TRIGGER no_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk full'); END`)
+    store.events.append(anEvent())
+    expect(await store.whenWritten()).toBe(false)
+    saboteur.exec('DROP TRIGGER no_events')
+    saboteur.close()
+    await new Promise((r) => setTimeout(r, 80))
+    expect(rowsOnDisk(path, 'events')).toBe(1)
+    expect(store.writeFailure()).toBeNull()
+    store.events.append(anEvent())
+    expect(rowsOnDisk(path, 'events')).toBe(1)
+    expect(await store.whenWritten()).toBe(true)
+    expect(rowsOnDisk(path, 'events')).toBe(2)
+  })
+
+  it('writes an event, its session update and its tool-audit row in one transaction: all or none', async () => {
+    const path = dbPath()
+    const store = open({ path, onError: () => undefined })
+    const saboteur = new Database(path)
+    saboteur.exec(`CREATE TRIGGER no_tools BEFORE INSERT ON tool_events BEGIN SELECT RAISE(ABORT, 'disk full'); END`)
+    store.events.append(anEvent())
+    store.toolAudit.append(aToolEvent())
+    expect(await store.whenWritten()).toBe(false)
+    expect(rowsOnDisk(path, 'events')).toBe(0)
+    saboteur.exec('DROP TRIGGER no_tools')
+    saboteur.close()
+    expect(await store.whenWritten()).toBe(true)
+    expect(rowsOnDisk(path, 'events')).toBe(1)
+    expect(rowsOnDisk(path, 'tool_events')).toBe(1)
   })
 
   it('refuses an event missing a required field at append, without blocking the others', () => {

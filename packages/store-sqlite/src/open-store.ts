@@ -19,6 +19,7 @@ import { SqliteTelegramTopics } from './telegram-topics.js'
 import { SqliteToolAuditLog } from './tool-audit-log.js'
 import { toSessionsError } from './sqlite-errors.js'
 import { SqliteWatchStore } from './watch-log.js'
+import { WriteBehind, type WriteFailure } from './write-behind.js'
 
 export interface OpenSqliteStoreOptions {
   /** The database file; its directory is created (mode 0700) if missing. `:memory:` for a throwaway store. */
@@ -35,6 +36,8 @@ export interface OpenSqliteStoreOptions {
    * event-loop pauses out of the hook path). 0 leaves checkpoints to SQLite. Default 1000 for files.
    */
   checkpointIntervalMs?: number
+  /** After a failed write (a full disk), the next attempt comes this many ms later. Default 1000. */
+  retryMs?: number
 }
 
 export interface SqliteStore {
@@ -48,8 +51,18 @@ export interface SqliteStore {
   watches: WatchStore
   /** Telegram: paired users and pairing codes, the topic map, the outbox, message keys, private follows, notifications held in quiet hours; unbuffered like `messages`. */
   telegram: TelegramStores
-  /** Writes buffered session updates and events now. Throws `internal` (and keeps them) if that fails. */
+  /** Writes buffered session updates, events and tool events now, in one transaction. Throws `internal` (and keeps them) if that fails. */
   flush(): void
+  /**
+   * Resolves after the flush that holds everything buffered before the call: true when it
+   * committed, false when it failed (the rows stay buffered and are retried). A hook is answered
+   * only after this: a 2xx means stored.
+   */
+  whenWritten(): Promise<boolean>
+  /** Runs before each flush, inside nothing: the auditor's deferred rows join the same transaction. */
+  setBeforeFlush(work: () => void): void
+  /** Null while writes succeed; else the error, since when, and how many rows wait in memory. */
+  writeFailure(): WriteFailure | null
   /** Flushes and closes the database. Idempotent. */
   close(): void
   /** Stops the checkpoint worker (if any); `close` does it too, without waiting. */
@@ -101,9 +114,10 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
   }
   const db = drizzle({ client: sqlite })
   const onError = options.onError ?? warn
-  const sessions = new SqliteSessionRepository(db, { onError })
-  const events = new SqliteEventLog(sqlite, db, { batchSize, onError })
-  const toolAudit = new SqliteToolAuditLog(sqlite, db, (err) => onError(toSessionsError('flush tool events', err)))
+  const writes = new WriteBehind(sqlite, { onError, retryMs: options.retryMs ?? 1000, now: Date.now })
+  const sessions = new SqliteSessionRepository(db, writes)
+  const events = new SqliteEventLog(sqlite, db, writes, { batchSize })
+  const toolAudit = new SqliteToolAuditLog(sqlite, db, writes)
   // unbuffered, independent of the written-behind session rows: nothing to flush
   const messages = new SqliteMessageStore(sqlite, db)
   const watches = new SqliteWatchStore(db)
@@ -141,19 +155,20 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     watches,
     telegram,
     path: options.path,
-    flush: () => {
-      sessions.flush()
-      events.flush()
-      toolAudit.flush()
+    flush: () => writes.flush(),
+    whenWritten: () => writes.whenWritten(),
+    setBeforeFlush: (work) => {
+      writes.beforeFlush = work
     },
+    writeFailure: () => writes.failing,
     close() {
       if (closed) return
       closed = true
       void stopCheckpoints()
       try {
-        sessions.flush()
-        toolAudit.flush()
         events.close()
+        writes.close()
+        writes.flush()
         if (options.path !== ':memory:') sqlite.pragma('wal_checkpoint(TRUNCATE)')
       } finally {
         sqlite.close()

@@ -3,6 +3,7 @@ import { asc, eq, ne, sql, type SQL } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { sessions, type SessionRow } from './schema.js'
 import { isUniqueViolation, storeCall, toSessionsError } from './sqlite-errors.js'
+import type { Buffered, WriteBehind } from './write-behind.js'
 
 const SESSION_FIELDS = [
   'id',
@@ -47,11 +48,6 @@ const placeholder = (name: string): SQL => sql`${sql.placeholder(name)}`
 
 const nameTaken = (s: Session) => new SessionsError('name_taken', `name '${s.name}' is taken`)
 
-export interface SessionRepositoryOptions {
-  /** Receives the error of a scheduled write of updated sessions (they stay pending). */
-  onError: (err: SessionsError) => void
-}
-
 /** A name's uniqueness is unaffected: same name, and (when named) the same stopped-ness. */
 const sameUniqueness = (a: Session, b: Session): boolean =>
   a.name === b.name && (a.name === null || (a.state === 'stopped') === (b.state === 'stopped'))
@@ -59,16 +55,14 @@ const sameUniqueness = (a: Session, b: Session): boolean =>
 /**
  * SessionStore on the `sessions` table, with a write-through cache (the server is the only
  * writer). Reads and `update` are prepared once. An update that can't break name uniqueness
- * is written behind: kept in the cache and written, with the others of the same event-loop
- * turn, in one transaction (one commit per turn instead of one per hook event). Inserts,
- * renames and everything that reads across sessions write pending updates first.
+ * is written behind: kept in the cache and written by the write-behind, with the events of the
+ * same event-loop turn, in one transaction (one commit per turn instead of one per hook event).
+ * Inserts, renames and everything that reads across sessions write pending updates first.
  */
-export class SqliteSessionRepository implements SessionStore {
+export class SqliteSessionRepository implements SessionStore, Buffered {
   private readonly cache = new Map<string, Session>()
   private readonly tokens = new Map<string, string | null>()
   private readonly dirty = new Set<string>()
-  private scheduled: NodeJS.Immediate | null = null
-  private readonly writeDirty: (rows: Session[]) => void
   private readonly byId
   private readonly byClaudeSessionId
   private readonly tokenById
@@ -78,7 +72,7 @@ export class SqliteSessionRepository implements SessionStore {
 
   constructor(
     private readonly db: BetterSQLite3Database,
-    private readonly options: SessionRepositoryOptions = { onError: () => undefined },
+    private readonly writes: WriteBehind,
   ) {
     this.byId = db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare()
     // First inserted wins when several sessions carry the same Claude id (rowid follows insertion).
@@ -99,25 +93,25 @@ export class SqliteSessionRepository implements SessionStore {
     this.listAll = db.select().from(sessions).orderBy(...order).prepare()
     const set = Object.fromEntries(SESSION_FIELDS.filter((f) => f !== 'id').map((f) => [f, placeholder(f)]))
     this.updateById = db.update(sessions).set(set).where(eq(sessions.id, sql.placeholder('id'))).prepare()
-    this.writeDirty = (rows) => {
-      db.transaction(() => {
-        for (const row of rows) this.updateById.run(toValues(row))
-      })
+    writes.add(this)
+  }
+
+  get pendingCount(): number {
+    return this.dirty.size
+  }
+
+  stage(): (() => void) | null {
+    if (this.dirty.size === 0) return null
+    const ids = [...this.dirty]
+    for (const id of ids) this.updateById.run(toValues(this.cache.get(id)!))
+    return () => {
+      for (const id of ids) this.dirty.delete(id)
     }
   }
 
-  /** Writes updates kept in the cache. Throws `internal` (and keeps them) if that fails. */
+  /** Writes updates kept in the cache (with the other stores'). Throws `internal` (and keeps them) if that fails. */
   flush(): void {
-    if (this.scheduled !== null) clearImmediate(this.scheduled)
-    this.scheduled = null
-    if (this.dirty.size === 0) return
-    const rows = [...this.dirty].map((id) => this.cache.get(id)!)
-    try {
-      this.writeDirty(rows)
-    } catch (err) {
-      throw toSessionsError(`write of ${rows.length} session(s)`, err)
-    }
-    this.dirty.clear()
+    this.writes.flush()
   }
 
   get(id: string): Session | undefined {
@@ -132,13 +126,13 @@ export class SqliteSessionRepository implements SessionStore {
   }
 
   findByClaudeSessionId(claudeSessionId: string): Session | undefined {
-    this.flush()
+    this.writes.flushReporting()
     const row = storeCall('findByClaudeSessionId', () => this.byClaudeSessionId.get({ claudeSessionId }))
     return row ? toSession(row) : undefined
   }
 
   list(options: ListSessionsOptions = {}): Session[] {
-    this.flush()
+    this.writes.flushReporting()
     const rows = storeCall('list', () => (options.includeStopped === true ? this.listAll : this.listLive).all())
     return rows.map(toSession)
   }
@@ -168,14 +162,7 @@ export class SqliteSessionRepository implements SessionStore {
     if (sameUniqueness(current, next)) {
       this.cache.set(session.id, next)
       this.dirty.add(session.id)
-      this.scheduled ??= setImmediate(() => {
-        this.scheduled = null
-        try {
-          this.flush()
-        } catch (err) {
-          this.options.onError(toSessionsError('flush sessions', err))
-        }
-      })
+      this.writes.schedule()
       return
     }
     this.flush()

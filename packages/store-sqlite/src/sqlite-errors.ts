@@ -30,6 +30,10 @@ export function toSessionsError(operation: string, err: unknown): SessionsError 
   if (err instanceof SessionsError) return err
   const e = sqliteErrorOf(err)
   const detail = e ? `${e.code}: ${e.message}` : err instanceof Error ? err.message : String(err)
+  // the disk, not us: full or failing (a retry later may succeed)
+  if (e !== undefined && /^SQLITE_(FULL|IOERR)/.test(e.code)) {
+    return new SessionsError('unavailable', `store: ${operation} failed: the disk is full or failing (${detail})`, { cause: err })
+  }
   return new SessionsError('internal', `store: ${operation} failed (${detail})`, { cause: err })
 }
 

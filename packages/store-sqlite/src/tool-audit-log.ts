@@ -13,6 +13,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { positionalInsert } from './positional-insert.js'
 import { toolEvents } from './schema.js'
 import { toSessionsError } from './sqlite-errors.js'
+import type { Buffered, WriteBehind } from './write-behind.js'
 
 const { dedupeKey: _dedupeKey, ...columns } = getTableColumns(toolEvents)
 
@@ -49,26 +50,36 @@ const isCall = sql`${toolEvents.event} = 'PreToolUse'`
 
 /**
  * ToolAuditStore on `tool_events`. Ids are assigned here, at append, from the highest id the
- * table has ever held (the server is its only writer). Appends are buffered and written in
- * one transaction per event-loop turn (like the event log); reads flush first.
+ * table has ever held (the server is its only writer). Appends are buffered and written by the
+ * write-behind, with the event log's rows of the same turn, in one transaction; reads flush first.
  */
-export class SqliteToolAuditLog implements ToolAuditStore {
+export class SqliteToolAuditLog implements ToolAuditStore, Buffered {
   private pending: ToolEventInsert[] = []
-  private scheduled: NodeJS.Immediate | null = null
-  private readonly writeBatch: (rows: ToolEventInsert[]) => void
+  private readonly insertOne: (row: ToolEventInsert) => void
   private nextId: number
 
   constructor(
     sqlite: Database.Database,
     private readonly db: BetterSQLite3Database,
-    private readonly onError: (err: Error) => void,
+    private readonly writes: WriteBehind,
   ) {
     // the conflict target names the partial unique index
-    const insertOne = positionalInsert(sqlite, toolEvents, 'ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING')
-    this.writeBatch = sqlite.transaction((rows: ToolEventInsert[]) => {
-      for (const row of rows) insertOne(row)
-    })
+    this.insertOne = positionalInsert(sqlite, toolEvents, 'ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING')
     this.nextId = this.highestId() + 1
+    writes.add(this)
+  }
+
+  get pendingCount(): number {
+    return this.pending.length
+  }
+
+  stage(): (() => void) | null {
+    if (this.pending.length === 0) return null
+    const rows = this.pending
+    for (const row of rows) this.insertOne(row)
+    return () => {
+      this.pending = this.pending === rows ? [] : this.pending.slice(rows.length)
+    }
   }
 
   /** The highest id ever used: deleted rows' ids too (AUTOINCREMENT's sqlite_sequence), so none is reused. */
@@ -87,32 +98,17 @@ export class SqliteToolAuditLog implements ToolAuditStore {
     const { dedupeKey, ...rest } = event
     const stored: ToolEvent = { ...rest, id: this.nextId++ }
     this.pending.push({ ...stored, dedupeKey: dedupeKey || null })
-    this.scheduled ??= setImmediate(() => {
-      this.scheduled = null
-      try {
-        this.flush()
-      } catch (err) {
-        this.onError(err as Error)
-      }
-    })
+    this.writes.schedule()
     return stored
   }
 
-  /** Writes buffered rows; keeps them and throws `internal` if that fails. */
+  /** Writes buffered rows (with the other stores'); keeps them and throws `internal` if that fails. */
   flush(): void {
-    if (this.scheduled !== null) clearImmediate(this.scheduled)
-    this.scheduled = null
-    if (this.pending.length === 0) return
-    try {
-      this.writeBatch(this.pending)
-    } catch (err) {
-      throw toSessionsError(`append of ${this.pending.length} tool event(s)`, err)
-    }
-    this.pending = []
+    this.writes.flush()
   }
 
   list(filter: ToolEventFilter = {}): ToolEvent[] {
-    this.flush()
+    this.writes.flushReporting()
     const where = whereOf(filter)
     if (where === null) return []
     try {
@@ -125,7 +121,7 @@ export class SqliteToolAuditLog implements ToolAuditStore {
   }
 
   stats(filter: ToolEventFilter, by: ToolStatsKey): ToolStatsRow[] {
-    this.flush()
+    this.writes.flushReporting()
     const where = whereOf(filter)
     if (where === null) return []
     const key = STATS_KEY[by]

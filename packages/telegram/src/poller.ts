@@ -131,10 +131,16 @@ export class Poller {
     this.stallRestarts += 1
     this.deps.logger.warn({ quietMs }, 'telegram: no getUpdates completed; restarting polling')
     this.handle = null
-    this.cycling = this.halt(handle).then(() => {
-      this.cycling = null
-      if (this.running) this.launch()
-    })
+    this.cycling = this.halt(handle)
+      .then(() => {
+        this.cycling = null
+        if (this.running) this.launch()
+      })
+      .catch((err: unknown) => {
+        // a relaunch that threw (not seen in practice): logged rather than left to reject unobserved
+        this.cycling = null
+        this.deps.logger.warn({ error: describeError(err, this.deps.redact) }, 'telegram: could not restart polling')
+      })
   }
 
   /** Stops a runner (aborting its getUpdates), waiting at most `stopGraceMs` for its handlers. */

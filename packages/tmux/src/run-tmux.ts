@@ -52,10 +52,10 @@ export function tmuxArgv(server: TmuxServer, commands: readonly (readonly string
  * Runs one or more tmux commands in a single client (execFile, argv only). Resolves with the
  * exit code and output whatever the exit code; rejects only when tmux couldn't be run.
  */
-export function execTmux(server: TmuxServer, commands: readonly (readonly string[])[]): Promise<TmuxResult> {
+export function execTmux(server: TmuxServer, commands: readonly (readonly string[])[], input?: string): Promise<TmuxResult> {
   const argv = tmuxArgv(server, commands)
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       server.tmuxPath,
       argv,
       { encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: MAX_BUFFER, windowsHide: true },
@@ -67,12 +67,15 @@ export function execTmux(server: TmuxServer, commands: readonly (readonly string
         reject(new SessionsError('multiplexer_failed', `${why} (tmux ${commands[0]?.[0] ?? ''})`, { cause: error }))
       },
     )
+    // stdin: what `load-buffer -` reads; otherwise closed at once, so nothing waits on it
+    child.stdin?.on('error', () => undefined)
+    child.stdin?.end(input ?? '')
   })
 }
 
 /** Runs tmux commands and returns stdout; any non-zero exit becomes `multiplexer_failed`. */
-export async function runTmux(server: TmuxServer, commands: readonly (readonly string[])[], what: string): Promise<string> {
-  const result = await execTmux(server, commands)
+export async function runTmux(server: TmuxServer, commands: readonly (readonly string[])[], what: string, input?: string): Promise<string> {
+  const result = await execTmux(server, commands, input)
   if (result.code !== 0) throw tmuxFailed(what, result)
   return result.stdout
 }

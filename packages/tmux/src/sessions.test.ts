@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SessionsError, type ErrorCode } from '@claude-sessions/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -40,6 +40,10 @@ describe('with no tmux server on the socket', () => {
   it('list returns [] and exists is false', async () => {
     expect(await tmux.list()).toEqual([])
     expect(await tmux.exists('nothing')).toBe(false)
+  })
+
+  it('programPids is empty', async () => {
+    expect((await new TmuxMultiplexer({ socket: `${socket}-none` }).programPids()).size).toBe(0)
   })
 
   it('kill is a no-op', async () => {
@@ -90,6 +94,22 @@ describe('session lifecycle', () => {
     expect(await tmux.exists('short')).toBe(true)
     await waitFor(async () => !(await tmux.list()).includes('short'), 'session to end')
     expect(await tmux.exists('short')).toBe(false)
+  })
+})
+
+describe('programPids', () => {
+  it("gives each session's program pid (the program itself: env execs it), gone once it is killed", async () => {
+    await tmux.create(sleeper('pids-a'))
+    await tmux.create(sleeper('pids-b'))
+    const pids = await tmux.programPids()
+    const a = pids.get('pids-a')!
+    expect(a).toBeGreaterThan(1)
+    expect(pids.get('pids-b')).toBeGreaterThan(1)
+    expect(readFileSync(`/proc/${a}/cmdline`, 'utf8').split('\0')[0]).toBe('sleep')
+    process.kill(a, 'SIGKILL') // a pid this test's own tmux session started
+    await waitFor(async () => !(await tmux.programPids()).has('pids-a') || undefined, 'pids-a gone', 5000)
+    expect(await tmux.exists('pids-a')).toBe(false)
+    await tmux.kill('pids-b')
   })
 })
 

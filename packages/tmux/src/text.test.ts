@@ -2,23 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { sendKeyArgs } from './keys.js'
 import { statusLeftFor, statusLeftLengthFor } from './label.js'
 import { escapeTmuxArg, paneTarget, tmuxArgv } from './run-tmux.js'
-import { chunkText, typableText } from './typed-text.js'
-
-describe('chunkText', () => {
-  it('splits by code points and never inside a surrogate pair', () => {
-    const text = 'ab😀c😀😀d'
-    const chunks = chunkText(text, 2)
-    expect(chunks).toEqual(['ab', '😀c', '😀😀', 'd'])
-    expect(chunks.join('')).toBe(text)
-    const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-    for (const chunk of chunkText('x' + '😀'.repeat(50), 7)) expect(chunk).not.toMatch(loneSurrogate)
-  })
-
-  it('returns no chunks for empty text and rejects a bad size', () => {
-    expect(chunkText('', 10)).toEqual([])
-    expect(() => chunkText('a', 0)).toThrow(RangeError)
-  })
-})
+import { typableText } from './typed-text.js'
 
 describe('typableText', () => {
   it('keeps tabs, LF and unicode; turns CR/CRLF into LF; drops other controls', () => {

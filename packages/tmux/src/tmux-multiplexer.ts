@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import { SessionsError, type CreateTerminalOptions, type Multiplexer, type SendableKey } from '@claude-sessions/core'
 import { sendKeyArgs } from './keys.js'
 import { statusLeftFor, statusLeftLengthFor } from './label.js'
 import { execTmux, isNoServer, isNoSession, paneTarget, runTmux, tmuxFailed, type TmuxServer } from './run-tmux.js'
-import { chunkText, typableText } from './typed-text.js'
+import { typableText } from './typed-text.js'
 
 export interface TmuxMultiplexerOptions {
   /** Private socket name (`tmux -L`). */
@@ -12,8 +13,6 @@ export interface TmuxMultiplexerOptions {
   tmuxPath?: string
   /** Pause the caller should leave between typing and Enter; the adapter itself never sleeps. */
   settleMs?: number
-  /** Code points per `send-keys` call (1–3000; default 1000). tmux rejects commands over ~16 KB. */
-  chunkSize?: number
   /**
    * Config file read when our server starts (`tmux -f`). Default `/dev/null`, so a user's
    * ~/.tmux.conf (remain-on-exit, status off, extended-keys…) can't change how sessions
@@ -24,7 +23,6 @@ export interface TmuxMultiplexerOptions {
 
 const DEFAULT_WIDTH = 200
 const DEFAULT_HEIGHT = 50
-const MAX_CHUNK = 3000
 // tmux rewrites '.' and ':' in session names and can't target them exactly; controls are vis-encoded.
 // eslint-disable-next-line no-control-regex
 const BAD_NAME = /[.:\x00-\x1f\x7f]/
@@ -34,20 +32,14 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 export class TmuxMultiplexer implements Multiplexer {
   readonly socket: string
   readonly settleMs: number
-  readonly chunkSize: number
   private readonly server: TmuxServer
 
   constructor(options: TmuxMultiplexerOptions) {
     if (!options.socket || /[/\s]/.test(options.socket)) {
       throw new SessionsError('invalid_input', `invalid tmux socket name ${JSON.stringify(options.socket)}`)
     }
-    const chunkSize = options.chunkSize ?? 1000
-    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK) {
-      throw new SessionsError('invalid_input', `chunkSize must be an integer from 1 to ${MAX_CHUNK}`)
-    }
     this.socket = options.socket
     this.settleMs = options.settleMs ?? 150
-    this.chunkSize = chunkSize
     this.server = {
       socket: options.socket,
       tmuxPath: options.tmuxPath ?? 'tmux',
@@ -98,6 +90,21 @@ export class TmuxMultiplexer implements Multiplexer {
     return result.stdout.split('\n').filter((line) => line !== '')
   }
 
+  async programPids(): Promise<Map<string, number>> {
+    const result = await execTmux(this.server, [['list-panes', '-a', '-F', '#{session_name} #{pane_dead} #{pane_pid}']])
+    const pids = new Map<string, number>()
+    if (result.code !== 0) {
+      if (isNoServer(result.stderr)) return pids
+      throw tmuxFailed('list panes', result)
+    }
+    for (const line of result.stdout.split('\n')) {
+      const m = /^(.*) ([01]) (\d+)$/.exec(line)
+      if (!m || m[2] === '1' || pids.has(m[1]!)) continue
+      pids.set(m[1]!, Number(m[3]))
+    }
+    return pids
+  }
+
   async kill(name: string): Promise<void> {
     checkName(name)
     const result = await execTmux(this.server, [['kill-session', '-t', paneTarget(name)]])
@@ -116,13 +123,35 @@ export class TmuxMultiplexer implements Multiplexer {
     return runTmux(this.server, [args], `capture '${name}'`)
   }
 
+  /**
+   * One paste of the whole text, whatever its length: `load-buffer` reads it from stdin into a
+   * buffer of our own (a unique name, so concurrent sends never mix), then `paste-buffer -p`
+   * writes it in one go, wrapped in bracketed-paste markers when the program asked for them
+   * (Claude Code does), and `-d` deletes the buffer. `-r` keeps LF as LF (tmux would turn it
+   * into CR, which is Enter to a program without bracketed paste). Typing in `send-keys` chunks
+   * made Claude Code see one paste per chunk; the command line also can't hold over ~16 KB.
+   */
   async typeText(name: string, text: string): Promise<void> {
     checkName(name)
+    const typable = typableText(text)
+    if (typable === '') return
     await this.leaveMode(name)
-    // `send-keys -l` sends each character as itself: in tmux 3.3a "\n" reaches the program as
-    // LF (0x0a), not as Enter (CR), and tab as 0x09, so newlines need no special key.
-    for (const chunk of chunkText(typableText(text), this.chunkSize)) {
-      await runTmux(this.server, [['send-keys', '-l', '-t', paneTarget(name), '--', chunk]], `type into '${name}'`)
+    const buffer = `sm-paste-${process.pid}-${randomBytes(6).toString('hex')}`
+    const target = paneTarget(name)
+    try {
+      await runTmux(
+        this.server,
+        [
+          ['load-buffer', '-b', buffer, '-'],
+          ['paste-buffer', '-p', '-r', '-d', '-b', buffer, '-t', target],
+        ],
+        `paste into '${name}'`,
+        typable,
+      )
+    } catch (error) {
+      // a failed paste (the session vanished) must not leave the text in a buffer
+      await execTmux(this.server, [['delete-buffer', '-b', buffer]]).catch(() => undefined)
+      throw error
     }
   }
 

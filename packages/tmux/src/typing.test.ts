@@ -12,10 +12,11 @@ let count = 0
 afterAll(() => cleanUp(socket, dir))
 
 /** Starts a session whose program records every byte it receives; returns its name and file. */
-async function recorder(): Promise<{ name: string; file: string }> {
+async function recorder(bracketed = false): Promise<{ name: string; file: string }> {
   const name = `rec-${++count}`
   const file = join(dir, `${name}.bin`)
-  await tmux.create({ name, cwd: dir, env: {}, unsetEnv: [], command: ['node', fixture('record-input.mjs'), file] })
+  const command = ['node', fixture('record-input.mjs'), file, ...(bracketed ? ['bracketed'] : [])]
+  await tmux.create({ name, cwd: dir, env: {}, unsetEnv: [], command })
   await waitForBytes(`${file}.ready`, 0)
   return { name, file }
 }
@@ -58,7 +59,7 @@ describe('typeText delivers text literally', () => {
     expect([...Buffer.from(received)]).toEqual([0x61, 0x0a, 0x62, 0x0a])
   })
 
-  it('delivers exactly 10 KB of mixed hostile text across chunk boundaries', async () => {
+  it('delivers exactly 10 KB of mixed hostile text that once crossed chunk boundaries', async () => {
     const unit = `$(x); 'q' "d" \`b\` \\n\ttab;\n`
     let text = ''
     while (text.length < 10 * 1024) text += unit
@@ -74,10 +75,37 @@ describe('typeText delivers text literally', () => {
     expect(await typeAndRecord(text)).toBe(text)
   })
 
-  it('delivers hostile text with tiny chunks', async () => {
-    const small = new TmuxMultiplexer({ socket, chunkSize: 5 })
-    const text = Object.values(HOSTILE).join('|')
-    expect(await typeAndRecord(text, small)).toBe(text)
+  it('delivers 200 KB (far over the ~16 KB a tmux command line holds) exactly', async () => {
+    const unit = `$(x); 'q' "d" \`b\` \t ünï 😀 中\n`
+    let text = ''
+    while (Buffer.byteLength(text) < 200 * 1024) text += unit
+    expect(await typeAndRecord(text)).toBe(text)
+  })
+
+  it('pastes the whole text as ONE bracketed paste when the program asked for bracketed paste', async () => {
+    const { name, file } = await recorder(true)
+    let text = ''
+    while (text.length < 20_000) text += `line ${text.length} "q" $(x) \`b\`\ttab ✓\n`
+    await tmux.typeText(name, text)
+    const expected = `\x1b[200~${text}\x1b[201~`
+    const received = await waitFor(() => {
+      const got = readFileSync(file, 'utf8')
+      return got.length >= expected.length && got
+    }, 'the paste', 10_000)
+    expect(received).toBe(expected)
+    expect(received.split('\x1b[200~')).toHaveLength(2)
+  })
+
+  it('leaves no paste buffer behind, and concurrent pastes into two sessions never mix', async () => {
+    const a = await recorder()
+    const b = await recorder()
+    const textA = 'A'.repeat(30_000)
+    const textB = 'B'.repeat(30_000)
+    await Promise.all([tmux.typeText(a.name, textA), tmux.typeText(b.name, textB)])
+    await waitFor(() => readFileSync(a.file, 'utf8').length >= textA.length && readFileSync(b.file, 'utf8').length >= textB.length, 'both pastes', 10_000)
+    expect(readFileSync(a.file, 'utf8')).toBe(textA)
+    expect(readFileSync(b.file, 'utf8')).toBe(textB)
+    expect(rawTmux(socket, 'list-buffers', '-F', '#{buffer_name}').trim()).toBe('')
   })
 
   it('turns CR into LF and drops control characters, so typing never submits or interrupts', async () => {

@@ -26,6 +26,7 @@ describe('config', () => {
       claudeCommand: 'claude',
       claudeArgs: [],
       maxBodyBytes: 2 * 1024 * 1024,
+      drainMs: 5000,
       source: null,
     })
     expect(loadConfig({}, { HOME: home, XDG_DATA_HOME: '/x/data' }).dataDir).toBe('/x/data/claude-sessions')

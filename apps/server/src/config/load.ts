@@ -120,6 +120,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     host: overrides.host ?? file.server.host,
     port: overrides.port ?? envPort(env) ?? file.server.port,
     maxBodyBytes: file.server.max_body_bytes,
+    drainMs: file.server.drain_seconds * 1000,
     dataDir: resolve(dataDir),
     tmuxSocket: env.CLAUDE_SESSIONS_TMUX_SOCKET || file.tmux.socket,
     claudeCommand: file.claude.command,

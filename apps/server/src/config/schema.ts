@@ -59,9 +59,11 @@ export const configSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(8420),
         max_body_bytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(2 * 1024 * 1024),
+        /** On SIGTERM/SIGINT, requests in flight get this long to finish before their connections are cut. */
+        drain_seconds: z.number().min(0).max(600).default(5),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8420, max_body_bytes: 2 * 1024 * 1024 }),
+      .default({ host: '127.0.0.1', port: 8420, max_body_bytes: 2 * 1024 * 1024, drain_seconds: 5 }),
     data_dir: z.string().min(1).optional(),
     tmux: z
       .object({ socket: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use letters, digits, . _ -').default('claude-sessions') })
@@ -148,6 +150,8 @@ export interface Config {
   host: string
   port: number
   maxBodyBytes: number
+  /** How long a graceful stop waits for requests in flight. */
+  drainMs: number
   dataDir: string
   tmuxSocket: string
   claudeCommand: string

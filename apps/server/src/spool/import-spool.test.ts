@@ -40,21 +40,25 @@ async function freePort(): Promise<number> {
 }
 
 describe('spool file names', () => {
-  it('parses <pid>-<n>-<Event>-<id>.json, with _ for no id and ids containing -', () => {
-    expect(parseSpoolFileName('4242-0-PreToolUse-ab12cd34.json')).toEqual({
-      pid: 4242,
-      seq: 0,
-      event: 'PreToolUse',
-      managerSessionId: 'ab12cd34',
-    })
-    expect(parseSpoolFileName('1-2-Stop-_.json')?.managerSessionId).toBeNull()
-    expect(parseSpoolFileName('1-2-Stop-sm-perm.json')).toMatchObject({ event: 'Stop', managerSessionId: 'sm-perm' })
-    const f = { pid: 5, seq: 6, event: 'Stop', managerSessionId: null }
+  it('parses <event id>-<Event>-<id>.json, with _ for no id and ids containing -', () => {
+    const uuid = '0f1e2d3c-4b5a-4697-8877-665544332211'
+    expect(parseSpoolFileName(`${uuid}-PreToolUse-ab12cd34.json`)).toEqual({ eventId: uuid, event: 'PreToolUse', managerSessionId: 'ab12cd34' })
+    expect(parseSpoolFileName(`${uuid}-Stop-_.json`)?.managerSessionId).toBeNull()
+    expect(parseSpoolFileName(`${uuid}-Stop-sm-perm.json`)).toMatchObject({ event: 'Stop', managerSessionId: 'sm-perm' })
+    // the 32-hex form (hosts without /proc's uuid)
+    expect(parseSpoolFileName('00112233445566778899aabbccddeeff-Stop-x.json')).toMatchObject({ eventId: '00112233445566778899aabbccddeeff' })
+    const f = { eventId: uuid, event: 'Stop', managerSessionId: null }
     expect(parseSpoolFileName(formatSpoolFileName(f))).toEqual(f)
   })
 
+  it('still parses the older <pid>-<n>-<Event>-<id>.json, without an event id', () => {
+    expect(parseSpoolFileName('4242-0-PreToolUse-ab12cd34.json')).toEqual({ eventId: null, event: 'PreToolUse', managerSessionId: 'ab12cd34' })
+    expect(parseSpoolFileName('1-2-Stop-_.json')?.managerSessionId).toBeNull()
+    expect(parseSpoolFileName('1-2-Stop-sm-perm.json')).toMatchObject({ event: 'Stop', managerSessionId: 'sm-perm' })
+  })
+
   it('rejects other names', () => {
-    for (const name of ['x.json', '1-2-Stop.json', '1-2-Stop-a.tmp', 'a-2-Stop-a.json', '1-2-Stop-.json', '1-2-Pre_Tool-x.json', '1-2-Stop-a b.json', '1-2-Stop-é.json']) {
+    for (const name of ['x.json', '1-2-Stop.json', '0f1e2d3c-4b5a-4697-8877-66554433221-Stop-x.json', 'abc-Stop-x.json', '1-2-Stop-a.tmp', 'a-2-Stop-a.json', '1-2-Stop-.json', '1-2-Pre_Tool-x.json', '1-2-Stop-a b.json', '1-2-Stop-é.json']) {
       expect(parseSpoolFileName(name), name).toBeNull()
     }
   })
@@ -79,12 +83,13 @@ describe('importSpool', () => {
     const dir = join(data, 'spool')
     const [name] = readdirSync(dir)
     const spooledAt = Math.floor(statSync(join(dir, name!)).mtimeMs)
-    expect(name).toMatch(/^\d+-0-Stop-ab12cd34\.json$/)
+    expect(name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-Stop-ab12cd34\.json$/)
+    const eventId = name!.slice(0, 36)
 
     const { items, ingest } = collect()
     expect(importSpool(dir, ingest)).toEqual({ imported: 1, rejected: 0, deferred: 0 })
     expect(items).toEqual([
-      { event: 'Stop', managerSessionId: 'ab12cd34', payload, raw, dedupeKey: `spool:${name}`, spooledAt },
+      { event: 'Stop', managerSessionId: 'ab12cd34', eventId, payload, raw, dedupeKey: `spool:${name}`, spooledAt },
     ])
     expect(readdirSync(dir)).toEqual([])
   })
@@ -110,12 +115,28 @@ describe('importSpool', () => {
       seen.add(item.dedupeKey)
       recorded.push(item.dedupeKey)
     }
-    // The "crash": ingest ran, the file was not deleted.
+    // The "crash": ingest ran, the file was not deleted (same name, same mtime).
     const keep = readFileSync(join(dir, '100-7-PreToolUse-ab12cd34.json'))
+    utimesSync(join(dir, '100-7-PreToolUse-ab12cd34.json'), 1000, 1000)
     importSpool(dir, store)
-    writeFileSync(join(dir, '100-7-PreToolUse-ab12cd34.json'), keep)
+    put(dir, '100-7-PreToolUse-ab12cd34.json', keep.toString(), 1000)
     importSpool(dir, store)
-    expect(recorded).toEqual(['spool:100-7-PreToolUse-ab12cd34.json'])
+    expect(recorded).toEqual(['spool:100-7-PreToolUse-ab12cd34.json@1000000'])
+    // a later outage of an older hook script reuses the pid-based name: another event, imported
+    put(dir, '100-7-PreToolUse-ab12cd34.json', '{"tool_use_id":"t2"}', 2000)
+    importSpool(dir, store)
+    expect(recorded).toEqual(['spool:100-7-PreToolUse-ab12cd34.json@1000000', 'spool:100-7-PreToolUse-ab12cd34.json@2000000'])
+  })
+
+  it('gives an event-id file the key of its id, whatever its mtime', () => {
+    const dir = freshDir()
+    const name = '0f1e2d3c-4b5a-4697-8877-665544332211-Stop-_.json'
+    put(dir, name, '{"a":1}', 1000)
+    const { items, ingest } = collect()
+    importSpool(dir, ingest)
+    put(dir, name, '{"a":1}', 3000)
+    importSpool(dir, ingest)
+    expect(items.map((i) => i.eventId)).toEqual(['0f1e2d3c-4b5a-4697-8877-665544332211', '0f1e2d3c-4b5a-4697-8877-665544332211'])
   })
 
   it('imports in order of mtime, then name', () => {

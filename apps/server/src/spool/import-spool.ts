@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { parseJson } from '@claude-sessions/api'
 import { parseSpoolFileName, type SpoolFileName } from './spool-file-name.js'
 
 /** One hook event that sm-hook wrote to the spool because the server was unreachable. */
@@ -11,7 +12,15 @@ export interface SpooledHook {
   payload: unknown
   /** The payload exactly as Claude Code wrote it. */
   raw: string
-  /** `spool:<file name>`: pass it to the event store, which records a key once. */
+  /**
+   * The hook's id for the event (newer hook scripts): the same id the live request carried, so
+   * an event that was both sent and spooled is recorded once. Null for older pid-based names.
+   */
+  eventId: string | null
+  /**
+   * The key of an event without an id (`spool:<file name>@<mtime ms>`: an older hook's
+   * pid-based name may come back in a later outage); the event store records a key once.
+   */
   dedupeKey: string
   /** When the hook spooled it (the file's mtime), in milliseconds since the epoch. */
   spooledAt: number
@@ -42,10 +51,12 @@ interface Candidate {
 }
 
 /**
- * Imports the spool: every `<pid>-<n>-<Event>-<id>.json` file, oldest first (mtime, then
- * name), is parsed, handed to `ingest`, then deleted. A crash between ingest
- * and delete re-imports the file on the next run; its `dedupeKey` makes that a no-op in the
- * store, so each spooled event is recorded exactly once.
+ * Imports the spool: every `<event id>-<Event>-<id>.json` file (and the older
+ * `<pid>-<n>-<Event>-<id>.json`), oldest first (mtime, then name), is parsed, handed to `ingest`,
+ * then deleted. A crash between ingest and delete re-imports the file on the next run; its event
+ * id (or, for older names, `dedupeKey`) makes that a no-op in the store, so each spooled event is
+ * recorded exactly once, and an event the server stored live before the hook spooled it (the
+ * hook could not tell) is not recorded again.
  *
  * Files with a bad name or bad JSON, files `ingest` throws on, and `.tmp` files left behind
  * by a dead hook are moved to `<dir>/rejected/`: counted, logged, never lost. A missing dir
@@ -114,7 +125,8 @@ export function importSpool(
       continue
     }
     try {
-      payload = JSON.parse(raw)
+      // the same limits as a live request: an over-deep payload is refused, not ingested
+      payload = parseJson(raw)
     } catch (err) {
       if (Date.now() - mtimeMs < FRESH_MS) result.deferred++
       else reject(name, 'invalid JSON', err)
@@ -124,9 +136,11 @@ export function importSpool(
       ingest({
         event: parsed.event,
         managerSessionId: parsed.managerSessionId,
+        eventId: parsed.eventId,
         payload,
         raw,
-        dedupeKey: `spool:${name}`,
+        // the mtime too: an older hook's pid-based name comes back in a later outage (pids repeat)
+        dedupeKey: parsed.eventId === null ? `spool:${name}@${Math.floor(mtimeMs)}` : `spool:${name}`,
         spooledAt: Math.floor(mtimeMs),
       })
     } catch (err) {

@@ -1,6 +1,7 @@
 import type { HookInput, SessionService } from '@claude-sessions/core'
 import { Hono } from 'hono'
 import { bearerToken, headerValue } from '../middleware/auth.js'
+import { eventIdOf } from '../hook-listener.js'
 import { parseJson } from '../schemas.js'
 
 /** A hook request as the service takes it: the same for the router and the node:http fast path. */
@@ -13,11 +14,14 @@ export function hookInput(event: string, raw: string, sessionHeader: string | un
  * without `X-SM-Session` the event belongs to an external session keyed by `session_id`.
  * The reply is what the hook prints for Claude Code.
  */
-export function hookRoutes(service: SessionService) {
+export function hookRoutes(service: SessionService, written?: () => Promise<boolean>) {
   return new Hono().post('/:event', async (c) => {
     const raw = await c.req.text()
     const input = hookInput(c.req.param('event'), raw, c.req.header('x-sm-session'), c.req.header('authorization'))
-    const reply = await service.ingestHookHeld(input, c.req.raw.signal)
-    return c.json(reply)
+    const eventId = eventIdOf(c.req.header('x-sm-event'))
+    const reply = service.ingestHookHeld(eventId === undefined ? input : { ...input, eventId }, c.req.raw.signal)
+    // a 2xx means stored (see hook-listener.ts)
+    const [answer] = await Promise.all([reply, written?.()])
+    return c.json(answer)
   })
 }

@@ -1,9 +1,10 @@
-import { matchesToolFilter, parseTimeBound, SessionsError, type SessionService, type ToolAuditor, type ToolEvent, type ToolEventFilter } from '@claude-sessions/core'
+import { matchesToolFilter, parseTimeBound, SessionsError, type SessionService, type ToolAuditor, type ToolEventFilter } from '@claude-sessions/core'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { toSessionDto, toToolEventDto, type SessionToolsDto, type ToolStatsDto, type ToolsDto } from '../dto.js'
 import type { AuthEnv } from '../middleware/auth.js'
 import { parseWith, sessionToolsQuery, toolsQuery } from '../schemas.js'
+import { ToolBroadcast } from '../tool-broadcast.js'
 
 type ToolsQuery = ReturnType<typeof toolsQuery.parse>
 
@@ -26,7 +27,12 @@ function filterOf(service: SessionService, q: ToolsQuery, now: number): ToolEven
 /** Seconds between SSE comments that keep idle streams (and proxies) alive. */
 const KEEPALIVE_MS = 15_000
 
-export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () => number) {
+/** A stream client whose socket has this much not yet taken is dropped rather than buffered for. */
+export const DEFAULT_STREAM_BACKLOG_BYTES = 8 << 20
+
+export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () => number, backlogBytes = DEFAULT_STREAM_BACKLOG_BYTES) {
+  // one listener on the auditor and one serialisation per event, however many streams
+  const broadcast = new ToolBroadcast(audit)
   return new Hono<AuthEnv>()
     .get('/', (c) => {
       const filter = filterOf(service, parseWith(toolsQuery, c.req.query(), 'query'), now())
@@ -45,36 +51,51 @@ export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () 
       // a tree grows: a new child of any session in it joins
       const tree = q.tree !== undefined ? new Set(filter.sessionIds) : null
       return streamSSE(c, async (stream) => {
-        const queue: ToolEvent[] = []
-        let wake: (() => void) | null = null
-        const unsubscribe = audit.onRecorded((e) => {
-          if (tree && e.parentId !== null && tree.has(e.parentId)) tree.add(e.sessionId)
-          const f = tree ? { ...filter, sessionIds: [...tree] } : filter
-          if (!matchesToolFilter(e, f)) return
-          queue.push(e)
-          wake?.()
-        })
-        let open = true
-        stream.onAbort(() => {
-          open = false
-          wake?.()
-        })
-        try {
-          await stream.writeSSE({ event: 'ready', data: '{}' })
-          while (open) {
-            while (queue.length > 0) {
-              const e = queue.shift()!
-              await stream.writeSSE({ event: 'tool', id: String(e.id), data: JSON.stringify(toToolEventDto(e)) })
-            }
-            await new Promise<void>((resolve) => {
-              wake = resolve
-              setTimeout(resolve, KEEPALIVE_MS).unref()
-            })
-            wake = null
-            if (open && queue.length === 0) await stream.write(': keepalive\n\n')
+        let unsubscribe: (() => void) | null = null
+        let keepalive: ReturnType<typeof setInterval> | undefined
+        let closed!: () => void
+        const gone = new Promise<void>((resolve) => (closed = resolve))
+        /** Bytes handed to the socket and not yet taken by it: a client that reads too slowly is dropped. */
+        let unsent = 0
+        const write = (chunk: Uint8Array | string): void => {
+          if (unsent > backlogBytes) {
+            // never buffered without limit: this client is dropped (it may reconnect); on node
+            // its socket goes at once, else the stream ends once the socket takes what it holds
+            unsubscribe?.()
+            ;(c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy()
+            stream.abort()
+            closed()
+            return
           }
+          unsent += chunk.length
+          // never rejects (hono's write swallows a closed stream's errors)
+          void stream.write(chunk).then(() => {
+            unsent -= chunk.length
+          })
+        }
+        stream.onAbort(() => closed())
+        try {
+          // subscribed before `ready` goes out: nothing recorded after the client hears it is missed
+          let current = filter
+          unsubscribe = broadcast.subscribe({
+            wants: (e) => {
+              if (tree && e.parentId !== null && tree.has(e.parentId) && !tree.has(e.sessionId)) {
+                tree.add(e.sessionId)
+                current = { ...filter, sessionIds: [...tree] }
+              }
+              return matchesToolFilter(e, current)
+            },
+            send: write,
+          })
+          await stream.writeSSE({ event: 'ready', data: '{}' })
+          keepalive = setInterval(() => {
+            if (unsent === 0) write(': keepalive\n\n')
+          }, KEEPALIVE_MS)
+          keepalive.unref()
+          await gone
         } finally {
-          unsubscribe()
+          clearInterval(keepalive)
+          unsubscribe?.()
         }
       })
     })

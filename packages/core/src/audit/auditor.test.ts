@@ -153,4 +153,43 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
     expect(store.list().map((r) => r.toolUseId)).toEqual(['q1', 'q1', 'q2', 'q3'])
     expect(audit.list()).toHaveLength(4)
   })
+
+  it('a tool_input nested 20 000 deep, a failing row and a throwing listener never escape the deferred drain', async () => {
+    const store = new InMemoryToolAuditStore()
+    const errors: unknown[] = []
+    let deferred: (() => void)[] = []
+    const audit = new ToolAuditor({
+      store,
+      defer: (work) => deferred.push(work),
+      onError: (error) => errors.push(error),
+      projectOf: () => null,
+      config: { responseCap: 100, policies: { profiles: BUILTIN_PROFILES } },
+    })
+    const { service } = aSessionService({ deps: { audit } })
+    const open = await service.create({ workingDir: '/home/tester/project', name: 'open' })
+    let deep: unknown = 'leaf'
+    for (let i = 0; i < 20_000; i++) deep = { a: deep }
+    const hook = (payload: Record<string, unknown>) =>
+      service.ingestHook({ event: 'PreToolUse', payload: { ...fixture('PreToolUse.Bash'), ...payload }, raw: '{}', managerId: open.id, token: 'token-1' })
+    hook({ tool_input: deep, tool_use_id: 'deep' })
+    const append = store.append.bind(store)
+    store.append = (event) => {
+      if (event.toolUseId === 'bad') throw new Error('disk full')
+      return append(event)
+    }
+    hook({ tool_use_id: 'bad' })
+    hook({ tool_use_id: 'after' })
+    audit.onRecorded(() => {
+      throw new Error('listener broke')
+    })
+    const runAll = () => {
+      const work = deferred
+      deferred = []
+      for (const w of work) w()
+    }
+    expect(runAll).not.toThrow()
+    expect(store.list().map((r) => r.toolUseId)).toEqual(['deep', 'after'])
+    expect(store.list()[0]!.toolInput).toContain('[too deep]')
+    expect(errors.map((e) => (e as Error).message)).toEqual(['listener broke', 'disk full', 'listener broke'])
+  })
 })

@@ -3,6 +3,7 @@ import type { ToolAuditStore, ToolEvent, ToolEventFilter, ToolStatsKey, ToolStat
 import type { Session } from '../session/session.js'
 import type { Verdict } from './classify.js'
 import { decide, DEFAULT_PROFILE, preToolUseReply, profileForNewSession, type Policies, type PolicyDecision, type PolicyProfile } from './policy.js'
+import { safeJsonStringify } from '../safe-json.js'
 import { redactSecrets } from './redact.js'
 import { TOOL_AUDIT_EVENTS, toolEventFrom, verdictOf } from './tool-event.js'
 
@@ -26,6 +27,11 @@ export interface ToolAuditorDeps {
   /** The project of a working directory: git root name, else its last component. */
   projectOf(cwd: string | null): string | null
   config: ToolAuditorConfig
+  /**
+   * A row that could not be recorded, or a listener that threw: the row is skipped and the rest
+   * go on (deferred work runs where nobody could catch it). Default: dropped silently.
+   */
+  onError?: (error: unknown) => void
 }
 
 export type ToolEventListener = (event: ToolEvent) => void
@@ -81,12 +87,21 @@ export class ToolAuditor {
     return this.deps.store.stats(filter, by)
   }
 
-  /** Records every deferred event now (reads, decisions and shutdown call it). */
+  /**
+   * Records every deferred event now (reads, decisions and shutdown call it). Never throws: a
+   * row that fails goes to `onError` and the others are still recorded.
+   */
   drain(): void {
     while (this.queue.length > 0) {
       const batch = this.queue
       this.queue = []
-      for (const [session, hook, payload, at, dedupeKey] of batch) this.recordNow(session, hook, payload, at, dedupeKey)
+      for (const [session, hook, payload, at, dedupeKey] of batch) {
+        try {
+          this.recordNow(session, hook, payload, at, dedupeKey)
+        } catch (error) {
+          this.failed(error)
+        }
+      }
     }
   }
 
@@ -112,7 +127,12 @@ export class ToolAuditor {
       this.drainScheduled = true
       ;(this.deps.defer ?? afterThisTask)(() => {
         this.drainScheduled = false
-        this.drain()
+        // drain() catches per row; this guard is for whatever else could throw out of the event loop
+        try {
+          this.drain()
+        } catch (error) {
+          this.failed(error)
+        }
       })
     }
     return null
@@ -162,15 +182,34 @@ export class ToolAuditor {
       if (hook.toolUseId !== null) this.openCalls.delete(hook.toolUseId)
     }
     const stored = store.append({ ...row, dedupeKey })
-    for (const listener of this.recorded) listener(stored)
-    if (isFlagged(stored)) for (const listener of this.flagged) listener(stored)
+    this.tell(this.recorded, stored)
+    if (isFlagged(stored)) this.tell(this.flagged, stored)
     return reply
+  }
+
+  /** Each listener hears of the row; one that throws neither stops the others nor the caller. */
+  private tell(listeners: ReadonlySet<ToolEventListener>, event: ToolEvent): void {
+    for (const listener of listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        this.failed(error)
+      }
+    }
+  }
+
+  private failed(error: unknown): void {
+    try {
+      this.deps.onError?.(error)
+    } catch {
+      // the error handler itself failed: nothing is left to tell
+    }
   }
 
   /** The classifier's verdict, cached: agents run the same commands again and again. */
   private verdictFor(hook: HookEvent, toolInput: unknown): Verdict | null {
     if (hook.toolName === null || (hook.event !== 'PreToolUse' && hook.event !== 'PermissionRequest')) return null
-    const key = `${hook.toolName}\0${hook.cwd ?? ''}\0${JSON.stringify(toolInput) ?? ''}`
+    const key = `${hook.toolName}\0${hook.cwd ?? ''}\0${safeJsonStringify(toolInput) ?? ''}`
     const cached = this.verdicts.get(key)
     if (cached !== undefined) {
       // most recently used last

@@ -2,6 +2,7 @@ import type { HookEvent } from '../events/hook-event.js'
 import type { NewToolEvent } from '../ports/tool-audit-store.js'
 import type { Session } from '../session/session.js'
 import { classifyToolUse, type Verdict } from './classify.js'
+import { safeJsonStringify } from '../safe-json.js'
 import { redactedPrefix, redactSecrets } from './redact.js'
 
 /** The hook events the tool audit records. */
@@ -45,7 +46,7 @@ export function toolEventFrom(session: Session, hook: HookEvent, payload: unknow
   const input = asRecord(p.tool_input)
   const clean = (text: string | null): string | null => (text === null ? null : redactSecrets(text, options.redact).text)
   const verdict = options.verdict !== undefined ? options.verdict : verdictOf(hook, p.tool_input, options.home)
-  const response = p.tool_response === undefined ? null : JSON.stringify(p.tool_response)
+  const response = p.tool_response === undefined ? null : (safeJsonStringify(p.tool_response) ?? null)
   const error = hook.event === 'PostToolUseFailure' ? hook.error : null
   const exitFromError = error !== null ? /Exit code (\d+)/.exec(error) : null
   const exitCode = hook.event === 'PostToolUse' && hook.toolName === 'Bash' ? 0 : exitFromError ? Number(exitFromError[1]) : null
@@ -62,7 +63,7 @@ export function toolEventFrom(session: Session, hook: HookEvent, payload: unknow
     project: options.project,
     event: hook.event,
     toolName: hook.toolName,
-    toolInput: p.tool_input === undefined ? null : clean(JSON.stringify(p.tool_input)),
+    toolInput: p.tool_input === undefined ? null : clean(safeJsonStringify(p.tool_input) ?? null),
     toolResponse: response === null ? null : redactedPrefix(response, options.responseCap, options.redact),
     toolResponseSize: response === null ? null : response.length,
     targetFile: str(input.file_path) ?? str(input.notebook_path) ?? str(input.path),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SessionsError } from '../errors.js'
+import { safeJsonStringify } from '../safe-json.js'
 
 /** Hook events Claude Code fires (2.1.x). Unknown names are still accepted and stored. */
 export const HOOK_EVENT_NAMES = [
@@ -100,7 +101,7 @@ export interface HookEvent {
 
 const errorText = (value: unknown): string | null => {
   if (value === undefined || value === null) return null
-  return typeof value === 'string' ? value : JSON.stringify(value)
+  return typeof value === 'string' ? value : (safeJsonStringify(value) ?? null)
 }
 
 /**

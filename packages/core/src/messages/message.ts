@@ -26,6 +26,12 @@ export interface Message {
   via: DeliveryVia | null
   /** Why it failed. */
   error: string | null
+  /**
+   * While queued: when sm began typing it into the session (it is marked delivered only once
+   * confirmed, so a restart in between finds it here and checks the session's prompts before
+   * typing it again). Null when no typing was begun, and once the message has settled.
+   */
+  typingSince: number | null
 }
 
 export type NewMessage = Pick<Message, 'recipientId' | 'senderId' | 'senderName' | 'text' | 'mode' | 'createdAt'>

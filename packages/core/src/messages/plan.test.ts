@@ -16,6 +16,7 @@ const msg = (text: string, mode: Message['mode'] = 'sequential', senderId: strin
   deliveredAt: null,
   via: null,
   error: null,
+  typingSince: null,
 })
 
 describe('delivery decisions (pure)', () => {

@@ -16,6 +16,11 @@ export interface MessageStore {
   queued(recipientId: string): Message[]
   /** Recipients with queued messages. */
   recipientsWithQueued(): string[]
+  /**
+   * Records, before a queued message is typed, that typing began at `at` (its `typingSince`);
+   * it stays queued. False if it was not queued. Durable when the call returns, like every write.
+   */
+  markTyping(id: number, at: number): boolean
   /** Marks a queued message delivered; false if it was not queued (delivered once, never twice). */
   markDelivered(id: number, via: DeliveryVia, at: number): boolean
   /** Marks a queued message failed; false if it was not queued. */

@@ -30,6 +30,11 @@ export interface Multiplexer {
   sendKey(name: string, key: SendableKey): Promise<void>
   /** The session's own environment variables (used to re-adopt a terminal after data loss). */
   environment?(name: string): Promise<Record<string, string>>
+  /**
+   * The pid of the program each session runs (its first pane's), by session name; sessions
+   * whose program has exited are left out. Lets the server notice an agent's exit at once.
+   */
+  programPids?(): Promise<Map<string, number>>
   /** Shows `label` in the session's status bar. */
   setLabel(name: string, label: string): Promise<void>
 }

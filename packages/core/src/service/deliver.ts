@@ -32,21 +32,60 @@ export interface DeliveryDeps {
   waiters: PromptWaiters
 }
 
-const normalize = (text: string): string => text.replace(/\r\n?/g, '\n').trim()
+/**
+ * What Claude Code (2.1.330) does to a pasted text before the UserPromptSubmit hook and the model
+ * see it: CR and CRLF become LF (the adapter already sends them so), each tab becomes four
+ * spaces, trailing whitespace goes. A long or many-line paste ("[Pasted text #1 +N lines]" in
+ * the input box) is sent wrapped in `<pasted_content id="…">` tags (see {@link unwrapPaste}).
+ */
+export function claudeNormalized(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/\t/g, '    ')
+    .replace(/\s+$/u, '')
+}
 
-/** Whether a submitted prompt is the text we typed (Claude may trim or re-wrap it). */
-export function promptMatches(sent: string, submitted: string): boolean {
-  const a = normalize(sent)
-  const b = normalize(submitted)
-  if (a === b) return true
-  const head = a.slice(0, 200)
-  return head.length > 0 && b.includes(head)
+const PASTE_WRAPPER = /^\n*<pasted_content id="([^"\n]+)">\n([\s\S]*)\n<\/pasted_content id="\1">\n*$/
+
+/** The text inside Claude Code's `<pasted_content>` wrapper of a long paste; other prompts as they are. */
+export function unwrapPaste(prompt: string): string {
+  const m = PASTE_WRAPPER.exec(prompt)
+  return m ? m[2]! : prompt
 }
 
 /**
- * The one way text is typed into a session: literal keys (the adapter leaves copy-mode and
- * chunks), a pause, a separate Enter, then confirmation by the UserPromptSubmit hook or by
- * the input line emptying; Enter is retried once. Throws `delivery_failed`.
+ * Whether a submitted prompt is the WHOLE text we pasted: equal once Claude Code's own changes
+ * are undone on both sides ({@link claudeNormalized}, {@link unwrapPaste}). A prefix is not
+ * enough: a text cut up or merged with someone else's typing must not count as delivered.
+ */
+export function promptMatches(sent: string, submitted: string): boolean {
+  const a = claudeNormalized(sent)
+  return a.length > 0 && a === claudeNormalized(unwrapPaste(submitted))
+}
+
+/** The message of {@link InputHeldError}. */
+export const INPUT_HELD_REASON = 'the input box holds text sm did not type (someone is writing there); nothing was typed, to try again once it is empty'
+
+/**
+ * The input box holds text we did not type (a person is writing a prompt): typing would mix our
+ * text into theirs, so nothing is typed. A `delivery_failed` whose callers may retry later.
+ */
+export class InputHeldError extends SessionsError {
+  readonly held = true
+  constructor() {
+    super('delivery_failed', INPUT_HELD_REASON)
+  }
+}
+
+/** How long, after the paste, the input box may take to show it before Enter is pressed anyway. */
+const PASTE_SHOWN_MS = 3000
+
+/**
+ * The one way text is typed into a session: refused when the input box is not empty (someone
+ * is writing: {@link InputHeldError}); else one paste of the whole text (the adapter leaves
+ * copy-mode), a pause until the box shows it, a separate Enter, then confirmation by the
+ * UserPromptSubmit hook carrying the whole text or by the input line emptying; Enter is
+ * retried once. Throws `delivery_failed`.
  */
 export async function deliverText(
   deps: DeliveryDeps,
@@ -62,6 +101,7 @@ export async function deliverText(
       before.dialog ? 'the session shows a dialog; answer it first' : 'the session shows no input line',
     )
   }
+  if (before.input !== '') throw new InputHeldError()
   const waiter = waiters.wait(target.sessionId, (prompt) => promptMatches(text, prompt))
   let hookConfirmed = false
   void waiter.promise.then(() => {
@@ -70,6 +110,13 @@ export async function deliverText(
   try {
     await mux.typeText(target.terminal, text)
     await clock.sleep(timing.settleMs)
+    // a long paste takes Claude a moment: Enter before the box shows it would be lost in the paste
+    const shownBy = clock.now() + PASTE_SHOWN_MS
+    while (!hookConfirmed && clock.now() < shownBy) {
+      const input = readPane(await mux.capture(target.terminal)).input
+      if (input === null || input !== '') break
+      await clock.sleep(timing.pollMs)
+    }
     for (let attempt = 1; attempt <= 2; attempt++) {
       await mux.sendKey(target.terminal, 'Enter')
       const deadline = clock.now() + timing.confirmMs

@@ -12,7 +12,7 @@ export type {
   SessionServiceConfig,
   SessionServiceDeps,
 } from './session-service.js'
-export { deliverText, promptMatches } from './deliver.js'
+export { claudeNormalized, deliverText, INPUT_HELD_REASON, InputHeldError, promptMatches, unwrapPaste } from './deliver.js'
 export type { DeliveryResult, DeliveryTiming } from './deliver.js'
 export { KeyedMutex } from './keyed-mutex.js'
 export { MessageService } from './message-service.js'

@@ -302,3 +302,54 @@ describe('MessageService: watches', () => {
     await expect(svc.clear(parent.id, undefined, { kind: 'session', id: child.id })).rejects.toMatchObject({ code: 'forbidden' })
   })
 })
+
+describe('MessageService: a clear that fails leaves nothing to reject later', () => {
+  /** Records every unhandled rejection while `run` goes on, and a macrotask after it. */
+  async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
+    const seen: unknown[] = []
+    const listener = (reason: unknown) => seen.push(reason)
+    process.on('unhandledRejection', listener)
+    try {
+      await run()
+      await settle()
+    } finally {
+      process.off('unhandledRejection', listener)
+    }
+    return seen
+  }
+
+  it('typing /clear fails (no input line): clear rejects at once, the fence lifts, and nothing rejects when fenceMs passes', async () => {
+    const { svc, create, hook, mux, timers, submitted } = await setup()
+    const beta = await create('beta')
+    hook(beta, 'SessionStart', { source: 'startup' })
+    mux.terminals.get(beta.tmuxSession!)!.screen = 'a dialog, no input line'
+    const seen = await unhandledDuring(async () => {
+      await expect(svc.clear(beta.id, 'again')).rejects.toMatchObject({ code: 'delivery_failed' })
+      timers.advance(10_001)
+    })
+    expect(seen).toEqual([])
+    // not fenced: a message goes as usual once the screen is back
+    mux.terminals.get(beta.tmuxSession!)!.screen = null
+    await svc.send({ from: { kind: 'operator' }, to: beta.id, text: 'after the failed clear' })
+    expect(submitted(beta)).toEqual(['after the failed clear'])
+  })
+
+  it('typing /clear takes longer than fenceMs: clear fails with delivery_failed and no rejection goes unobserved meanwhile', async () => {
+    const { svc, create, hook, mux, timers } = await setup()
+    const beta = await create('beta')
+    hook(beta, 'SessionStart', { source: 'startup' })
+    const typeText = mux.typeText.bind(mux)
+    mux.typeText = async (name, text) => {
+      // the fence runs out while the keys are still going in
+      timers.advance(11_000)
+      await settle()
+      return typeText(name, text)
+    }
+    mux.onSubmit = () => undefined
+    mux.terminals.get(beta.tmuxSession!)!.screen = null
+    const seen = await unhandledDuring(async () => {
+      await expect(svc.clear(beta.id, undefined)).rejects.toThrow('no SessionStart (clear) within 10 s')
+    })
+    expect(seen).toEqual([])
+  })
+})

@@ -1,5 +1,6 @@
 import { SessionsError } from '../errors.js'
 import type { HookEvent } from '../events/hook-event.js'
+import type { StoredEvent } from '../events/stored-event.js'
 import { isSlashCommand, MESSAGE_MAX_CHARS, messageText, type DeliveryMode, type DeliveryVia, type Message } from '../messages/message.js'
 import { carriesMessages, forStop, forToolHook, forTyping, joinMessages, stopReply, toolContextReply } from '../messages/plan.js'
 import type { Clock } from '../ports/clock.js'
@@ -7,6 +8,7 @@ import type { ListMessagesFilter, MessageStore, Watch, WatchOutcome, WatchStore 
 import type { Effect } from '../session/reducer.js'
 import { isLive, type Session } from '../session/session.js'
 import { assertMayControl, childStatus, OPERATOR, type Actor } from '../session/tree.js'
+import { promptMatches } from './deliver.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import type { HookReply, SessionService } from './session-service.js'
 
@@ -47,6 +49,25 @@ export interface SendResult {
 }
 
 const FIRST_CHARS = 300
+
+/** After a restart: how many of a session's newest hook events are searched for a typed message's prompt. */
+const PROMPTS_SEARCHED = 1000
+
+/** The text typed for a batch (all typing began at one time): a slash command alone, else the joined messages. */
+const typedText = (batch: readonly Message[]): string => (isSlashCommand(batch[0]!.text) ? batch[0]!.text : joinMessages(batch))
+
+/** How a batch went when its typing is confirmed only later (by its prompt hook). */
+const typedVia = (batch: readonly Message[]): DeliveryVia => (batch.length === 1 && batch[0]!.mode === 'urgent' ? 'interrupt' : 'typed')
+
+/** The prompt of a stored UserPromptSubmit; a payload cut at the stored cap gives none. */
+function storedPrompt(e: StoredEvent): string | null {
+  try {
+    const prompt = (JSON.parse(e.raw) as { prompt?: unknown } | null)?.prompt
+    return typeof prompt === 'string' ? prompt : null
+  } catch {
+    return null
+  }
+}
 
 /**
  * Messages between sessions, with delivery modes, and watches (`sm wait`, `sm spawn --wait`).
@@ -159,38 +180,109 @@ export class MessageService {
     assertMayControl(actor, target, 'clear')
     if (!isLive(target)) throw new SessionsError('session_stopped', `session ${target.name ?? target.id} has stopped`)
     if (target.state !== 'idle' && target.state !== 'starting') await sessions.sendKey(target.id, 'Escape', actor)
+    // never rejects: whether or not anyone still waits for it when the fence runs out
     const cleared = this.untilCleared(target.id)
-    await this.typing.run(target.id, () => sessions.input(target.id, '/clear'))
-    await cleared
+    try {
+      await this.typing.run(target.id, () => sessions.input(target.id, '/clear'))
+    } catch (error) {
+      cleared.cancel()
+      throw error
+    }
+    if (!(await cleared.done)) {
+      throw new SessionsError('delivery_failed', `no SessionStart (clear) within ${Math.round(this.deps.config.fenceMs / 1000)} s after /clear`)
+    }
     if (prompt !== undefined && prompt.trim() !== '') await this.typing.run(target.id, () => sessions.input(target.id, prompt))
     return sessions.resolve(target.id)
   }
 
-  /** After a restart: watches armed again, idle sessions with queued messages served. */
+  /**
+   * After a restart: watches armed again; a message whose typing had begun is delivered if the
+   * session's recorded prompts (UserPromptSubmit, spooled ones included) carry its text, so it
+   * is never typed twice; then idle sessions with queued messages are served.
+   */
+  /** Tries again to type what waits for `id` (its input box held someone else's text, and is empty now). */
+  retryQueued(id: string): void {
+    this.waiting.add(id)
+    this.background(this.flush(id))
+  }
+
   resume(): void {
     for (const w of this.deps.watches.active()) this.arm(w)
     for (const id of this.deps.messages.recipientsWithQueued()) {
       this.waiting.add(id)
+      try {
+        this.settleTypedFromLog(id)
+      } catch (error) {
+        this.deps.onError?.(error)
+      }
       this.background(this.flush(id))
     }
   }
 
-  private untilCleared(id: string): Promise<void> {
+  /** Queued messages of `id` whose typing began and is not going on in this process, grouped by batch. */
+  private typedBatches(id: string): Message[][] {
+    const batches = new Map<number, Message[]>()
+    for (const m of this.deps.messages.queued(id)) {
+      if (m.typingSince === null || this.inFlight.has(m.id)) continue
+      const batch = batches.get(m.typingSince)
+      if (batch) batch.push(m)
+      else batches.set(m.typingSince, [m])
+    }
+    return [...batches.values()]
+  }
+
+  /** Typed batches that a recorded prompt of `id`, at or after their typing began, carries: delivered. */
+  private settleTypedFromLog(id: string): void {
+    const batches = this.typedBatches(id)
+    if (batches.length === 0) return
+    const prompts = this.deps.sessions
+      .events(id, { limit: PROMPTS_SEARCHED })
+      .events.filter((e) => e.event === 'UserPromptSubmit')
+      .map((e) => ({ at: e.at, prompt: storedPrompt(e) }))
+    for (const batch of batches) {
+      const since = batch[0]!.typingSince!
+      const text = typedText(batch)
+      const seen = prompts.find((p) => p.at >= since && p.prompt !== null && promptMatches(text, p.prompt))
+      if (seen) this.deliveredNow(batch, typedVia(batch), seen.at)
+    }
+  }
+
+  /** A prompt of `id` arrived (live or spooled): typed batches it carries are delivered. */
+  private settleTypedByPrompt(id: string, prompt: string, at: number): void {
+    for (const batch of this.typedBatches(id)) {
+      if (at >= batch[0]!.typingSince! && promptMatches(typedText(batch), prompt)) this.deliveredNow(batch, typedVia(batch), at)
+    }
+  }
+
+  /**
+   * Fences the session off until its SessionStart (clear) or `fenceMs`. `done` resolves true on
+   * the SessionStart, false when the time runs out or `cancel` is called (the `/clear` could not
+   * be typed: the fence lifts at once); it never rejects, so nothing is left to reject unobserved.
+   */
+  private untilCleared(id: string): { done: Promise<boolean>; cancel(): void } {
     const { clock, config } = this.deps
     this.fences.set(id, clock.now() + config.fenceMs)
-    return new Promise<void>((resolve, reject) => {
-      let done = false
-      this.clearWaiters.set(id, () => {
-        done = true
-        resolve()
-      })
-      this.later(config.fenceMs, () => {
-        if (done) return
+    let settle!: (cleared: boolean) => void
+    const done = new Promise<boolean>((resolve) => {
+      settle = resolve
+    })
+    let open = true
+    const waiter = () => {
+      open = false
+      settle(true)
+    }
+    const end = () => {
+      if (!open) return
+      open = false
+      if (this.clearWaiters.get(id) === waiter) {
         this.clearWaiters.delete(id)
         this.fences.delete(id)
-        reject(new SessionsError('delivery_failed', `no SessionStart (clear) within ${Math.round(config.fenceMs / 1000)} s after /clear`))
-      })
-    })
+      }
+      settle(false)
+    }
+    this.clearWaiters.set(id, waiter)
+    this.later(config.fenceMs, end)
+    return { done, cancel: end }
   }
 
   private fenced(id: string): boolean {
@@ -227,6 +319,10 @@ export class MessageService {
   }
 
   private onHook(session: Session, event: HookEvent, at: number, replay: boolean): { reply: HookReply; continued: boolean } | null {
+    if (event.event === 'UserPromptSubmit' && event.prompt !== null && session.kind === 'managed' && this.waiting.has(session.id)) {
+      // a message typed before a restart (or whose confirmation timed out) arrived after all
+      this.settleTypedByPrompt(session.id, event.prompt, at)
+    }
     if (replay || session.kind !== 'managed') return null
     if (event.event === 'SessionStart' && event.source === 'clear') return null
     if (this.fenced(session.id)) return null
@@ -297,7 +393,10 @@ export class MessageService {
         for (const m of batch) this.inFlight.add(m.id)
         try {
           if (slash && /^\/clear\b/.test(batch[0]!.text)) this.fences.set(id, clock.now() + this.deps.config.fenceMs)
-          await sessions.input(id, slash ? batch[0]!.text : joinMessages(batch))
+          // noted before a key is pressed: a restart while typing must not type it again blindly
+          const since = clock.now()
+          for (const m of batch) messages.markTyping(m.id, since)
+          await sessions.input(id, typedText(batch))
           this.deliveredNow(batch, 'typed', clock.now())
         } finally {
           for (const m of batch) this.inFlight.delete(m.id)
@@ -313,6 +412,7 @@ export class MessageService {
       this.inFlight.add(message.id)
       try {
         if (session.state !== 'idle' && session.state !== 'starting') await sessions.sendKey(id, 'Escape')
+        this.deps.messages.markTyping(message.id, clock.now())
         await sessions.input(id, messageText(message))
         this.deliveredNow([message], 'interrupt', clock.now())
       } finally {
@@ -364,7 +464,7 @@ export class MessageService {
       }
     }
     if (this.deps.timer) this.deps.timer(ms, run)
-    else void this.deps.clock.sleep(ms).then(run)
+    else this.deps.clock.sleep(ms).then(run, (error: unknown) => this.deps.onError?.(error))
   }
 
   private background(work: Promise<unknown>): void {

@@ -13,13 +13,20 @@ import { paneIsIdle, readPane } from '../session/pane-state.js'
 import { reduce, type Effect, type SessionEvent } from '../session/reducer.js'
 import { isLive, newSession, tmuxSessionName, type Session } from '../session/session.js'
 import { assertMayControl, checkSpawnLimits, descendantsOf, OPERATOR, type Actor, type SpawnLimits } from '../session/tree.js'
-import { deliverText, type DeliveryResult, type DeliveryTiming } from './deliver.js'
+import { deliverText, InputHeldError, type DeliveryResult, type DeliveryTiming } from './deliver.js'
 import { mergeReplies } from '../messages/plan.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { PromptWaiters } from './prompt-waiters.js'
 
 /** How long the idle input line must stay, with no hook, after a key answering a dialog. */
 const ANSWER_QUIET_MS = 800
+
+/**
+ * Longest first prompt given to the agent as an argument. tmux refuses a command line over
+ * ~16 KB ("command too long"), and the prompt shares it with the environment; a longer prompt
+ * is pasted once the agent shows its input box.
+ */
+export const ARGV_PROMPT_MAX_CHARS = 2000
 
 export interface SessionServiceConfig {
   /** argv of the agent: `claude.command` followed by `claude.args`. */
@@ -87,8 +94,16 @@ export interface HookInput {
   /** `X-SM-Session`: set by hooks of managed sessions. */
   managerId: string | null
   token: string | null
-  /** Set for spooled events: a second import is ignored. */
+  /**
+   * The hook's own id for this event (sm-hook sends a random one with each event, and names its
+   * spool file after it): an id seen before is not recorded again, whether it comes live or from
+   * the spool.
+   */
+  eventId?: string | undefined
+  /** Set for spooled events without an event id (older hook scripts): a second import is ignored. */
   dedupeKey?: string | undefined
+  /** A spooled event: past, so nobody waits for its reply (it is recorded without a decision). */
+  spooled?: boolean | undefined
   /** Spooled events come from our own data dir and carry no token. */
   trusted?: boolean | undefined
   /** When the event happened, if not now. */
@@ -108,6 +123,10 @@ export interface GoneSignal {
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
   removeEventListener(type: 'abort', listener: () => void): void
 }
+
+/** The event's key in the event store: its hook-given id, else the spool file's key. */
+const dedupeKeyOf = (input: HookInput): string | null =>
+  input.eventId !== undefined ? `hook:${input.eventId}` : (input.dedupeKey ?? null)
 
 /** The reply to a hook: Claude Code reads decisions and context from it. */
 export type HookReply = Record<string, unknown>
@@ -131,6 +150,8 @@ export class SessionService {
   private readonly changeListeners = new Set<ChangeListener>()
   /** Sessions whose terminal create() is starting right now: the watchdog leaves them alone. */
   private readonly starting = new Set<string>()
+  /** Sessions whose input box held someone else's text when we came to type: since when. */
+  private readonly held = new Map<string, number>()
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -219,7 +240,9 @@ export class SessionService {
     this.starting.add(id)
     const command = [...config.agentCommand]
     if (request.model !== undefined) command.push('--model', request.model)
-    if (request.prompt !== undefined && request.prompt !== '') command.push(request.prompt)
+    const prompt = request.prompt ?? ''
+    const pasteFirst = prompt.length > ARGV_PROMPT_MAX_CHARS
+    if (prompt !== '' && !pasteFirst) command.push(prompt)
     try {
       await mux.create({
         name: session.tmuxSession!,
@@ -237,7 +260,20 @@ export class SessionService {
     await this.label(session)
     const created = this.deps.sessions.get(id) ?? session
     this.changed(created, 'created')
-    return created
+    if (pasteFirst) await this.pasteFirstPrompt(created, prompt)
+    return this.deps.sessions.get(id) ?? created
+  }
+
+  /** A first prompt too long for the command line: pasted once the input box shows (like `sm send`). */
+  private async pasteFirstPrompt(session: Session, prompt: string): Promise<void> {
+    try {
+      await this.input(session.id, prompt)
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error)
+      throw new SessionsError(SessionsError.is(error) ? error.code : 'delivery_failed', `session ${session.id} started, but its first prompt was not delivered: ${why}`, {
+        cause: error,
+      })
+    }
   }
 
   private policyFor(requested: string | undefined, parent: Session | undefined): string | null {
@@ -302,14 +338,71 @@ export class SessionService {
       const current = this.deps.sessions.get(session.id) ?? session
       const fresh = current.state === 'starting' || this.deps.clock.now() - current.createdAt < this.deps.config.startWaitMs
       if (fresh) await this.untilReady(session)
-      return deliverText(
-        { mux: this.deps.mux, clock: this.deps.clock, waiters: this.waiters },
-        { sessionId: session.id, terminal: session.tmuxSession },
-        text,
-        this.deps.config.delivery,
-      )
+      try {
+        const delivered = await deliverText(
+          { mux: this.deps.mux, clock: this.deps.clock, waiters: this.waiters },
+          { sessionId: session.id, terminal: session.tmuxSession },
+          text,
+          this.deps.config.delivery,
+        )
+        this.held.delete(session.id)
+        return delivered
+      } catch (error) {
+        if (error instanceof InputHeldError && !this.held.has(session.id)) this.held.set(session.id, this.deps.clock.now())
+        throw error
+      }
     })
     return { session: this.deps.sessions.get(session.id) ?? session, result }
+  }
+
+  /** Sessions where typing was refused because their input box held someone else's text, and since when. */
+  heldInputs(): { sessionId: string; since: number }[] {
+    return [...this.held].map(([sessionId, since]) => ({ sessionId, since }))
+  }
+
+  /**
+   * Looks again at sessions whose input box held someone else's text: returns those whose box
+   * is empty now (no longer held: what waits for them may be typed), and forgets stopped ones.
+   */
+  async recheckHeld(): Promise<string[]> {
+    const freed: string[] = []
+    for (const id of [...this.held.keys()]) {
+      const session = this.deps.sessions.get(id)
+      if (!session || !isLive(session) || session.tmuxSession === null) {
+        this.held.delete(id)
+        continue
+      }
+      const screen = readPane(await this.deps.mux.capture(session.tmuxSession).catch(() => ''))
+      if (screen.input === '') {
+        this.held.delete(id)
+        freed.push(id)
+      }
+    }
+    return freed
+  }
+
+  /**
+   * Managed live sessions whose agent should be running now: the agent-exit watch follows
+   * their processes (sessions whose terminal create() is still starting are left out).
+   */
+  watchedAgents(): { sessionId: string; terminal: string }[] {
+    return this.deps.sessions
+      .list()
+      .filter((s) => s.kind === 'managed' && s.tmuxSession !== null && !this.starting.has(s.id))
+      .map((s) => ({ sessionId: s.id, terminal: s.tmuxSession! }))
+  }
+
+  /**
+   * The agent process of a managed session has exited (seen by the server's agent-exit watch):
+   * the session stops at once when its terminal is gone with it (the usual case: tmux closes a
+   * session whose only program ended). A terminal still there is left to the watchdog.
+   */
+  async agentExited(id: string): Promise<Session | null> {
+    const session = this.deps.sessions.get(id)
+    if (!session || !isLive(session) || session.kind !== 'managed' || session.tmuxSession === null || this.starting.has(id)) return null
+    if (await this.deps.mux.exists(session.tmuxSession)) return null
+    this.held.delete(id)
+    return this.apply(id, { kind: 'tmux_gone' })
   }
 
   /**
@@ -408,11 +501,12 @@ export class SessionService {
     // nothing stored keeps a secret; the prompt stays whole (delivery compares it with what it typed)
     const event =
       parsed.lastAssistantMessage === null ? parsed : { ...parsed, lastAssistantMessage: redactSecrets(parsed.lastAssistantMessage, config.redact).text }
-    if (input.dedupeKey !== undefined && events.hasDedupeKey(input.dedupeKey)) return { reply: {}, replay: true }
+    const key = dedupeKeyOf(input)
+    if (key !== null && events.hasDedupeKey(key)) return { reply: {}, replay: true }
     const at = input.at ?? clock.now()
     const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
     // a spooled event is past: nobody waits for its reply
-    const replay = input.dedupeKey !== undefined
+    const replay = input.spooled === true || (input.dedupeKey !== undefined && input.eventId === undefined)
     let reply: HookReply = {}
     let continued = false
     for (const replier of this.repliers) {
@@ -422,6 +516,8 @@ export class SessionService {
       continued ||= answer.continued
     }
     const current = this.apply(session.id, continued ? { ...event, continued: true } : event, at)
+    // the audit row first: an event row that reached the disk always has its audit row with it
+    const decision = this.deps.audit?.record(current, event, input.payload, at, replay ? key : null)
     events.append({
       sessionId: session.id,
       claudeSessionId: event.claudeSessionId,
@@ -432,15 +528,15 @@ export class SessionService {
       notificationType: event.notificationType,
       raw: redactedPrefix(input.raw, config.rawEventCap, config.redact),
       rawSize: input.raw.length,
-      dedupeKey: input.dedupeKey ?? null,
+      dedupeKey: key,
     })
-    const decision = this.deps.audit?.record(current, event, input.payload, at, input.dedupeKey ?? null)
     return { reply: decision ? mergeReplies(decision, reply) : reply, session: current, event, replay }
   }
 
   /**
    * Brings the registry in line with tmux: sessions whose terminal is gone are stopped; working
-   * sessions silent for `staleMs` whose screen shows the idle input line return to idle.
+   * or waiting sessions silent for `staleMs` whose screen shows the idle input line return to
+   * idle (not `starting` ones: without SessionStart they stay starting).
    * Live `claude-*` terminals we have no record of are adopted.
    */
   async reconcile(options: { adopt?: boolean } = {}): Promise<{ stopped: string[]; idled: string[]; adopted: string[] }> {
@@ -458,8 +554,10 @@ export class SessionService {
         continue
       }
       const quietSince = s.lastEventAt ?? s.lastActivityAt
-      // a dialog hides the input line, so a waiting session whose screen shows it was answered "No"
-      const busy = s.state !== 'idle' && s.state !== 'error'
+      // a dialog hides the input line, so a waiting session whose screen shows it was answered "No".
+      // A session still `starting` never sent SessionStart (its hooks don't reach us): the screen
+      // check must not hide that by calling it idle.
+      const busy = s.state !== 'idle' && s.state !== 'error' && s.state !== 'starting'
       if (busy && clock.now() - quietSince >= config.staleMs) {
         try {
           if (paneIsIdle(await mux.capture(s.tmuxSession))) {

@@ -281,13 +281,25 @@ describe('reduce: permission and questions', () => {
     expect(steps[1]!.effects).toEqual([])
   })
 
-  it('the permission_prompt notification stands in for a lost PermissionRequest', () => {
-    const { session } = run(aSession({ state: 'idle' }), [
-      hook('UserPromptSubmit.json'),
-      hook('PreToolUse.Bash.json'),
-      hook('Notification.permission_prompt.json'),
-    ])
+  it('the permission_prompt notification stands in for a lost PermissionRequest (it comes ~6 s after the dialog opened, no hook since)', () => {
+    let session = aSession({ state: 'idle' })
+    session = reduce(session, hook('UserPromptSubmit.json'), NOW).session
+    session = reduce(session, hook('PreToolUse.Bash.json'), NOW + 100).session
+    session = reduce(session, hook('Notification.permission_prompt.json'), NOW + 6300).session
     expect(session.state).toBe('waiting_permission')
+  })
+
+  it('a late permission_prompt after a quick approval does not move the session back to waiting_permission', () => {
+    // dialog at t0, "Yes" after ~1 s, the tool's PostToolUse, then the notification at ~6 s
+    let session = aSession({ state: 'working' })
+    const steps: [string, number][] = [
+      ['PreToolUse.Bash.json', 0],
+      ['PermissionRequest.Bash.json', 200],
+      ['PostToolUse.Bash.json', 4500],
+      ['Notification.permission_prompt.json', 6200],
+    ]
+    const states = steps.map(([file, at]) => (session = reduce(session, hook(file), NOW + at).session).state)
+    expect(states).toEqual(['working', 'waiting_permission', 'working', 'working'])
   })
 
   it('a PreToolUse of AskUserQuestion waits for an answer; its PostToolUse resumes working', () => {
@@ -383,11 +395,29 @@ describe('reduce: background subagents', () => {
     expect(steps[1]!.session.backgroundTasks).toBe(0)
   })
 
-  it('subagent tool calls keep a working session working and do not answer an open dialog', () => {
+  it('subagent tool calls keep a working session working; starting a tool does not answer an open dialog, nor a question', () => {
     expect(reduce(aSession({ state: 'working' }), subagentTool('PreToolUse.Read.json'), NOW).session.state).toBe('working')
-    for (const state of ['waiting_permission', 'waiting_answer'] as const) {
-      expect(reduce(aSession({ state }), subagentTool('PostToolUse.Read.json'), NOW).session.state).toBe(state)
-    }
+    expect(reduce(aSession({ state: 'idle' }), subagentTool('PostToolUse.Read.json'), NOW).session.state).toBe('idle')
+    expect(reduce(aSession({ state: 'waiting_permission' }), subagentTool('PreToolUse.Read.json'), NOW).session.state).toBe('waiting_permission')
+    expect(reduce(aSession({ state: 'waiting_answer' }), subagentTool('PostToolUse.Read.json'), NOW).session.state).toBe('waiting_answer')
+  })
+
+  it("a subagent's permission dialog, approved: the subagent's tool finishing leaves waiting_permission", () => {
+    const sub = { agent_id: 'a3990472c679f7b59', agent_type: 'general-purpose' }
+    const { steps } = run(aSession({ state: 'working' }), [
+      hook('PreToolUse.Agent.json'),
+      hook('SubagentStart.json'),
+      hook('PreToolUse.Bash.json', sub),
+      hook('PermissionRequest.Bash.json', sub),
+      // approved: the subagent's Bash runs
+      hook('PostToolUse.Bash.json', sub),
+      hook('SubagentStop.json'),
+      hook('PostToolUse.Agent.json'),
+    ])
+    expect(steps.map((s) => s.session.state)).toEqual(['working', 'working', 'working', 'waiting_permission', 'working', 'working', 'working'])
+    expect(steps[4]!.effects).toEqual([changed('waiting_permission', 'working')])
+    // a failing tool counts too
+    expect(reduce(aSession({ state: 'waiting_permission' }), hook('PostToolUseFailure.Bash.json', sub), NOW).session.state).toBe('working')
   })
 
   it('a subagent asking for permission while the main agent is idle needs the user', () => {

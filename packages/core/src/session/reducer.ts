@@ -53,13 +53,20 @@ const WAITING_STATES = new Set<SessionState>(['waiting_permission', 'waiting_ans
 export const isTaskNotification = (prompt: string | null): boolean =>
   prompt !== null && prompt.trimStart().startsWith('<task-notification>')
 
-function afterNotification(state: SessionState, type: string | null): SessionState {
+/**
+ * Claude Code sends `permission_prompt` ~6 s after a dialog opens. An open dialog blocks the
+ * agent, so hooks stop meanwhile: a hook less than this long before the notification shows the
+ * dialog was answered already (a quick "Yes", then the tool's PostToolUse) and it is stale.
+ */
+export const PERMISSION_PROMPT_QUIET_MS = 4000
+
+function afterNotification(state: SessionState, type: string | null, quietMs: number): SessionState {
   // Notifications are not ordered with the turn's other hooks and arrive seconds late
   // (permission_prompt ~6 s, idle_prompt ~60 s): they only fill in what a lost hook
   // would have said, and never undo a newer state.
   switch (type) {
     case 'permission_prompt':
-      return state === 'working' ? 'waiting_permission' : state
+      return state === 'working' && quietMs >= PERMISSION_PROMPT_QUIET_MS ? 'waiting_permission' : state
     case 'elicitation_dialog':
       return state === 'working' ? 'waiting_answer' : state
     case 'idle_prompt':
@@ -69,7 +76,7 @@ function afterNotification(state: SessionState, type: string | null): SessionSta
   }
 }
 
-function nextStateForHook(state: SessionState, e: HookEvent, kind: Session['kind']): SessionState {
+function nextStateForHook(state: SessionState, e: HookEvent, kind: Session['kind'], quietMs: number): SessionState {
   // A stopped session comes back only when a Claude process starts in it again
   // (claude relaunched in its terminal, `--resume`); late hooks of the old process don't revive it.
   if (state === 'stopped') return e.event === 'SessionStart' ? 'idle' : 'stopped'
@@ -94,7 +101,7 @@ function nextStateForHook(state: SessionState, e: HookEvent, kind: Session['kind
     case 'ElicitationResult':
       return state === 'waiting_answer' ? 'working' : state
     case 'Notification':
-      return afterNotification(state, e.notificationType)
+      return afterNotification(state, e.notificationType, quietMs)
     case 'UserPromptSubmit':
       // a task notification may be queued while a dialog is open; it does not answer it
       return isTaskNotification(e.prompt) && WAITING_STATES.has(state) ? state : 'working'
@@ -108,8 +115,10 @@ function nextStateForHook(state: SessionState, e: HookEvent, kind: Session['kind
   if (TOOL_EVENTS.has(e.event)) {
     if (e.event === 'PreToolUse' && e.toolName === ASK_TOOL) return 'waiting_answer'
     // Tool calls of a subagent (agent_id set) say nothing about the main agent: a background
-    // subagent keeps calling tools after the turn's Stop, and next to an open dialog.
-    if (e.agentId !== null) return state
+    // subagent keeps calling tools after the turn's Stop, and next to an open dialog. But a
+    // subagent's tool that finishes while a permission dialog is shown ran because that dialog
+    // (the subagent's own: the usual case) was approved: the session is working again.
+    if (e.agentId !== null) return state === 'waiting_permission' && e.event !== 'PreToolUse' ? 'working' : state
     return 'working'
   }
   // MessageDisplay, PostToolBatch, SubagentStop, compaction, config and file events: no change
@@ -123,7 +132,8 @@ function reduceHook(session: Session, e: HookEvent, now: number): Reduction {
     return { session: { ...session, lastEventAt: now }, effects: [] }
   }
   const effects: Effect[] = []
-  const state = nextStateForHook(session.state, e, session.kind)
+  const quietMs = now - (session.lastEventAt ?? session.lastActivityAt)
+  const state = nextStateForHook(session.state, e, session.kind, quietMs)
   const next: Session = { ...session, state, lastActivityAt: now, lastEventAt: now }
 
   if (e.event === 'SessionStart' && e.claudeSessionId !== session.claudeSessionId) {

@@ -31,6 +31,7 @@ export class InMemoryMessageStore implements MessageStore {
       deliveredAt: null,
       via: null,
       error: null,
+      typingSince: null,
     }
     this.messages.push(stored)
     this.byId.set(stored.id, stored)
@@ -53,9 +54,17 @@ export class InMemoryMessageStore implements MessageStore {
     return [...out]
   }
 
+  markTyping(id: number, at: number): boolean {
+    const m = this.byId.get(id)
+    if (m?.status !== 'queued') return false
+    m.typingSince = at
+    return true
+  }
+
   markDelivered(id: number, via: DeliveryVia, at: number): boolean {
     const m = this.byId.get(id)
     if (m?.status !== 'queued') return false
+    m.typingSince = null
     m.status = 'delivered'
     m.via = via
     m.deliveredAt = at
@@ -65,6 +74,7 @@ export class InMemoryMessageStore implements MessageStore {
   markFailed(id: number, error: string, at: number): boolean {
     const m = this.byId.get(id)
     if (m?.status !== 'queued') return false
+    m.typingSince = null
     m.status = 'failed'
     m.error = error
     m.deliveredAt = at

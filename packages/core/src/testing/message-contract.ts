@@ -29,6 +29,7 @@ const queuedAs = (m: NewMessage, id: number): Message => ({
   deliveredAt: null,
   via: null,
   error: null,
+  typingSince: null,
 })
 
 /** The behaviour every MessageStore must have. */
@@ -101,6 +102,26 @@ export function messageStoreContract(label: string, make: () => MessageStore | P
       expect(store.markDelivered(m.id, 'typed', 1_700_000_000_300)).toBe(false)
       expect(store.get(m.id)).toEqual(failed)
       expect(store.queued(m.recipientId)).toEqual([])
+    })
+
+    it('records when typing began: still queued, with typingSince; settling clears it; a settled message refuses it', async () => {
+      const store = await make()
+      const a = store.insert(aNewMessage({ text: 'a' }))
+      const b = store.insert(aNewMessage({ text: 'b' }))
+      expect(store.markTyping(a.id, 1_700_000_000_050)).toBe(true)
+      expect(store.get(a.id)).toEqual({ ...a, typingSince: 1_700_000_000_050 })
+      expect(store.queued(a.recipientId)).toEqual([{ ...a, typingSince: 1_700_000_000_050 }, b])
+      expect(store.list({ status: 'queued' }).map((m) => m.typingSince)).toEqual([1_700_000_000_050, null])
+      // a second attempt moves the time on
+      expect(store.markTyping(a.id, 1_700_000_000_060)).toBe(true)
+      expect(store.get(a.id)!.typingSince).toBe(1_700_000_000_060)
+      expect(store.markDelivered(a.id, 'typed', 1_700_000_000_070)).toBe(true)
+      expect(store.get(a.id)).toEqual({ ...a, status: 'delivered', via: 'typed', deliveredAt: 1_700_000_000_070, typingSince: null })
+      expect(store.markTyping(a.id, 1_700_000_000_080)).toBe(false)
+      expect(store.markTyping(b.id, 5)).toBe(true)
+      expect(store.markFailed(b.id, 'gone', 6)).toBe(true)
+      expect(store.get(b.id)).toEqual({ ...b, status: 'failed', error: 'gone', deliveredAt: 6, typingSince: null })
+      expect(store.markTyping(b.id + 1000, 7)).toBe(false)
     })
 
     it('refuses to mark a message that does not exist, changing nothing', async () => {

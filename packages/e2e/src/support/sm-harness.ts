@@ -67,6 +67,8 @@ export interface SmServerOptions {
   port?: number
   /** How long to wait for `listening on`. */
   timeoutMs?: number
+  /** A command the server runs under, which execs it (e.g. `['prlimit', '--fsize=1048576', '--']`). */
+  wrap?: string[]
 }
 
 export interface SmServer {
@@ -97,7 +99,8 @@ export async function startSmServer(options: SmServerOptions): Promise<SmServer>
     CLAUDE_SESSIONS_TMUX_SOCKET: options.socket,
     CLAUDE_SESSIONS_CONFIG: options.configPath,
   }
-  const proc = spawn(process.execPath, [SM_BIN, 'server', '--port', String(options.port ?? 0)], {
+  const [command, ...pre] = [...(options.wrap ?? []), process.execPath]
+  const proc = spawn(command!, [...pre, SM_BIN, 'server', '--port', String(options.port ?? 0)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

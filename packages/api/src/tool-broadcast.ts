@@ -1,0 +1,108 @@
+import type { ToolAuditor, ToolEvent } from '@claude-sessions/core'
+import { toToolEventDto } from './dto.js'
+
+/** One `GET /tools/stream` client. */
+export interface ToolStreamSubscriber {
+  /** Whether the client wants the event (its filter; may update the filter, e.g. a growing tree). */
+  wants(event: ToolEvent): boolean
+  /** Hands the client one whole SSE frame, UTF-8: the same bytes for every subscriber, never changed. */
+  send(frame: Uint8Array): void
+}
+
+/** The SSE frame of a recorded tool event: `event: tool`, its id, its DTO as JSON (one line). */
+export const toolFrame = (event: ToolEvent): string => `event: tool\nid: ${event.id}\ndata: ${JSON.stringify(toToolEventDto(event))}\n\n`
+
+export interface ToolBroadcastOptions {
+  /** Runs the fan-out later (default setImmediate: after the hook requests of this turn). */
+  defer?: (work: () => void) => void
+  /** Formats an event once, for every subscriber that wants it (default toolFrame). */
+  frame?: (event: ToolEvent) => string
+  /** A subscriber that throws: it is dropped, the others go on. */
+  onError?: (error: unknown) => void
+}
+
+const utf8 = new TextEncoder()
+
+/**
+ * The live tool stream's fan-out: one listener on the auditor however many clients, each event
+ * serialised and encoded once and the same bytes handed to every client that wants it. Events are batched
+ * and sent in a later macrotask, so the hook path (which records them) never waits for streams.
+ */
+export class ToolBroadcast {
+  private readonly subscribers = new Set<ToolStreamSubscriber>()
+  private pending: ToolEvent[] = []
+  private scheduled = false
+  private stopListening: (() => void) | null = null
+  private readonly defer: (work: () => void) => void
+  private readonly frame: (event: ToolEvent) => string
+
+  constructor(
+    private readonly audit: ToolAuditor,
+    private readonly options: ToolBroadcastOptions = {},
+  ) {
+    this.defer = options.defer ?? ((work) => void setImmediate(work))
+    this.frame = options.frame ?? toolFrame
+  }
+
+  /** Adds a client; returns its removal. The auditor is listened to only while clients exist. */
+  subscribe(subscriber: ToolStreamSubscriber): () => void {
+    this.subscribers.add(subscriber)
+    this.stopListening ??= this.audit.onRecorded((event) => this.push(event))
+    return () => {
+      this.subscribers.delete(subscriber)
+      if (this.subscribers.size === 0 && this.stopListening !== null) {
+        this.stopListening()
+        this.stopListening = null
+        this.pending = []
+      }
+    }
+  }
+
+  get size(): number {
+    return this.subscribers.size
+  }
+
+  private push(event: ToolEvent): void {
+    this.pending.push(event)
+    if (this.scheduled) return
+    this.scheduled = true
+    this.defer(() => this.flush())
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const events = this.pending
+    this.pending = []
+    for (const event of events) {
+      const wanting: ToolStreamSubscriber[] = []
+      for (const subscriber of this.subscribers) {
+        try {
+          if (subscriber.wants(event)) wanting.push(subscriber)
+        } catch (error) {
+          this.drop(subscriber, error)
+        }
+      }
+      if (wanting.length === 0) continue
+      let frame: Uint8Array
+      try {
+        frame = utf8.encode(this.frame(event))
+      } catch (error) {
+        // an event that can't be written is skipped; the streams go on
+        this.options.onError?.(error)
+        continue
+      }
+      for (const subscriber of wanting) {
+        try {
+          subscriber.send(frame)
+        } catch (error) {
+          this.drop(subscriber, error)
+        }
+      }
+    }
+  }
+
+  private drop(subscriber: ToolStreamSubscriber, error: unknown): void {
+    this.subscribers.delete(subscriber)
+    this.options.onError?.(error)
+  }
+}

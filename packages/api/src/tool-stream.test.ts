@@ -1,0 +1,154 @@
+import { createServer, type Server } from 'node:http'
+import { connect, type AddressInfo } from 'node:net'
+import { BUILTIN_PROFILES, ToolAuditor, type Session, type ToolEvent } from '@claude-sessions/core'
+import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
+import { getRequestListener } from '@hono/node-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from './app.js'
+import { createClient, type ToolEventDto } from './client.js'
+import { createHookListener } from './hook-listener.js'
+import { ToolBroadcast, toolFrame } from './tool-broadcast.js'
+
+const OPERATOR = 'operator-secret'
+
+function anAuditor() {
+  return new ToolAuditor({ store: new InMemoryToolAuditStore(), projectOf: () => null, config: { responseCap: 1000, policies: { profiles: BUILTIN_PROFILES } } })
+}
+
+describe('ToolBroadcast', () => {
+  it('serialises each event once for 200 subscribers, and only after the hooks of the turn', async () => {
+    const audit = anAuditor()
+    const { service } = aSessionService({ deps: { audit } })
+    const s = await service.create({ workingDir: '/w', name: 'a' })
+    let framed = 0
+    const deferred: (() => void)[] = []
+    const broadcast = new ToolBroadcast(audit, {
+      defer: (work) => deferred.push(work),
+      frame: (e) => {
+        framed++
+        return toolFrame(e)
+      },
+    })
+    const received: Uint8Array[][] = []
+    const offs = Array.from({ length: 200 }, (_, i) => {
+      const mine: Uint8Array[] = []
+      received.push(mine)
+      // every other subscriber wants only Post events
+      return broadcast.subscribe({ wants: (e) => i % 2 === 0 || e.event === 'PostToolUse', send: (f) => mine.push(f) })
+    })
+    const hook = (event: string, id: string) => service.ingestHook({ event, payload: { session_id: 'c', tool_name: 'Bash', tool_use_id: id, tool_input: { command: 'ls' } }, raw: '{}', managerId: s.id, token: 'token-1' })
+    hook('PreToolUse', 't1')
+    hook('PostToolUse', 't1')
+    audit.drain()
+    // recorded, but nothing written to any stream yet: the hook path goes first
+    expect(received.every((r) => r.length === 0)).toBe(true)
+    expect(deferred).toHaveLength(1)
+    deferred.shift()!()
+    expect(framed).toBe(2)
+    const text = (f: Uint8Array) => Buffer.from(f).toString('utf8')
+    expect(received[0]!.map((f) => text(f).split('\n')[0])).toEqual(['event: tool', 'event: tool'])
+    expect(received[1]).toHaveLength(1)
+    // one encoding shared: the very same bytes went to every subscriber that wanted the row
+    expect(new Set(received.map((r) => r.at(-1))).size).toBe(1)
+    expect(new Set(received.filter((_, i) => i % 2 === 0).map((r) => r[0])).size).toBe(1)
+    for (const off of offs) off()
+    expect(broadcast.size).toBe(0)
+    hook('PreToolUse', 't2')
+    audit.drain()
+    expect(deferred).toHaveLength(0)
+  })
+
+  it('a subscriber that throws is dropped, an event that fails to format is skipped; the others go on', async () => {
+    const audit = anAuditor()
+    const { service } = aSessionService({ deps: { audit } })
+    const s = await service.create({ workingDir: '/w', name: 'a' })
+    const deferred: (() => void)[] = []
+    const errors: unknown[] = []
+    const broadcast = new ToolBroadcast(audit, {
+      defer: (w) => deferred.push(w),
+      onError: (e) => errors.push(e),
+      frame: (e) => {
+        if (e.toolUseId === 'unwritable') throw new Error('cannot format')
+        return toolFrame(e)
+      },
+    })
+    const got: string[] = []
+    broadcast.subscribe({ wants: () => { throw new Error('bad filter') }, send: () => undefined })
+    broadcast.subscribe({ wants: () => true, send: (f) => got.push(Buffer.from(f).toString('utf8')) })
+    for (const id of ['unwritable', 'fine']) {
+      service.ingestHook({ event: 'PreToolUse', payload: { session_id: 'c', tool_name: 'Bash', tool_use_id: id, tool_input: { command: 'ls' } }, raw: '{}', managerId: s.id, token: 'token-1' })
+    }
+    audit.drain()
+    deferred.shift()!()
+    expect(got).toHaveLength(1)
+    expect(got[0]).toContain('"toolUseId":"fine"')
+    expect(errors.map((e) => (e as Error).message)).toEqual(['bad filter', 'cannot format'])
+    expect(broadcast.size).toBe(1)
+  })
+})
+
+describe('GET /tools/stream over real HTTP', () => {
+  let server: Server
+  let port: number
+  let session: Session
+  const audit = anAuditor()
+  const built = aSessionService({ deps: { audit } })
+
+  beforeAll(async () => {
+    const { messages } = aMessageService(built.service, built.clock)
+    const app = createApp({ service: built.service, audit, messages, agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 }, operatorToken: OPERATOR, version: 't', tmuxSocket: 's', maxBodyBytes: 1 << 20, streamBacklogBytes: 256 << 10, startedAt: 0, now: () => built.clock.now() })
+    const routes = getRequestListener(app.fetch)
+    const hooks = createHookListener({ service: built.service, maxBodyBytes: 1 << 20 })
+    server = createServer((req, res) => {
+      if (!hooks(req, res)) void routes(req, res)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    port = (server.address() as AddressInfo).port
+    session = await built.service.create({ workingDir: '/w', name: 'busy' })
+  })
+  afterAll(() => {
+    server.closeAllConnections()
+    return new Promise<void>((r) => server.close(() => r()))
+  })
+
+  const hook = async (id: string, command: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}/hooks/PreToolUse`, {
+      method: 'POST',
+      headers: { 'x-sm-session': session.id, authorization: 'Bearer token-1' },
+      body: JSON.stringify({ session_id: 'c', tool_name: 'Bash', tool_use_id: id, tool_input: { command } }),
+    })
+    expect(res.status).toBe(200)
+  }
+
+  it('a client that stops reading is dropped once its backlog passes the bound; a reading client gets every event', async () => {
+    const client = createClient({ baseUrl: `http://127.0.0.1:${port}`, token: OPERATOR })
+    const seen: ToolEventDto[] = []
+    const reader = client.streamTools({}, (e) => seen.push(e))
+    await reader.ready
+    // the stuck client: asks for the stream, then never reads a byte
+    const stuck = connect(port, '127.0.0.1')
+    let stuckText = ''
+    stuck.on('data', (d: Buffer) => (stuckText += d.toString()))
+    const stuckClosed = new Promise<void>((r) => stuck.on('close', () => r()))
+    stuck.on('error', () => undefined)
+    await new Promise<void>((r) => stuck.once('connect', () => r()))
+    stuck.write(`GET /tools/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${OPERATOR}\r\nAccept: text/event-stream\r\n\r\n`)
+    await new Promise((r) => setTimeout(r, 100))
+    stuck.pause()
+    const big = 'x'.repeat(10_000)
+    const count = 300
+    for (let i = 0; i < count; i++) await hook(`b${i}`, `echo ${i} ${big}`)
+    const deadline = Date.now() + 15_000
+    while (seen.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    reader.close()
+    await reader.done
+    expect(seen.map((e) => e.toolUseId)).toEqual(Array.from({ length: count }, (_, i) => `b${i}`))
+    // the stuck client reads at last: the server had dropped it, well before the end
+    stuck.resume()
+    await stuckClosed
+    const got = stuckText.split('event: tool\n').length - 1
+    expect(stuckText).toContain('event: ready')
+    expect(got).toBeGreaterThan(0)
+    expect(got).toBeLessThan(count)
+  }, 30_000)
+})
