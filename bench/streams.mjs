@@ -3,10 +3,11 @@
 // measured on the same server first with nothing else connected (the baseline, same run), then
 // with 200 live `GET /tools/stream` subscribers (every hook is a tool event each of them gets)
 // plus 1,000 idle keep-alive connections. Target: p99 ≤ 1.5× the baseline.
-import { Agent, request } from 'node:http'
-import net from 'node:net'
+import { spawn } from 'node:child_process'
+import { Agent } from 'node:http'
+import { join } from 'node:path'
 import { post } from './ingest.mjs'
-import { fmtMs, log, noteLine, resultLine, startSmServer, summarize } from './support.mjs'
+import { REPO, fmtMs, log, noteLine, resultLine, startSmServer, summarize } from './support.mjs'
 
 const SUBSCRIBERS = 200
 const IDLE = 1000
@@ -25,47 +26,27 @@ async function roundTrips(url, rounds, warmup) {
   return { ...summarize(times), non2xx }
 }
 
-/** `count` SSE subscribers on /tools/stream; resolves once each has its headers. Counts the bytes each receives. */
-async function subscribe(server, count) {
-  const streams = []
-  const received = { bytes: 0, events: 0 }
-  const { hostname, port } = new URL(server.url)
-  await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise((resolve, reject) => {
-          const req = request(
-            { host: hostname, port, path: '/tools/stream', headers: { authorization: `Bearer ${server.operatorToken}`, accept: 'text/event-stream' }, agent: false },
-            (res) => {
-              if (res.statusCode !== 200) return reject(new Error(`stream: ${res.statusCode}`))
-              res.on('data', (d) => {
-                received.bytes += d.length
-                for (const b of d) if (b === 0x0a) received.events += 0.5 // "data: …\n\n"
-              })
-              resolve()
-            },
-          )
-          req.on('error', reject)
-          req.end()
-          streams.push(req)
-        }),
-    ),
-  )
-  return { close: () => streams.forEach((r) => r.destroy()), received }
-}
-
-/** `count` TCP connections that send nothing. */
-async function idleConnections(server, count) {
-  const { hostname, port } = new URL(server.url)
-  const sockets = []
-  for (let i = 0; i < count; i++) {
-    const s = net.connect({ host: hostname, port: Number(port) })
-    s.on('error', () => undefined)
-    sockets.push(s)
+/** The subscribers and idle connections, opened by another process; resolves once they are all open. */
+async function startLoad(server) {
+  const child = spawn(process.execPath, [join(REPO, 'bench/stream-clients.mjs'), server.url, server.operatorToken, String(SUBSCRIBERS), String(IDLE)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  let out = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (d) => (out += d))
+  await new Promise((resolve, reject) => {
+    const check = () => (out.includes('ready\n') ? resolve() : undefined)
+    child.stdout.on('data', check)
+    child.once('exit', (code) => reject(new Error(`stream clients exited (${code}) before ready`)))
+  })
+  return {
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.stdin.end()
+      await exited
+      return JSON.parse(out.trim().split('\n').at(-1))
+    },
   }
-  await new Promise((r) => setTimeout(r, 300))
-  return { close: () => sockets.forEach((s) => s.destroy()), open: () => sockets.filter((s) => !s.destroyed && s.readyState === 'open').length }
 }
 
 export async function benchStreams({ quick }) {
@@ -75,13 +56,10 @@ export async function benchStreams({ quick }) {
   try {
     log(`streams: ${rounds} sequential hook round trips alone, then with ${SUBSCRIBERS} SSE subscribers and ${IDLE} idle connections`)
     const alone = await roundTrips(server.url, rounds, warmup)
-    const streams = await subscribe(server, SUBSCRIBERS)
-    const idle = await idleConnections(server, IDLE)
+    const load = await startLoad(server)
     const loaded = await roundTrips(server.url, rounds, warmup)
     const health = await fetch(`${server.url}/health`).then((r) => r.status).catch(() => 'failed')
-    const openIdle = idle.open()
-    streams.close()
-    idle.close()
+    const streamed = await load.stop()
     const ratio = loaded.p99 / alone.p99
     return [
       resultLine({
@@ -100,10 +78,10 @@ export async function benchStreams({ quick }) {
       }),
       resultLine({
         name: '  events streamed meanwhile',
-        figure: `${Math.round(streams.received.events).toLocaleString('en-US')} events, ${(streams.received.bytes / 1e6).toFixed(1)} MB to ${SUBSCRIBERS} subscribers`,
-        data: { streamed: streams.received },
+        figure: `${streamed.events.toLocaleString('en-US')} events, ${(streamed.bytes / 1e6).toFixed(1)} MB to ${SUBSCRIBERS} subscribers (another process)`,
+        data: { streamed },
       }),
-      noteLine(`non-2xx hooks: ${alone.non2xx + loaded.non2xx}; /health with everything connected: ${health}; idle connections still open at the end: ${openIdle} of ${IDLE}`),
+      noteLine(`non-2xx hooks: ${alone.non2xx + loaded.non2xx}; /health with everything connected: ${health}; idle connections still open at the end: ${streamed.open} of ${IDLE} (the rest closed by the connection cap)`),
     ]
   } finally {
     await server.stop()

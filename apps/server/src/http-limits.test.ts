@@ -81,7 +81,7 @@ const until = async (check: () => boolean, ms = 3000) => {
 
 describe('applyHttpLimits', () => {
   it('400 idle sockets over a cap of 50: the oldest idle ones close, new requests are still served', async () => {
-    const { port, stats } = await start({ maxConnections: 50 })
+    const { port, stats } = await start({ maxConnections: 50, minIdleMs: 0 })
     const idle: Raw[] = []
     for (let i = 0; i < 400; i++) idle.push(await openRaw(port))
     await until(() => stats.open <= 50)
@@ -94,7 +94,7 @@ describe('applyHttpLimits', () => {
   })
 
   it('busy connections are never closed to make room: a held request survives 100 newcomers over a cap of 10', async () => {
-    const { port, stats } = await start({ maxConnections: 10 })
+    const { port, stats } = await start({ maxConnections: 10, minIdleMs: 0 })
     const held = get(port, '/hold?ms=600')
     await until(() => stats.open === 1 && stats.idle === 0)
     const newcomers: Raw[] = []
@@ -102,6 +102,24 @@ describe('applyHttpLimits', () => {
     expect(await get(port)).toEqual({ status: 200, body: 'ok' })
     expect(await held).toEqual({ status: 200, body: 'ok' })
     expect(stats.reaped).toBeGreaterThanOrEqual(90)
+  })
+
+  it('200 clients connecting at once over a cap of 50 are all answered: a socket that just connected is not closed', async () => {
+    const { port, stats } = await start({ maxConnections: 50 })
+    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => get(port, `/hold?ms=${i % 5}`, new Agent({ keepAlive: false }))))
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(200)
+    expect(stats.reaped).toBe(0)
+  })
+
+  it('idle sockets are closed to make room only once idle for minIdleMs', async () => {
+    const { port, stats } = await start({ maxConnections: 20, minIdleMs: 300 })
+    const idle: Raw[] = []
+    for (let i = 0; i < 60; i++) idle.push(await openRaw(port))
+    expect(stats.reaped).toBe(0)
+    await new Promise((r) => setTimeout(r, 350))
+    await openRaw(port)
+    await until(() => stats.open <= 21)
+    expect(stats.reaped).toBeGreaterThanOrEqual(40)
   })
 
   it('an idle keep-alive connection closes after keepAliveTimeoutMs', async () => {

@@ -18,6 +18,11 @@ export interface HttpLimits {
    * through, and while idle sockets exist they go first.
    */
   maxConnections: number
+  /**
+   * A socket idle for less than this is never closed to make room: a client that just connected
+   * has not sent its request yet (200 hooks arriving at once must all get through).
+   */
+  minIdleMs: number
 }
 
 /**
@@ -29,6 +34,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 128,
+  minIdleMs: 1_000,
 }
 
 export interface ConnectionStats {
@@ -58,6 +64,8 @@ function closeIfAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
 interface Tracked {
   /** Requests in progress on the socket (pipelining can make it more than one). */
   busy: number
+  /** When it connected, or last turned idle. */
+  idleSince: number
 }
 
 /**
@@ -79,8 +87,11 @@ export function applyHttpLimits(server: Server, limits: HttpLimits = DEFAULT_HTT
   let reaped = 0
 
   const reap = (spare: Socket): void => {
+    const youngest = performance.now() - limits.minIdleMs
     for (const [socket, tracked] of sockets) {
       if (sockets.size <= limits.maxConnections) return
+      // in idleness order: from here on every socket turned idle (or connected) too recently
+      if (tracked.busy === 0 && tracked.idleSince > youngest) return
       if (tracked.busy > 0 || socket === spare) continue
       sockets.delete(socket)
       reaped++
@@ -89,7 +100,7 @@ export function applyHttpLimits(server: Server, limits: HttpLimits = DEFAULT_HTT
   }
 
   server.on('connection', (socket: Socket) => {
-    sockets.set(socket, { busy: 0 })
+    sockets.set(socket, { busy: 0, idleSince: performance.now() })
     socket.once('close', () => sockets.delete(socket))
     if (sockets.size > limits.maxConnections) reap(socket)
   })
@@ -105,6 +116,7 @@ export function applyHttpLimits(server: Server, limits: HttpLimits = DEFAULT_HTT
       if (tracked.busy === 0 && sockets.has(socket)) {
         // idle from now on: to the end of the line
         sockets.delete(socket)
+        tracked.idleSince = performance.now()
         sockets.set(socket, tracked)
       }
     })

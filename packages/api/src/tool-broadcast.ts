@@ -13,7 +13,7 @@ export interface ToolStreamSubscriber {
 export const toolFrame = (event: ToolEvent): string => `event: tool\nid: ${event.id}\ndata: ${JSON.stringify(toToolEventDto(event))}\n\n`
 
 export interface ToolBroadcastOptions {
-  /** Runs the fan-out later (default setImmediate: after the hook requests of this turn). */
+  /** Runs the fan-out later (default: STREAM_BATCH_MS later, so the events of that time go out as one write per stream). */
   defer?: (work: () => void) => void
   /** Formats an event once, for every subscriber that wants it (default toolFrame). */
   frame?: (event: ToolEvent) => string
@@ -24,9 +24,20 @@ export interface ToolBroadcastOptions {
 const utf8 = new TextEncoder()
 
 /**
+ * Events recorded within this many ms go to each stream as one write: a busy server (hundreds of
+ * hooks a second, hundreds of streams) makes a few writes per stream a second instead of one per
+ * event per stream, which would take the event loop from the hooks.
+ */
+export const STREAM_BATCH_MS = 25
+
+/** Streams written per turn of the event loop. */
+const SEND_SLICE = 16
+
+/**
  * The live tool stream's fan-out: one listener on the auditor however many clients, each event
  * serialised and encoded once and the same bytes handed to every client that wants it. Events are batched
- * and sent in a later macrotask, so the hook path (which records them) never waits for streams.
+ * for STREAM_BATCH_MS and sent as one chunk per client, so the hook path (which records them) never
+ * waits for streams.
  */
 export class ToolBroadcast {
   private readonly subscribers = new Set<ToolStreamSubscriber>()
@@ -40,7 +51,7 @@ export class ToolBroadcast {
     private readonly audit: ToolAuditor,
     private readonly options: ToolBroadcastOptions = {},
   ) {
-    this.defer = options.defer ?? ((work) => void setImmediate(work))
+    this.defer = options.defer ?? ((work) => void setTimeout(work, STREAM_BATCH_MS))
     this.frame = options.frame ?? toolFrame
   }
 
@@ -73,6 +84,9 @@ export class ToolBroadcast {
     this.scheduled = false
     const events = this.pending
     this.pending = []
+    // one chunk per subscriber per batch: the frames it wants, in order (one socket write, not one per event)
+    const chunks = new Map<ToolStreamSubscriber, Uint8Array[]>()
+    const frames: Uint8Array[] = []
     for (const event of events) {
       const wanting: ToolStreamSubscriber[] = []
       for (const subscriber of this.subscribers) {
@@ -91,14 +105,37 @@ export class ToolBroadcast {
         this.options.onError?.(error)
         continue
       }
+      frames.push(frame)
       for (const subscriber of wanting) {
-        try {
-          subscriber.send(frame)
-        } catch (error) {
-          this.drop(subscriber, error)
-        }
+        const list = chunks.get(subscriber)
+        if (list === undefined) chunks.set(subscriber, [frame])
+        else list.push(frame)
       }
     }
+    // most clients want every event: they share one buffer
+    let everything: Uint8Array | null = null
+    const sends: [ToolStreamSubscriber, Uint8Array][] = []
+    for (const [subscriber, list] of chunks) {
+      if (list.length === 1) sends.push([subscriber, list[0]!])
+      else if (list.length === frames.length) sends.push([subscriber, (everything ??= Buffer.concat(frames))])
+      else sends.push([subscriber, Buffer.concat(list)])
+    }
+    this.sendInSlices(sends, 0)
+  }
+
+  /** A slice of the writes per turn of the event loop: hook requests get their turn in between. */
+  private sendInSlices(sends: [ToolStreamSubscriber, Uint8Array][], from: number): void {
+    const to = Math.min(sends.length, from + SEND_SLICE)
+    for (let i = from; i < to; i++) {
+      const [subscriber, chunk] = sends[i]!
+      if (!this.subscribers.has(subscriber)) continue
+      try {
+        subscriber.send(chunk)
+      } catch (error) {
+        this.drop(subscriber, error)
+      }
+    }
+    if (to < sends.length) setImmediate(() => this.sendInSlices(sends, to))
   }
 
   private drop(subscriber: ToolStreamSubscriber, error: unknown): void {
