@@ -27,6 +27,9 @@ import { startAgentExitWatch } from './agent-exit-watch.js'
 import { storeOpenError } from './store-open-error.js'
 import { VERSION } from './version.js'
 
+/** Rows kept in memory while the disk refuses writes, beyond which hooks get 503 (and are spooled). */
+export const MAX_UNWRITTEN = 50_000
+
 export interface RunningServer {
   url: string
   service: SessionService
@@ -233,7 +236,19 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
     writeFailure: store.writeFailure,
   })
   const routes = getRequestListener(app.fetch)
-  const hooks = createHookListener({ service, maxBodyBytes: config.maxBodyBytes, log, written: store.whenWritten })
+  const hooks = createHookListener({
+    service,
+    maxBodyBytes: config.maxBodyBytes,
+    log,
+    written: store.whenWritten,
+    // memory stays bounded on a disk that stays full: past this, new hooks are left to the spool
+    refusing: () => {
+      const failure = store.writeFailure()
+      return failure !== null && failure.unwritten >= MAX_UNWRITTEN
+        ? `the disk is full and ${failure.unwritten} rows wait in memory; this event is left to the hook's spool`
+        : null
+    },
+  })
   gate.open((req, res) => {
     if (!hooks(req, res)) void routes(req, res)
   })

@@ -77,3 +77,84 @@ describe('hook listener (the node:http fast path for POST /hooks/:event)', () =>
     expect((await post('/hooks/Stop/extra', '{}')).status).toBe(299)
   })
 })
+
+describe('hook listener: a 2xx means stored, each event id once, refusal when memory is full', () => {
+  let durable: Server
+  let durablePort: number
+  const world = aSessionService()
+  let release: ((ok: boolean) => void)[] = []
+  let refusing: string | null = null
+
+  beforeAll(async () => {
+    const hooks = createHookListener({
+      service: world.service,
+      maxBodyBytes: 4096,
+      written: () => new Promise<boolean>((resolve) => release.push(resolve)),
+      refusing: () => refusing,
+    })
+    durable = createServer((req, res) => void hooks(req, res))
+    await new Promise<void>((r) => durable.listen(0, '127.0.0.1', r))
+    durablePort = (durable.address() as AddressInfo).port
+  })
+  afterAll(() => new Promise<void>((r) => durable.close(() => r())))
+
+  const send = (body: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: durablePort, path: '/hooks/PostToolUse', method: 'POST', headers }, (res) => {
+        let text = ''
+        res.on('data', (d: Buffer) => (text += d.toString()))
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }))
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
+  const payload = (id: string) => JSON.stringify({ session_id: 'ext-durable', tool_name: 'Bash', tool_use_id: id, tool_input: { command: 'ls' } })
+
+  it('answers only once the write that holds the event is done (and fail-open when it failed)', async () => {
+    let answered = false
+    const reply = send(payload('t1')).then((r) => {
+      answered = true
+      return r
+    })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(answered).toBe(false)
+    expect(release).toHaveLength(1)
+    release.shift()!(true)
+    expect(await reply).toMatchObject({ status: 200 })
+    // a failed write is still answered: the event waits in memory (fail-open)
+    const second = send(payload('t2'))
+    await new Promise((r) => setTimeout(r, 50))
+    release.shift()!(false)
+    expect((await second).status).toBe(200)
+  })
+
+  it('stores an X-SM-Event id once, however often it comes; a malformed id is no id', async () => {
+    const id = '0f1e2d3c-4b5a-4697-8877-665544332211'
+    const before = world.events.count()
+    for (let i = 0; i < 3; i++) {
+      const r = send(payload('t3'), { 'x-sm-event': id })
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      release.shift()?.(true)
+      expect((await r).status).toBe(200)
+    }
+    expect(world.events.count()).toBe(before + 1)
+    for (const bad of ['short', 'a'.repeat(65), 'bad id with spaces 0000']) {
+      const r = send(payload('t4'), { 'x-sm-event': bad })
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      release.shift()?.(true)
+      expect((await r).status).toBe(200)
+    }
+    expect(world.events.count()).toBe(before + 4)
+  })
+
+  it('refuses with 503 before ingesting anything while `refusing` says why', async () => {
+    const before = world.events.count()
+    refusing = 'the disk is full and 50000 rows wait in memory'
+    const r = await send(payload('t5'))
+    refusing = null
+    expect(r.status).toBe(503)
+    expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'unavailable', message: expect.stringContaining('disk is full') } })
+    expect(world.events.count()).toBe(before)
+    expect(release).toHaveLength(0)
+  })
+})

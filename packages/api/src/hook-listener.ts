@@ -13,6 +13,11 @@ export interface HookListenerDeps {
    * kept in memory, retried). The reply waits for it, so a 2xx means stored. Absent: at once.
    */
   written?: () => Promise<boolean>
+  /**
+   * Why hooks can't be taken now (a full disk with too many events already waiting in memory),
+   * or null. A refused hook gets 503 before anything is ingested, and the hook script spools it.
+   */
+  refusing?: () => string | null
 }
 
 const HOOK_PATH = /^\/hooks\/([^/?#]*)(?:\?.*)?$/
@@ -63,6 +68,8 @@ export function createHookListener(deps: HookListenerDeps) {
     const started = performance.now()
     try {
       assertLocalRequest(req.headers.host ?? '', req.headers.origin)
+      const refused = deps.refusing?.() ?? null
+      if (refused !== null) throw new SessionsError('unavailable', refused)
       const declared = Number(req.headers['content-length'] ?? 0)
       if (declared > deps.maxBodyBytes) throw new SessionsError('payload_too_large', `body exceeds ${deps.maxBodyBytes} bytes`)
     } catch (err) {
