@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AnthropicStub, ReplyContext, StubReply, StubRequest } from './support/anthropic-stub.js'
 import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
 import { runSm, runSmJson, SmApi, type SessionJson, type SmServer } from './support/sm-harness.js'
-import { capture, IDLE_INPUT_RE, privateSocket, sendText, sleep, waitFor } from './support/tmux-harness.js'
+import { capture, IDLE_INPUT_RE, privateSocket, sendText, sleep, tmux, waitFor } from './support/tmux-harness.js'
 
 /** ~20 KB of hostile text: quotes, $(), backticks, newlines, tabs, unicode, a `;` at the end. */
 function hostileText(bytes: number): string {
@@ -150,5 +150,21 @@ describe('long texts through the real Claude Code', { timeout: 180_000 }, () => 
     expect(model![2]).toBe(asClaudeSends(prompt))
     const [ups] = await api.waitForEvents(session.id, (e) => e.event === 'UserPromptSubmit')
     expect(PASTE.exec(String(ups!.payload!.prompt))![2]).toBe(asClaudeSends(prompt))
+  })
+
+  it('kill -9 of the Claude process: the session is stopped within a second, not at the next watchdog tick', async () => {
+    session = await runSmJson<SessionJson>(['new', work, '--name', 'doomed', '--no-attach', '--json'], smEnv)
+    await api.waitForState(session.id, 'idle', { timeoutMs: 60_000 })
+    // the pane's process is Claude Code itself (the launcher execs it)
+    const { stdout } = await tmux(socket, ['display-message', '-p', '-t', `claude-${session.id}`, '#{pane_pid}'])
+    const pid = Number(stdout.trim())
+    expect(pid).toBeGreaterThan(1)
+    const killedAt = Date.now()
+    process.kill(pid, 'SIGKILL')
+    await api.waitForState(session.id, 'stopped', { timeoutMs: 5_000, intervalMs: 20 })
+    const noticed = Date.now() - killedAt
+    console.info(`[real-claude-delivery] kill -9 of Claude Code: session stopped after ${noticed} ms`)
+    // the watchdog runs every 10 s here: only the exit watch can have been this quick
+    expect(noticed).toBeLessThan(1500)
   })
 })
