@@ -11,7 +11,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { positionalInsert } from './positional-insert.js'
 import { events } from './schema.js'
 import { storeCall } from './sqlite-errors.js'
-import type { Buffered, WriteBehind } from './write-behind.js'
+import { RowBuffer, type WriteBehind } from './write-behind.js'
 
 export interface EventLogOptions {
   /** Appends buffered before a flush is forced in the same call. */
@@ -55,12 +55,11 @@ function toValues(e: NewStoredEvent): EventValues {
  * a flush that fails (a full disk) keeps the rows for the next attempt, and reads go on with
  * what is written.
  */
-export class SqliteEventLog implements EventStore, Buffered {
-  private pending: EventValues[] = []
+export class SqliteEventLog implements EventStore {
+  private readonly pending: RowBuffer<EventValues>
   /** Dedupe keys of `pending`: a repeated key is known before it is written. */
   private readonly pendingKeys = new Set<string>()
   private closed = false
-  private readonly insertOne
   private readonly listAfter
   private readonly listLastAfter
   private readonly countAll
@@ -73,7 +72,9 @@ export class SqliteEventLog implements EventStore, Buffered {
     private readonly options: EventLogOptions,
   ) {
     const p = (name: keyof EventValues | 'afterId' | 'limit') => sql.placeholder(name)
-    this.insertOne = positionalInsert(sqlite, events, 'ON CONFLICT (dedupe_key) DO NOTHING')
+    this.pending = new RowBuffer(positionalInsert(sqlite, events, 'ON CONFLICT (dedupe_key) DO NOTHING'), (rows) => {
+      for (const row of rows) if (row.dedupeKey) this.pendingKeys.delete(row.dedupeKey)
+    })
     const ofSessionAfter = and(eq(events.sessionId, p('sessionId')), gt(events.id, p('afterId')))
     this.listAfter = db.select(storedEventColumns).from(events).where(ofSessionAfter).orderBy(asc(events.id)).prepare()
     this.listLastAfter = db
@@ -90,12 +91,12 @@ export class SqliteEventLog implements EventStore, Buffered {
       .where(eq(events.dedupeKey, p('dedupeKey')))
       .limit(1)
       .prepare()
-    writes.add(this)
+    writes.add(this.pending)
   }
 
   /** Events appended but not yet written. */
   get pendingCount(): number {
-    return this.pending.length
+    return this.pending.pendingCount
   }
 
   append(event: NewStoredEvent): void {
@@ -103,19 +104,8 @@ export class SqliteEventLog implements EventStore, Buffered {
     const row = toValues(event)
     this.pending.push(row)
     if (row.dedupeKey) this.pendingKeys.add(row.dedupeKey)
-    if (this.pending.length >= this.options.batchSize) this.writes.flushReporting()
+    if (this.pending.pendingCount >= this.options.batchSize) this.writes.flushReporting()
     else this.writes.schedule()
-  }
-
-  stage(): (() => void) | null {
-    if (this.pending.length === 0) return null
-    const rows = this.pending
-    for (const row of rows) this.insertOne(row)
-    return () => {
-      // appends made while the transaction ran (none today: it is synchronous) stay buffered
-      this.pending = this.pending === rows ? [] : this.pending.slice(rows.length)
-      for (const row of rows) if (row.dedupeKey) this.pendingKeys.delete(row.dedupeKey)
-    }
   }
 
   /** Writes the buffer (with the other stores') in one transaction. Throws `internal` and keeps the rows if that fails. */

@@ -13,7 +13,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { positionalInsert } from './positional-insert.js'
 import { toolEvents } from './schema.js'
 import { toSessionsError } from './sqlite-errors.js'
-import type { Buffered, WriteBehind } from './write-behind.js'
+import { RowBuffer, type WriteBehind } from './write-behind.js'
 
 const { dedupeKey: _dedupeKey, ...columns } = getTableColumns(toolEvents)
 
@@ -53,9 +53,8 @@ const isCall = sql`${toolEvents.event} = 'PreToolUse'`
  * table has ever held (the server is its only writer). Appends are buffered and written by the
  * write-behind, with the event log's rows of the same turn, in one transaction; reads flush first.
  */
-export class SqliteToolAuditLog implements ToolAuditStore, Buffered {
-  private pending: ToolEventInsert[] = []
-  private readonly insertOne: (row: ToolEventInsert) => void
+export class SqliteToolAuditLog implements ToolAuditStore {
+  private readonly pending: RowBuffer<ToolEventInsert>
   private nextId: number
 
   constructor(
@@ -64,22 +63,9 @@ export class SqliteToolAuditLog implements ToolAuditStore, Buffered {
     private readonly writes: WriteBehind,
   ) {
     // the conflict target names the partial unique index
-    this.insertOne = positionalInsert(sqlite, toolEvents, 'ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING')
+    this.pending = new RowBuffer(positionalInsert(sqlite, toolEvents, 'ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING'))
     this.nextId = this.highestId() + 1
-    writes.add(this)
-  }
-
-  get pendingCount(): number {
-    return this.pending.length
-  }
-
-  stage(): (() => void) | null {
-    if (this.pending.length === 0) return null
-    const rows = this.pending
-    for (const row of rows) this.insertOne(row)
-    return () => {
-      this.pending = this.pending === rows ? [] : this.pending.slice(rows.length)
-    }
+    writes.add(this.pending)
   }
 
   /** The highest id ever used: deleted rows' ids too (AUTOINCREMENT's sqlite_sequence), so none is reused. */

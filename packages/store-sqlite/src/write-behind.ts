@@ -13,6 +13,36 @@ export interface Buffered {
   stage(): (() => void) | null
 }
 
+/** Rows appended and not yet written, inserted one by one inside the write-behind's transaction. */
+export class RowBuffer<T> implements Buffered {
+  private rows: T[] = []
+
+  constructor(
+    private readonly insert: (row: T) => void,
+    /** Runs once rows are committed (and forgotten here). */
+    private readonly written: (rows: readonly T[]) => void = () => undefined,
+  ) {}
+
+  get pendingCount(): number {
+    return this.rows.length
+  }
+
+  push(row: T): void {
+    this.rows.push(row)
+  }
+
+  stage(): (() => void) | null {
+    if (this.rows.length === 0) return null
+    const rows = this.rows
+    for (const row of rows) this.insert(row)
+    return () => {
+      // rows appended while the transaction ran (none today: it is synchronous) stay buffered
+      this.rows = this.rows === rows ? [] : this.rows.slice(rows.length)
+      this.written(rows)
+    }
+  }
+}
+
 /** Why writes are failing, while they are. */
 export interface WriteFailure {
   error: SessionsError
