@@ -45,7 +45,7 @@ async function setup(enforceLocks: boolean) {
   mkdirSync(join(repo, '.claude'))
   const edit = (env: Record<string, string>, file: string, tool = 'Edit') =>
     runHook('PreToolUse', { session_id: `c-${env.CLAUDE_SESSION_MANAGER_ID}`, cwd: repo, tool_name: tool, tool_input: { file_path: file, old_string: 'a', new_string: 'b' }, tool_use_id: `t-${Math.random()}` }, env)
-  return { repo, session, lockBy, edit }
+  return { repo, session, lockBy, edit, client }
 }
 
 const decision = (stdout: string) => (JSON.parse(stdout) as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string } }).hookSpecificOutput
@@ -65,6 +65,19 @@ describe('locks.enforce', () => {
     // a Read is never held back, nor an edit outside the checkout
     expect(decision((await edit(other.env, join(repo, 'src/a.ts'), 'Read')).stdout)).toBeUndefined()
     expect(decision((await edit(other.env, '/tmp/elsewhere.txt')).stdout)).toBeUndefined()
+  })
+
+  it("the lock's deny is recorded in the audit row like a policy decision (sm tools --denied finds it)", async () => {
+    const { repo, session, lockBy, edit, client } = await setup(true)
+    const holder = await session()
+    const other = await session()
+    lockBy(holder.session.id)
+    expect(decision((await edit(other.env, join(repo, 'src/a.ts'))).stdout)?.permissionDecision).toBe('deny')
+    expect(decision((await edit(holder.env, join(repo, 'src/b.ts'))).stdout)).toBeUndefined()
+    const { tools } = await client.tools({ denied: true })
+    expect(tools.map((t) => [t.sessionId, t.toolName, t.targetFile, t.decision])).toEqual([[other.session.id, 'Edit', join(repo, 'src/a.ts'), 'deny']])
+    const mine = await client.sessionTools(holder.session.id)
+    expect(mine.tools.map((t) => [t.event, t.decision])).toEqual([['PreToolUse', null]])
   })
 
   it('a stale lock (over 30 minutes) holds nobody back; off by default', async () => {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -22,6 +21,7 @@ import { FsRepoInspector } from './repo-inspector.js'
 import { CommandSummarizer } from './summarizer.js'
 import { startTelegram } from './telegram/start-telegram.js'
 import { StartGate } from './start-gate.js'
+import { ensurePrivateDataDir } from './data-dir.js'
 import { applyHttpLimits } from './http-limits.js'
 import { startAgentExitWatch } from './agent-exit-watch.js'
 import { storeOpenError } from './store-open-error.js'
@@ -58,7 +58,8 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
  * with tmux and the spool is imported.
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const privateDir = ensurePrivateDataDir(config.dataDir)
+  if (privateDir.tightenedFrom !== null) log.warn({ dataDir: config.dataDir, was: privateDir.tightenedFrom.toString(8) }, 'data dir was open to other users: made it 0700')
   const files = dataFiles(config.dataDir)
   const lock = acquireInstanceLock(files.lock)
   let store: SqliteStore

@@ -60,11 +60,18 @@ describe('sm spawn, children, send, wait, kill --tree', () => {
     expect(outside.status).toBe(2)
     oneLine(outside.stderr)
     const lead = await top('lead2')
-    for (const args of [['spawn', 'x', '--wait', '0'], ['spawn', '  ']]) {
+    for (const args of [['spawn', 'x', '--wait', '0'], ['spawn', '  '], ['spawn']]) {
       const r = await sm(args, lead.env)
       expect(r.status, args.join(' ')).toBe(1)
       oneLine(r.stderr)
     }
+  })
+
+  it('spawn -- <prompt>: a prompt that starts with - is the prompt, never an option', async () => {
+    const lead = await top('lead-dash')
+    const r = await sm(['spawn', '--name', 'dashkid', '--json', '--', '--dangerously-skip-permissions now'], lead.env)
+    expect(r.status, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ parentId: lead.id, spawnPrompt: '--dangerously-skip-permissions now' })
   })
 
   it('send: delivered to an idle session, named; bad input is one clear line and nothing is sent', async () => {

@@ -103,18 +103,22 @@ export function cli(argv: string[]) {
       }),
     )
     .command(
-      'spawn <prompt>',
-      'start a child session (only inside a session); the prompt is its first input, given as an argument',
+      'spawn [prompt]',
+      'start a child session (only inside a session); the prompt is its first input, given as an argument; a prompt starting with - goes after --',
       (y) =>
         y
-          .positional('prompt', { type: 'string', demandOption: true })
+          .positional('prompt', { type: 'string', describe: 'the first prompt (starting with -: sm spawn -- <prompt>)' })
           .option('name', { type: 'string', describe: 'child name: 1-32 of [A-Za-z0-9_-]' })
           .option('model', { type: 'string', describe: 'model passed to claude --model' })
           .option('working-dir', { type: 'string', describe: "child's working directory (default: yours)" })
           .option('policy', { type: 'string', describe: 'tool policy profile (default: yours; only a stricter one)' })
           .option('wait', { type: 'number', describe: 'message me when the child has finished and stayed quiet this many seconds' })
           .options(json),
-      run(async (c, a) => (await agents()).spawn(c, { ...a, workingDir: a.workingDir })),
+      run(async (c, a) => {
+        const prompt = a.prompt ?? (a as { '--'?: unknown[] })['--']?.map(String).join(' ')
+        if (prompt === undefined) throw new CliError('usage: sm spawn <prompt>   (a prompt starting with -: sm spawn -- <prompt>)')
+        return (await agents()).spawn(c, { ...a, prompt, workingDir: a.workingDir })
+      }),
     )
     .command(
       'children [session]',

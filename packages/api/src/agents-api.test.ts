@@ -40,7 +40,7 @@ describe('multi-agent routes', () => {
     const r = await spawn('lead', 'kid', { model: 'haiku' })
     expect(r.status).toBe(201)
     expect(r.body.session).toMatchObject({ name: 'kid', parentId: ids['lead']!.id, spawnPrompt: 'task of kid', spawnedAt: r.body.session.createdAt, workingDir: '/repo' })
-    expect(mux.terminals.get(`claude-${ids['kid']!.id}`)!.options.command).toEqual(['claude', '--model', 'haiku', 'task of kid'])
+    expect(mux.terminals.get(`claude-${ids['kid']!.id}`)!.options.command).toEqual(['claude', '--model', 'haiku', '--', 'task of kid'])
   })
 
   it('limits: depth and live children are refused with 409 limit_reached, nothing created', async () => {

@@ -50,7 +50,7 @@ describe('HTTP API', () => {
     expect(created.status).toBe(201)
     const { session } = (await created.json()) as { session: { id: string; name: string; state: string } }
     expect(session).toMatchObject({ name: 'alpha', state: 'starting', tmuxSession: `claude-${session.id}` })
-    expect(mux.terminals.get(`claude-${session.id}`)!.options.command).toEqual(['claude', 'hi'])
+    expect(mux.terminals.get(`claude-${session.id}`)!.options.command).toEqual(['claude', '--', 'hi'])
 
     const list = (await (await req('/sessions', { headers: auth })).json()) as { sessions: unknown[] }
     expect(list.sessions).toHaveLength(1)

@@ -247,6 +247,23 @@ describe('openSqliteStore', () => {
     expect(rowsOnDisk(path, 'events')).toBe(2)
   })
 
+  it('a read inside beforeFlush (the auditor looking up a call) commits nothing: events never reach the disk before their audit rows', async () => {
+    const path = dbPath()
+    const store = open({ path })
+    let seenOnDisk = -1
+    store.setBeforeFlush(() => {
+      store.toolAudit.list({ toolUseId: 'toolu_1' })
+      store.events.list('a1b2c3d4')
+      seenOnDisk = rowsOnDisk(path, 'events')
+      store.toolAudit.append(aToolEvent())
+    })
+    store.events.append(anEvent())
+    expect(await store.whenWritten()).toBe(true)
+    expect(seenOnDisk).toBe(0)
+    expect(rowsOnDisk(path, 'events')).toBe(1)
+    expect(rowsOnDisk(path, 'tool_events')).toBe(1)
+  })
+
   it('writes an event, its session update and its tool-audit row in one transaction: all or none', async () => {
     const path = dbPath()
     const store = open({ path, onError: () => undefined })

@@ -129,10 +129,12 @@ export class WriteBehind {
 
   /** Writes every store's buffer in one transaction now. Throws `internal` (and keeps the rows) if that fails. */
   flush(): void {
+    // a read inside beforeFlush (the auditor looks up a call's start) reads what is written: it must
+    // not commit events whose audit rows are still being made (a crash then would part them)
+    if (this.flushing) return
     if (this.scheduled !== null) clearImmediate(this.scheduled)
     this.scheduled = null
-    // a read inside beforeFlush (the auditor looks up a call's start) flushes what is there so far
-    if (!this.flushing && this.beforeFlush !== null) {
+    if (this.beforeFlush !== null) {
       this.flushing = true
       try {
         this.beforeFlush()

@@ -27,6 +27,15 @@ const MAX_BUFFER = 32 * 1024 * 1024
  */
 export const escapeTmuxArg = (arg: string): string => (arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg)
 
+/**
+ * One word of tmux's command language (what `source-file` parses), for any text: in double
+ * quotes, with `\\`, `"`, `$` (variable expansion) and `~` (home expansion) escaped by a
+ * backslash, and a newline written as `\\n` (a raw newline inside quotes would have the spaces
+ * and `#` comments after it removed). Every other character stands for itself there. NUL can't
+ * be given (checked by the callers).
+ */
+export const tmuxWord = (arg: string): string => `"${arg.replace(/[\\"$~\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`
+
 /** Exact-match target for a session's active pane: `=name:` (no prefix or pattern matching). */
 export const paneTarget = (name: string): string => `=${name}:`
 

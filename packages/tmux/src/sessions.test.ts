@@ -138,6 +138,27 @@ describe('what the program in the pane gets', () => {
     expect((await waitForJson<Report>(join(dir, 'argv.json'))).argv).toEqual(args)
   })
 
+  it("receives argv and env exactly through tmux's command language: expansions, escapes, comments, conditions, control characters", async () => {
+    const tricky = [
+      '$HOME', '${HOME}', '$', '~', '~root', '~/x', 'a~b', '\\', '\\0', '\\n', '\\u0041', '\\\n', 'back\\', '"', "'", '\'"\'',
+      'x\n  #comment\n%if 1', '\n\n', ' lead', 'trail ', '\t', '\r', 'cr\r\nlf', '\x1b[31mred', '\x7f', '\x01',
+      '%if', '%hidden', '%%', 'A=b', '{', '}', '{ }', '#', '#{session_name}', ';', 'semi;', '\\;', 'é中😀', 'x'.repeat(20_000),
+    ]
+    const env = Object.fromEntries(tricky.slice(0, 40).map((v, i) => [`SM_T${i}`, v]))
+    await tmux.create({ name: 'lang', cwd: dir, env, unsetEnv: [], command: ['node', fixture('report.mjs'), join(dir, 'lang.json'), ...tricky] })
+    const report = await waitForJson<Report>(join(dir, 'lang.json'))
+    expect(report.argv).toEqual(tricky)
+    expect(report.env).toMatchObject(env)
+  })
+
+  it('refuses NUL anywhere before calling tmux', async () => {
+    await expectFailure(tmux.create({ ...sleeper('nul-arg'), command: ['sleep', '6\u00000'] }), 'invalid_input')
+    await expectFailure(tmux.create({ ...sleeper('nul-env'), env: { A: 'x\u0000y' } }), 'invalid_input')
+    await expectFailure(tmux.create({ ...sleeper('nul-cwd'), cwd: `${dir}\u0000` }), 'invalid_input')
+    expect(await tmux.exists('nul-arg')).toBe(false)
+    expect(await tmux.exists('nul-env')).toBe(false)
+  })
+
   it('runs a single-element command as the program itself, not through a shell', async () => {
     const script = join(dir, 'has space;') // a path a shell would split and cut at ';'
     writeFileSync(script, `#!/bin/sh\ntouch "${join(dir, 'single-ran')}"\n`)

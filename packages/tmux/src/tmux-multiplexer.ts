@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises'
 import { SessionsError, type CreateTerminalOptions, type Multiplexer, type SendableKey } from '@claude-sessions/core'
 import { sendKeyArgs } from './keys.js'
 import { statusLeftFor, statusLeftLengthFor } from './label.js'
-import { execTmux, isNoServer, isNoSession, paneTarget, runTmux, tmuxFailed, type TmuxServer } from './run-tmux.js'
+import { execTmux, isNoServer, isNoSession, paneTarget, runTmux, tmuxFailed, tmuxWord, type TmuxServer } from './run-tmux.js'
 import { typableText } from './typed-text.js'
 
 export interface TmuxMultiplexerOptions {
@@ -63,6 +63,9 @@ export class TmuxMultiplexer implements Multiplexer {
     const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false)
     if (!isDir) throw new SessionsError('invalid_input', `working directory ${JSON.stringify(cwd)} is not a directory`)
 
+    const values = [name, cwd, ...Object.values(env), ...command]
+    if (values.some((v) => v.includes('\0'))) throw new SessionsError('invalid_input', 'a session name, directory, variable or argument contains NUL (\\0)')
+
     const args = ['new-session', '-d', '-s', name, '-c', cwd, '-x', String(width), '-y', String(height)]
     for (const [key, value] of Object.entries(env)) args.push('-e', `${key}=${value}`)
     // With two or more arguments tmux execs the program directly (no shell), so every argv
@@ -70,7 +73,12 @@ export class TmuxMultiplexer implements Multiplexer {
     // (it was copied from whoever started the server); the wrapper also guarantees ≥ 2
     // arguments, since a single argument would be run by `sh -c`.
     args.push('--', 'env', ...unsetEnv.flatMap((v) => ['-u', v]), '--', ...command)
-    await runTmux(this.server, [args], `create session '${name}'`)
+    // The environment holds the session's token: nothing of this command may be in any process's
+    // argv (/proc/<pid>/cmdline is world-readable). So our tmux client's argv is only
+    // `start-server ; source-file -`, and the new-session command comes on its stdin, in tmux's
+    // command language; the tmux server, forked from whichever client started it, keeps that
+    // harmless argv too. The pane's program gets the variables in its environment, never argv.
+    await runTmux(this.server, [['start-server'], ['source-file', '-']], `create session '${name}'`, `${args.map(tmuxWord).join(' ')}\n`)
   }
 
   async exists(name: string): Promise<boolean> {

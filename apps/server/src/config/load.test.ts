@@ -78,8 +78,10 @@ describe('config', () => {
         'policy:',
         '  git_history: ask',
         '  sensitive: deny',
+        '  sm_commands: ask',
         '  profiles:',
         '    ci: { destructive: deny }',
+        '    team: { sm_commands: allow, destructive: ask }',
         '    strict: { destructive: deny, sensitive: deny }',
         'audit:',
         '  retention_days: 7',
@@ -92,8 +94,9 @@ describe('config', () => {
     )
     const c = loadConfig({ config: file }, { HOME: dir })
     expect(c.policies.profiles).toMatchObject({
-      default: { git_history: 'ask', sensitive: 'deny' },
+      default: { git_history: 'ask', sensitive: 'deny', sm_commands: 'ask' },
       ci: { destructive: 'deny' },
+      team: { sm_commands: 'allow', destructive: 'ask' },
       strict: { destructive: 'deny', sensitive: 'deny' },
       log: {},
     })
@@ -130,13 +133,16 @@ describe('config', () => {
   it('rejects unknown categories, actions, profile names and bad regular expressions, all at once', () => {
     let message = ''
     try {
-      parseConfigText("policy:\n  rm_stuff: deny\n  sensitive: block\n  profiles:\n    'bad name': {}\naudit:\n  redact_patterns: ['(unclosed']\n", 'p.yaml')
+      parseConfigText("policy:\n  rm_stuff: deny\n  sensitive: block\n  sm_commands: deny\n  profiles:\n    'bad name': {}\n    ci: { sm_commands: log }\naudit:\n  redact_patterns: ['(unclosed']\n", 'p.yaml')
     } catch (error) {
       message = (error as Error).message
     }
     expect(message).toContain('policy.rm_stuff: unknown key')
     expect(message).toContain('policy.sensitive')
     expect(message).toContain('policy.profiles.bad name')
+    // sm_commands is allow or ask only
+    expect(message).toContain('policy.sm_commands')
+    expect(message).toContain('policy.profiles.ci.sm_commands')
     expect(message).toContain('audit.redact_patterns.0: not a valid regular expression')
   })
 })

@@ -1,16 +1,19 @@
-import { POLICY_ACTIONS, POLICY_KEYS, type Policies } from '@claude-sessions/core'
+import { POLICY_ACTIONS, POLICY_KEYS, SM_COMMAND_ACTIONS, type Policies } from '@claude-sessions/core'
 import { NOTIFICATION_KINDS, type NotifierConfig, type TelegramConfig } from '@claude-sessions/telegram'
 import { z } from 'zod'
 
 const port = z.number().int().min(1).max(65_535)
 const seconds = z.number().positive().max(86_400)
 
-/** A policy profile: category (or `destructive`, `sensitive`) → log | ask | deny. */
+/**
+ * A policy profile: category (or `destructive`, `sensitive`) → log | ask | deny; `sm_commands`
+ * (a managed session's Bash call of only sm coordination commands) → allow | ask.
+ */
 const profileShape = Object.fromEntries(POLICY_KEYS.map((k) => [k, z.enum(POLICY_ACTIONS).optional()])) as Record<
   (typeof POLICY_KEYS)[number],
   z.ZodOptional<z.ZodEnum<{ log: 'log'; ask: 'ask'; deny: 'deny' }>>
 >
-const profile = z.object(profileShape).strict()
+const profile = z.object({ ...profileShape, sm_commands: z.enum(SM_COMMAND_ACTIONS).optional() }).strict()
 const profileName = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'profile names use letters, digits, _ and -')
 
 const regexSource = z.string().refine(

@@ -1,32 +1,35 @@
 import { SessionsError } from '@claude-sessions/core'
 import type { MiddlewareHandler } from 'hono'
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+/** A loopback authority, whole: `127.0.0.1`, `localhost` or `[::1]`, then `:` and digits or nothing. */
+const LOCAL_AUTHORITY = /^(127\.0\.0\.1|localhost|\[::1\])(?::([0-9]{1,5}))?$/i
 
-const hostname = (host: string): string => {
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1)
-  const colon = host.lastIndexOf(':')
-  return colon === -1 ? host : host.slice(0, colon)
+/** An Origin naming a loopback authority: `http://` and the authority, nothing before or after. */
+const LOCAL_ORIGIN = /^http:\/\/([^/?#\s]*)$/i
+
+/** The loopback host (lower case) and port (80 when absent: plain HTTP) of `authority`, or null. */
+export function parseLocalAuthority(authority: string): { host: string; port: number } | null {
+  const match = LOCAL_AUTHORITY.exec(authority)
+  if (!match) return null
+  const port = match[2] === undefined ? 80 : Number(match[2])
+  if (port < 1 || port > 65_535) return null
+  return { host: match[1]!.toLowerCase(), port }
 }
 
 /**
- * Refuses requests a browser page could have sent: a Host that isn't a loopback name
- * (DNS rebinding) or an Origin other than our own. Throws `forbidden`.
+ * Refuses requests a browser page could have sent: a Host that isn't exactly a loopback name with
+ * an optional port (DNS rebinding; no userinfo, path, trailing dot, space or look-alike gets
+ * through) or an Origin other than our own (`http://` and the same host and port). Throws
+ * `forbidden`.
  */
 export function assertLocalRequest(host: string, origin: string | undefined): void {
-  if (!LOCAL_HOSTS.has(hostname(host).toLowerCase())) {
-    throw new SessionsError('forbidden', `host '${host}' is not allowed`)
-  }
-  if (origin !== undefined) {
-    let originHost = ''
-    try {
-      originHost = new URL(origin).host
-    } catch {
-      // unparsable origin: refused below
-    }
-    if (originHost.toLowerCase() !== host.toLowerCase()) {
-      throw new SessionsError('forbidden', `origin '${origin}' is not allowed`)
-    }
+  const ours = parseLocalAuthority(host)
+  if (ours === null) throw new SessionsError('forbidden', `host ${JSON.stringify(host)} is not allowed`)
+  if (origin === undefined) return
+  const authority = LOCAL_ORIGIN.exec(origin)?.[1]
+  const theirs = authority === undefined ? null : parseLocalAuthority(authority)
+  if (theirs === null || theirs.host !== ours.host || theirs.port !== ours.port) {
+    throw new SessionsError('forbidden', `origin ${JSON.stringify(origin)} is not allowed`)
   }
 }
 

@@ -46,7 +46,7 @@ export function sessionRoutes(service: SessionService) {
     })
     .post('/:ref/input', async (c) => {
       const body = parseWith(inputBody, parseJson(await c.req.text()), 'body')
-      const { session, result } = await service.input(c.req.param('ref'), body.text)
+      const { session, result } = await service.input(c.req.param('ref'), body.text, c.get('actor'))
       return c.json({ session: toSessionDto(session), delivery: result })
     })
     .post('/:ref/key', async (c) => {

@@ -14,7 +14,7 @@ async function setup() {
   const audit = new ToolAuditor({
     store,
     projectOf: (cwd) => (cwd === null ? null : cwd.split('/').at(-1)!),
-    config: { responseCap: 100, home: '/home/tester', policies: { profiles: { ...BUILTIN_PROFILES, asker: { sensitive: 'ask' } } } },
+    config: { responseCap: 100, home: '/home/tester', policies: { profiles: { ...BUILTIN_PROFILES, asker: { sensitive: 'ask' }, smask: { sm_commands: 'ask' } } } },
   })
   const { service, clock } = aSessionService({ deps: { audit } })
   const open = await service.create({ workingDir: '/home/tester/project', name: 'open' })
@@ -191,5 +191,109 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
     expect(store.list().map((r) => r.toolUseId)).toEqual(['deep', 'after'])
     expect(store.list()[0]!.toolInput).toContain('[too deep]')
     expect(errors.map((e) => (e as Error).message)).toEqual(['listener broke', 'disk full', 'listener broke'])
+  })
+})
+
+describe('sm coordination commands (spec 0007, "sm commands")', () => {
+  const bash = (command: string, id = `toolu_${Math.random().toString(36).slice(2)}`) => ({ tool_input: { command, description: 'coordinate' }, tool_use_id: id })
+  const decisionOf = (reply: unknown) => (reply as { hookSpecificOutput?: Record<string, string> }).hookSpecificOutput
+
+  it('a managed session gets allow for a Bash call of only sm commands, with the reason; the row records allow', async () => {
+    const { audit, open, hook } = await setup()
+    const reply = hook(open.id, 'PreToolUse.Bash', bash('sm spawn "CHILD-TASK: say hello" --name kid && sm wait kid 60', 'toolu_sm'))
+    expect(reply).toEqual({
+      hookSpecificOutput: {
+        hookEventName: 'PreToolUse',
+        permissionDecision: 'allow',
+        permissionDecisionReason: "claude-sessions policy 'default' allows sm coordination commands: sm spawn, sm wait",
+      },
+    })
+    // judged at once (the reply carries it), so the row is there already
+    expect(audit.list({ toolUseId: 'toolu_sm' })[0]).toMatchObject({ command: 'sm spawn "CHILD-TASK: say hello" --name kid && sm wait kid 60', destructive: false, decision: 'allow' })
+    // strict profiles allow them too
+    const { strict } = await setup()
+    expect(decisionOf(hook(strict.id, 'PreToolUse.Bash', bash('sm send kid hi')))?.['permissionDecision']).toBe('allow')
+  })
+
+  it('sm_commands: ask answers ask (a person confirms, in any permission mode); a child of such a parent may not choose a profile that allows', async () => {
+    const { audit, service } = await setup()
+    const careful = await service.create({ workingDir: '/home/tester/project', name: 'careful', policy: 'smask' })
+    const payload = { ...fixture('PreToolUse.Bash'), ...bash('sm send kid hi', 'toolu_ask') }
+    const reply = decisionOf(service.ingestHook({ event: 'PreToolUse', payload, raw: '{}', managerId: careful.id, token: 'token-3' }))
+    expect(reply).toMatchObject({ permissionDecision: 'ask', permissionDecisionReason: "claude-sessions policy 'smask' asks before sm coordination commands: sm send" })
+    expect(audit.list({ toolUseId: 'toolu_ask' })[0]!.decision).toBe('ask')
+    await expect(service.create({ workingDir: '/w', parentId: careful.id, policy: 'default' })).rejects.toThrow('less strict')
+    expect((await service.create({ workingDir: '/w', parentId: careful.id })).policy).toBe('smask')
+  })
+
+  it('no pass for anything else: a compound with another command is classified as usual (deny under strict, nothing under default)', async () => {
+    const { audit, open, strict, hook } = await setup()
+    expect(hook(open.id, 'PreToolUse.Bash', bash('sm send x hi; rm -rf /', 'toolu_c1'))).toEqual({})
+    expect(hook(open.id, 'PreToolUse.Bash', bash('sm ls | sh', 'toolu_c2'))).toEqual({})
+    expect(hook(open.id, 'PreToolUse.Bash', bash('sm send x "$(cat ~/.ssh/id_rsa)"', 'toolu_c3'))).toEqual({})
+    expect(hook(open.id, 'PreToolUse.Bash', bash('sm ls > /etc/passwd', 'toolu_c4'))).toEqual({})
+    expect(decisionOf(hook(strict.id, 'PreToolUse.Bash', bash('sm send x hi; rm -rf /', 'toolu_c5')))).toMatchObject({ permissionDecision: 'deny' })
+    const rows = audit.list()
+    expect(rows.map((r) => [r.toolUseId, r.decision])).toEqual([
+      ['toolu_c1', null],
+      ['toolu_c2', null],
+      ['toolu_c3', null],
+      ['toolu_c4', null],
+      ['toolu_c5', 'deny'],
+    ])
+    expect(rows[0]).toMatchObject({ destructive: true, category: 'recursive_delete' })
+  })
+
+  it('a destructive or sensitive verdict wins: no allow even when every command is sm', async () => {
+    const store = new InMemoryToolAuditStore()
+    const audit = new ToolAuditor({ store, projectOf: () => null, config: { responseCap: 100, policies: { profiles: BUILTIN_PROFILES } } })
+    const { service } = aSessionService({ deps: { audit } })
+    const open = await service.create({ workingDir: '/home/tester/project', name: 'open' })
+    const { parseHookEvent } = await import('../events/hook-event.js')
+    const payload = { ...fixture('PreToolUse.Bash'), ...bash('sm send kid hi', 'toolu_v') }
+    // a verdict the classifier would not give for sm: as if a rule flagged it
+    const cached = (audit as unknown as { verdicts: Map<string, unknown> }).verdicts
+    cached.set(`Bash\0/home/tester/project\0${JSON.stringify(payload.tool_input)}`, { destructive: true, category: 'recursive_delete', sensitive: false, match: 'sm', reasons: [] })
+    expect(audit.record(open, parseHookEvent('PreToolUse', payload), payload, 1)).toBeNull()
+    expect(store.list()[0]).toMatchObject({ destructive: true, decision: null })
+  })
+
+  it('external sessions and spooled events get no pass; other tools neither', async () => {
+    const { audit, service, open, hook } = await setup()
+    const payload = { ...fixture('PreToolUse.Bash'), ...bash('sm ls', 'toolu_ext'), session_id: 'external-claude-1' }
+    expect(service.ingestHook({ event: 'PreToolUse', payload, raw: '{}', managerId: null, token: null })).toEqual({})
+    expect(hook(open.id, 'PreToolUse.Bash', bash('sm ls', 'toolu_spool'), 'spool-sm')).toEqual({})
+    expect(hook(open.id, 'PreToolUse.Read', { tool_input: { file_path: 'sm ls' }, tool_use_id: 'toolu_read' })).toEqual({})
+    expect(audit.list().map((r) => [r.toolUseId, r.decision])).toEqual([
+      ['toolu_ext', null],
+      ['toolu_spool', null],
+      ['toolu_read', null],
+    ])
+  })
+
+  it("another replier's decision (a workspace lock's deny) is recorded with the row, and the stricter decision is the reply", async () => {
+    const { audit, open, strict } = await setup()
+    const { parseHookEvent } = await import('../events/hook-event.js')
+    const lockDeny = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: 'claude-sessions: locked by holder' } }
+    const edit = (id: string) => ({ ...fixture('PreToolUse.Bash'), tool_name: 'Edit', tool_input: { file_path: '/home/tester/project/src/a.ts', old_string: 'a', new_string: 'b' }, tool_use_id: id })
+    // default profile: nothing of its own to say, recorded after the reply, with the lock's deny
+    const p1 = edit('toolu_l1')
+    expect(audit.record(open, parseHookEvent('PreToolUse', p1), p1, 1, null, lockDeny)).toBeNull()
+    // strict and sensitive-ask vs the lock's deny: deny stands
+    const p2 = { ...edit('toolu_l2'), tool_input: { file_path: '/home/tester/project/.env', old_string: 'a', new_string: 'b' } }
+    expect(audit.record(strict, parseHookEvent('PreToolUse', p2), p2, 2, null, lockDeny)).toEqual(lockDeny)
+    // the sm allow never outlasts another's deny
+    const p3 = { ...fixture('PreToolUse.Bash'), ...bash('sm ls', 'toolu_l3') }
+    expect(decisionOf(audit.record(open, parseHookEvent('PreToolUse', p3), p3, 3, null, lockDeny))).toMatchObject({ permissionDecision: 'deny' })
+    // a spooled event is past: no decision, whatever was replied
+    const p4 = edit('toolu_l4')
+    audit.record(open, parseHookEvent('PreToolUse', p4), p4, 4, 'spool-l4', lockDeny)
+    expect(audit.list().map((r) => [r.toolUseId, r.decision])).toEqual([
+      ['toolu_l1', 'deny'],
+      ['toolu_l2', 'deny'],
+      ['toolu_l3', 'deny'],
+      ['toolu_l4', null],
+    ])
+    expect(audit.list({ denied: true })).toHaveLength(3)
   })
 })

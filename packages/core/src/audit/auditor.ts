@@ -2,7 +2,19 @@ import type { HookEvent } from '../events/hook-event.js'
 import type { ToolAuditStore, ToolEvent, ToolEventFilter, ToolStatsKey, ToolStatsRow } from '../ports/tool-audit-store.js'
 import type { Session } from '../session/session.js'
 import type { Verdict } from './classify.js'
-import { decide, DEFAULT_PROFILE, preToolUseReply, profileForNewSession, type Policies, type PolicyDecision, type PolicyProfile } from './policy.js'
+import {
+  decide,
+  decideSmCommands,
+  DEFAULT_PROFILE,
+  permissionDecisionOf,
+  preToolUseReply,
+  profileForNewSession,
+  stricterDecision,
+  type Policies,
+  type PolicyDecision,
+  type PolicyProfile,
+} from './policy.js'
+import { mayBeSmOnly, smOnly } from './sm-commands.js'
 import { safeJsonStringify } from '../safe-json.js'
 import { redactSecrets } from './redact.js'
 import { TOOL_AUDIT_EVENTS, toolEventFrom, verdictOf } from './tool-event.js'
@@ -57,7 +69,7 @@ export class ToolAuditor {
   private readonly recorded = new Set<ToolEventListener>()
   private readonly flagged = new Set<ToolEventListener>()
   private readonly verdicts = new Map<string, Verdict>()
-  private queue: [Session, HookEvent, unknown, number, string | null][] = []
+  private queue: [Session, HookEvent, unknown, number, string | null, Record<string, unknown> | null][] = []
   private drainScheduled = false
   /** Per profile name: whether it can answer anything but `log` (then PreToolUse is judged at once). */
   private readonly decisive = new Map<string, boolean>()
@@ -95,9 +107,9 @@ export class ToolAuditor {
     while (this.queue.length > 0) {
       const batch = this.queue
       this.queue = []
-      for (const [session, hook, payload, at, dedupeKey] of batch) {
+      for (const [session, hook, payload, at, dedupeKey, replied] of batch) {
         try {
-          this.recordNow(session, hook, payload, at, dedupeKey)
+          this.recordNow(session, hook, payload, at, dedupeKey, replied)
         } catch (error) {
           this.failed(error)
         }
@@ -113,16 +125,27 @@ export class ToolAuditor {
   /**
    * Records a hook event of `session`; returns the hook reply (a policy decision) or null.
    * A spooled event (`dedupeKey` set) is past: it is recorded without a decision.
+   *
+   * `replied` is what the other hook repliers answered this event (workspace locks): a
+   * `permissionDecision` in it is recorded like the policy's own, and the reply returned is the
+   * stricter of the two (deny over ask over allow; theirs on a tie).
    */
-  record(session: Session, hook: HookEvent, payload: unknown, at: number, dedupeKey: string | null = null): Record<string, unknown> | null {
+  record(
+    session: Session,
+    hook: HookEvent,
+    payload: unknown,
+    at: number,
+    dedupeKey: string | null = null,
+    replied: Record<string, unknown> | null = null,
+  ): Record<string, unknown> | null {
     if (!TOOL_AUDIT_EVENTS.has(hook.event)) return null
-    if (hook.event === 'PreToolUse' && dedupeKey === null && this.isDecisive(session.policy)) {
+    if (hook.event === 'PreToolUse' && dedupeKey === null && (this.isDecisive(session.policy) || this.maySmPass(session, hook, payload))) {
       // the reply carries the decision: judged now, after everything queued before it
       this.drain()
-      return this.recordNow(session, hook, payload, at, dedupeKey)
+      return this.recordNow(session, hook, payload, at, dedupeKey, replied)
     }
     // nothing to answer: classify and write after the reply
-    this.queue.push([session, hook, payload, at, dedupeKey])
+    this.queue.push([session, hook, payload, at, dedupeKey, replied])
     if (!this.drainScheduled) {
       this.drainScheduled = true
       ;(this.deps.defer ?? afterThisTask)(() => {
@@ -138,11 +161,23 @@ export class ToolAuditor {
     return null
   }
 
+  /**
+   * Whether a PreToolUse may get the sm-commands decision: a managed session's Bash call that
+   * starts like an sm command (the cheap test; recordNow runs the full one).
+   */
+  private maySmPass(session: Session, hook: HookEvent, payload: unknown): boolean {
+    if (session.kind !== 'managed' || hook.toolName !== 'Bash') return false
+    const command = (payload as { tool_input?: { command?: unknown } } | null)?.tool_input?.command
+    return typeof command === 'string' && mayBeSmOnly(command)
+  }
+
   private isDecisive(policy: string | null): boolean {
     const name = policy ?? DEFAULT_PROFILE
     let known = this.decisive.get(name)
     if (known === undefined) {
-      known = Object.values(this.profileOf(name)).some((action) => action !== 'log')
+      // sm_commands answers only sm commands (maySmPass); the categories answer any call
+      const { sm_commands: _sm, ...categories } = this.profileOf(name)
+      known = Object.values(categories).some((action) => action !== 'log')
       this.decisive.set(name, known)
     }
     return known
@@ -154,7 +189,14 @@ export class ToolAuditor {
     return profiles[name] ?? profiles[DEFAULT_PROFILE] ?? {}
   }
 
-  private recordNow(session: Session, hook: HookEvent, payload: unknown, at: number, dedupeKey: string | null): Record<string, unknown> | null {
+  private recordNow(
+    session: Session,
+    hook: HookEvent,
+    payload: unknown,
+    at: number,
+    dedupeKey: string | null,
+    replied: Record<string, unknown> | null = null,
+  ): Record<string, unknown> | null {
     const { store, config } = this.deps
     const verdict = this.verdictFor(hook, (payload as { tool_input?: unknown } | null)?.tool_input)
     const row = toolEventFrom(session, hook, payload, at, {
@@ -169,7 +211,11 @@ export class ToolAuditor {
     if (hook.event === 'PreToolUse') {
       const live = dedupeKey === null
       if (hook.toolUseId !== null) this.remember(hook.toolUseId, at)
-      const decision = live && verdict !== null && (verdict.destructive || verdict.sensitive) ? this.decide(session, verdict) : null
+      const flagged = verdict !== null && (verdict.destructive || verdict.sensitive)
+      // a destructive or sensitive call never gets the sm pass: the policy (or Claude Code) decides
+      const own = !live ? null : flagged ? this.decide(session, verdict!) : this.smDecision(session, hook, payload)
+      // another replier's decision (a workspace lock's deny) is recorded too; the stricter one stands
+      const decision = stricterDecision(live ? permissionDecisionOf(replied) : null, own)
       if (decision) {
         row.decision = decision.action
         reply = preToolUseReply({ ...decision, reason: redactSecrets(decision.reason, config.redact).text })
@@ -226,6 +272,15 @@ export class ToolAuditor {
   private decide(session: Session, verdict: Verdict): PolicyDecision | null {
     const name = session.policy ?? DEFAULT_PROFILE
     return decide(name, this.profileOf(name), verdict)
+  }
+
+  /** `allow` or `ask` (the profile's sm_commands) for a managed session's Bash call of only sm commands. */
+  private smDecision(session: Session, hook: HookEvent, payload: unknown): PolicyDecision | null {
+    if (!this.maySmPass(session, hook, payload)) return null
+    const only = smOnly((payload as { tool_input: { command: string } }).tool_input.command)
+    if (!only.only) return null
+    const name = session.policy ?? DEFAULT_PROFILE
+    return decideSmCommands(name, this.profileOf(name), only.subcommands)
   }
 
   private remember(toolUseId: string, at: number): void {

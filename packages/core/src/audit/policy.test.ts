@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { classifyCommand } from './classify.js'
-import { atLeastAsStrict, BUILTIN_PROFILES, decide, preToolUseReply, profileForNewSession, type Policies } from './policy.js'
+import { atLeastAsStrict, BUILTIN_PROFILES, decide, decideSmCommands, permissionDecisionOf, preToolUseReply, profileForNewSession, stricterDecision, type Policies } from './policy.js'
 
 const policies: Policies = {
   profiles: { ...BUILTIN_PROFILES, careful: { git_history: 'ask', sensitive: 'ask' }, paranoid: { destructive: 'deny', sensitive: 'deny' } },
@@ -65,5 +65,30 @@ describe('profiles of new sessions', () => {
 
   it('an unknown profile is refused with the list of profiles', () => {
     expect(() => profileForNewSession(policies, 'nope', undefined)).toThrow("no policy profile 'nope' (profiles: careful, default, log, paranoid, strict)")
+  })
+})
+
+describe('sm_commands', () => {
+  it('allow by default, ask when the profile says so; the reason names the profile and the subcommands once each', () => {
+    expect(decideSmCommands(null, {}, ['spawn', 'wait', 'spawn'])).toEqual({ action: 'allow', reason: "claude-sessions policy 'default' allows sm coordination commands: sm spawn, sm wait" })
+    expect(decideSmCommands('team', { sm_commands: 'ask' }, ['send'])).toEqual({ action: 'ask', reason: "claude-sessions policy 'team' asks before sm coordination commands: sm send" })
+  })
+
+  it('ask is stricter than allow for the inheritance check', () => {
+    expect(atLeastAsStrict({ sm_commands: 'ask' }, {})).toBe(true)
+    expect(atLeastAsStrict({}, { sm_commands: 'ask' })).toBe(false)
+    expect(atLeastAsStrict({ destructive: 'deny' }, { sm_commands: 'allow' })).toBe(true)
+  })
+
+  it('reads a reply\'s permissionDecision; the stricter of two wins, the first on a tie', () => {
+    const deny = permissionDecisionOf(preToolUseReply({ action: 'deny', reason: 'locked' }))
+    expect(deny).toEqual({ action: 'deny', reason: 'locked' })
+    expect(permissionDecisionOf({ hookSpecificOutput: { additionalContext: 'x' } })).toBeNull()
+    expect(permissionDecisionOf(null)).toBeNull()
+    const allow = { action: 'allow', reason: 'sm' } as const
+    expect(stricterDecision(allow, deny)).toBe(deny)
+    expect(stricterDecision(deny, { action: 'ask', reason: 'a' })).toBe(deny)
+    expect(stricterDecision(deny, { action: 'deny', reason: 'other' })).toBe(deny)
+    expect(stricterDecision(null, allow)).toBe(allow)
   })
 })

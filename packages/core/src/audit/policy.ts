@@ -8,8 +8,16 @@ export type PolicyAction = (typeof POLICY_ACTIONS)[number]
 export const POLICY_KEYS = [...DESTRUCTIVE_CATEGORIES, 'destructive', 'sensitive'] as const
 export type PolicyKey = (typeof POLICY_KEYS)[number]
 
-/** A named set of rules; anything not named is `log`. */
-export type PolicyProfile = Partial<Record<PolicyKey, PolicyAction>>
+/**
+ * What a managed session's Bash call made only of `sm` coordination commands gets (spec 0007,
+ * "sm commands"): `allow` (the default) answers its PreToolUse `allow`, so Claude Code shows no
+ * permission dialog; `ask` answers `ask`, so a person confirms each one, in any permission mode.
+ */
+export const SM_COMMAND_ACTIONS = ['allow', 'ask'] as const
+export type SmCommandAction = (typeof SM_COMMAND_ACTIONS)[number]
+
+/** A named set of rules; any category not named is `log`; `sm_commands` not named is `allow`. */
+export type PolicyProfile = Partial<Record<PolicyKey, PolicyAction>> & { sm_commands?: SmCommandAction }
 
 export interface Policies {
   /** `default` is the profile of sessions started without one. */
@@ -33,9 +41,13 @@ export function actionFor(profile: PolicyProfile, key: DestructiveCategory | 'se
   return profile[key] ?? profile.destructive ?? 'log'
 }
 
-/** Whether `a` is at least as strict as `b` for every category and for sensitive files. */
+/** What a profile does with a Bash call made only of sm coordination commands. */
+export const smCommandAction = (profile: PolicyProfile): SmCommandAction => profile.sm_commands ?? 'allow'
+
+/** Whether `a` is at least as strict as `b` for every category, for sensitive files and for sm commands. */
 export function atLeastAsStrict(a: PolicyProfile, b: PolicyProfile): boolean {
-  return [...DESTRUCTIVE_CATEGORIES, 'sensitive' as const].every((k) => rank[actionFor(a, k)] >= rank[actionFor(b, k)])
+  const categories = [...DESTRUCTIVE_CATEGORIES, 'sensitive' as const].every((k) => rank[actionFor(a, k)] >= rank[actionFor(b, k)])
+  return categories && (smCommandAction(a) === 'ask' || smCommandAction(b) === 'allow')
 }
 
 export function profileNamed(policies: Policies, name: string | null): PolicyProfile {
@@ -61,7 +73,8 @@ export function profileForNewSession(policies: Policies, requested: string | und
 }
 
 export interface PolicyDecision {
-  action: Exclude<PolicyAction, 'log'>
+  /** `allow` only for sm coordination commands (decideSmCommands). */
+  action: Exclude<PolicyAction, 'log'> | 'allow'
   /** Names the profile, the category and the matched text. */
   reason: string
 }
@@ -81,6 +94,36 @@ export function decide(profileName: string | null, profile: PolicyProfile, verdi
   if (best === null || best.action === 'log') return null
   const verb = best.action === 'deny' ? 'blocked' : 'needs confirmation'
   return { action: best.action, reason: `claude-sessions policy '${profileName ?? DEFAULT_PROFILE}' ${verb}: ${best.what}` }
+}
+
+/**
+ * The decision for a managed session's Bash call that is only sm coordination commands
+ * (`subcommands`, from smOnly): the profile's `sm_commands`. The caller asks only when the call is
+ * neither destructive nor sensitive: such a verdict goes through decide() and never gets `allow`.
+ */
+export function decideSmCommands(profileName: string | null, profile: PolicyProfile, subcommands: readonly string[]): PolicyDecision {
+  const action = smCommandAction(profile)
+  const what = [...new Set(subcommands)].map((s) => `sm ${s}`).join(', ')
+  const verb = action === 'allow' ? 'allows' : 'asks before'
+  return { action, reason: `claude-sessions policy '${profileName ?? DEFAULT_PROFILE}' ${verb} sm coordination commands: ${what}` }
+}
+
+const decisionRank: Record<PolicyDecision['action'], number> = { allow: 0, ask: 1, deny: 2 }
+
+/** The `permissionDecision` of a PreToolUse hook reply, if it carries one. */
+export function permissionDecisionOf(reply: Record<string, unknown> | null | undefined): PolicyDecision | null {
+  const out = reply?.['hookSpecificOutput'] as Record<string, unknown> | undefined
+  const action = out?.['permissionDecision']
+  if (action !== 'allow' && action !== 'ask' && action !== 'deny') return null
+  const reason = out?.['permissionDecisionReason']
+  return { action, reason: typeof reason === 'string' ? reason : '' }
+}
+
+/** The stricter of two decisions (deny over ask over allow); the first on a tie. */
+export function stricterDecision(a: PolicyDecision | null, b: PolicyDecision | null): PolicyDecision | null {
+  if (a === null) return b
+  if (b === null) return a
+  return decisionRank[b.action] > decisionRank[a.action] ? b : a
 }
 
 /** The PreToolUse hook reply Claude Code honours for a decision. */

@@ -28,7 +28,7 @@ export interface ToolEvent {
   category: string | null
   sensitive: boolean
   match: string | null
-  /** Policy decision given in the hook reply: `ask`, `deny`, or null (logged only). */
+  /** Decision given in the hook reply: `allow` (a managed session's only-sm Bash call), `ask`, `deny` (policy or a workspace lock), or null (logged only). */
   decision: string | null
 }
 

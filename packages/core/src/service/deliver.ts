@@ -77,12 +77,25 @@ export class InputHeldError extends SessionsError {
   }
 }
 
+const squeezed = (text: string): string => claudeNormalized(text).replace(/\s+/gu, '')
+
+/**
+ * Whether the input box holds exactly `text` (as the box shows it: wrapped, tabs expanded), i.e.
+ * our own earlier typing that was never submitted. A paste shown as `[Pasted text …]` can't be
+ * told apart from a person's and counts as theirs.
+ */
+function isLeftOver(input: string, text: string): boolean {
+  const mine = squeezed(text)
+  return mine.length > 0 && squeezed(input) === mine
+}
+
 /** How long, after the paste, the input box may take to show it before Enter is pressed anyway. */
 const PASTE_SHOWN_MS = 3000
 
 /**
- * The one way text is typed into a session: refused when the input box is not empty (someone
- * is writing: {@link InputHeldError}); else one paste of the whole text (the adapter leaves
+ * The one way text is typed into a session: refused when the input box holds text we did not
+ * type (someone is writing: {@link InputHeldError}); when it holds exactly this text (typed
+ * before a restart, never submitted), it is submitted as it is; else one paste of the whole text (the adapter leaves
  * copy-mode), a pause until the box shows it, a separate Enter, then confirmation by the
  * UserPromptSubmit hook carrying the whole text or by the input line emptying; Enter is
  * retried once. Throws `delivery_failed`.
@@ -101,15 +114,19 @@ export async function deliverText(
       before.dialog ? 'the session shows a dialog; answer it first' : 'the session shows no input line',
     )
   }
-  if (before.input !== '') throw new InputHeldError()
+  // our own text, typed before a crash or restart and never submitted: submit it, never type it twice
+  const leftOver = before.input !== '' && isLeftOver(before.input, text)
+  if (before.input !== '' && !leftOver) throw new InputHeldError()
   const waiter = waiters.wait(target.sessionId, (prompt) => promptMatches(text, prompt))
   let hookConfirmed = false
   void waiter.promise.then(() => {
     hookConfirmed = true
   })
   try {
-    await mux.typeText(target.terminal, text)
-    await clock.sleep(timing.settleMs)
+    if (!leftOver) {
+      await mux.typeText(target.terminal, text)
+      await clock.sleep(timing.settleMs)
+    }
     // a long paste takes Claude a moment: Enter before the box shows it would be lost in the paste
     const shownBy = clock.now() + PASTE_SHOWN_MS
     while (!hookConfirmed && clock.now() < shownBy) {

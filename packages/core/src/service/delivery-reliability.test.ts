@@ -67,6 +67,23 @@ describe('delivery never types into text someone is writing', () => {
     expect(terminal.submitted).toEqual(['our message'])
   })
 
+  it('our own text left in the box (typed before a restart, never submitted) is submitted as it is, not typed again', async () => {
+    const { service, mux, hook } = setup()
+    const s = await service.create({ workingDir: '/w' })
+    hook(s.id, 'SessionStart', { source: 'startup' })
+    const terminal = mux.terminals.get(s.tmuxSession!)!
+    mux.onSubmit = (_name, text) => hook(s.id, 'UserPromptSubmit', { prompt: text })
+    // as the box shows it after a crash: wrapped, with the continuation indent
+    terminal.input = '[sm from parent (ab12cd34)] run the\n  migrations   now'
+    const { result } = await service.input(s.id, '[sm from parent (ab12cd34)] run the migrations now')
+    expect(result).toMatchObject({ delivered: true })
+    // submitted as it stood: nothing typed on top of it
+    expect(terminal.submitted).toEqual(['[sm from parent (ab12cd34)] run the\n  migrations   now'])
+    // a near miss is someone else's text
+    terminal.input = '[sm from parent (ab12cd34)] run the migrations now!'
+    await expect(service.input(s.id, '[sm from parent (ab12cd34)] run the migrations now')).rejects.toMatchObject({ message: INPUT_HELD_REASON })
+  })
+
   it('a message sent meanwhile stays queued (not mixed in) and goes with the turn the person starts', async () => {
     const { service, mux, hook, clock } = setup()
     const s = await service.create({ workingDir: '/w' })
@@ -105,7 +122,7 @@ describe('long first prompts', () => {
   it('a short prompt still goes in argv', async () => {
     const { service, mux } = setup()
     const s = await service.create({ workingDir: '/w', prompt: 'x'.repeat(ARGV_PROMPT_MAX_CHARS) })
-    expect(mux.terminals.get(s.tmuxSession!)!.options.command).toEqual(['claude', 'x'.repeat(ARGV_PROMPT_MAX_CHARS)])
+    expect(mux.terminals.get(s.tmuxSession!)!.options.command).toEqual(['claude', '--', 'x'.repeat(ARGV_PROMPT_MAX_CHARS)])
     expect(mux.terminals.get(s.tmuxSession!)!.submitted).toEqual([])
   })
 

@@ -1,13 +1,13 @@
 import { SessionsError } from '../errors.js'
 import type { HookEvent } from '../events/hook-event.js'
 import type { StoredEvent } from '../events/stored-event.js'
-import { isSlashCommand, MESSAGE_MAX_CHARS, messageText, type DeliveryMode, type DeliveryVia, type Message } from '../messages/message.js'
+import { isSlashCommand, MESSAGE_MAX_CHARS, type DeliveryMode, type DeliveryVia, type Message } from '../messages/message.js'
 import { carriesMessages, forStop, forToolHook, forTyping, joinMessages, stopReply, toolContextReply } from '../messages/plan.js'
 import type { Clock } from '../ports/clock.js'
 import type { ListMessagesFilter, MessageStore, Watch, WatchOutcome, WatchStore } from '../ports/message-store.js'
 import type { Effect } from '../session/reducer.js'
 import { isLive, type Session } from '../session/session.js'
-import { assertMayControl, childStatus, OPERATOR, type Actor } from '../session/tree.js'
+import { assertMayControl, childStatus, mayControl, OPERATOR, type Actor } from '../session/tree.js'
 import { promptMatches } from './deliver.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import type { HookReply, SessionService } from './session-service.js'
@@ -53,8 +53,20 @@ const FIRST_CHARS = 300
 /** After a restart: how many of a session's newest hook events are searched for a typed message's prompt. */
 const PROMPTS_SEARCHED = 1000
 
-/** The text typed for a batch (all typing began at one time): a slash command alone, else the joined messages. */
-const typedText = (batch: readonly Message[]): string => (isSlashCommand(batch[0]!.text) ? batch[0]!.text : joinMessages(batch))
+/**
+ * Whether a message acts as a slash command in its recipient: only the operator's (senderId
+ * null; the server's own never start with `/`) and the recipient's parent's may. Anyone else's
+ * text starting with `/` is a message like any other: typed with its sender named.
+ */
+const isCommandFor = (m: Message, recipient: Pick<Session, 'parentId'>): boolean =>
+  isSlashCommand(m.text) && (m.senderId === null || m.senderId === recipient.parentId)
+
+/**
+ * The text typed for a batch (all typing began at one time): a slash command its sender may
+ * give, alone and as written; else the joined messages, each session's with its sender named.
+ */
+const typedText = (batch: readonly Message[], recipient: Pick<Session, 'parentId'>): string =>
+  batch.length === 1 && isCommandFor(batch[0]!, recipient) ? batch[0]!.text : joinMessages(batch)
 
 /** How a batch went when its typing is confirmed only later (by its prompt hook). */
 const typedVia = (batch: readonly Message[]): DeliveryVia => (batch.length === 1 && batch[0]!.mode === 'urgent' ? 'interrupt' : 'typed')
@@ -125,6 +137,13 @@ export class MessageService {
       throw new SessionsError('not_typable', `session ${recipient.id} was not started by sm; it can't receive messages`)
     }
     if (!isLive(recipient)) throw new SessionsError('session_stopped', `session ${recipient.name ?? recipient.id} has stopped`)
+    if (mode === 'urgent' && !mayControl(request.from, recipient, 'interrupt')) {
+      // urgent presses Escape in the recipient: an interrupt, which is its parent's or the operator's
+      throw new SessionsError(
+        'forbidden',
+        `an urgent message interrupts ${recipient.name ?? recipient.id}: only its parent${recipient.parentId ? ` (${recipient.parentId})` : ''} or the operator may send one (send it as important)`,
+      )
+    }
     const sender = request.from.kind === 'session' ? this.deps.sessions.resolve(request.from.id) : null
     this.waiting.add(recipient.id)
     const message = this.deps.messages.insert({
@@ -183,7 +202,7 @@ export class MessageService {
     // never rejects: whether or not anyone still waits for it when the fence runs out
     const cleared = this.untilCleared(target.id)
     try {
-      await this.typing.run(target.id, () => sessions.input(target.id, '/clear'))
+      await this.typing.run(target.id, () => sessions.input(target.id, '/clear', actor))
     } catch (error) {
       cleared.cancel()
       throw error
@@ -191,7 +210,7 @@ export class MessageService {
     if (!(await cleared.done)) {
       throw new SessionsError('delivery_failed', `no SessionStart (clear) within ${Math.round(this.deps.config.fenceMs / 1000)} s after /clear`)
     }
-    if (prompt !== undefined && prompt.trim() !== '') await this.typing.run(target.id, () => sessions.input(target.id, prompt))
+    if (prompt !== undefined && prompt.trim() !== '') await this.typing.run(target.id, () => sessions.input(target.id, prompt, actor))
     return sessions.resolve(target.id)
   }
 
@@ -235,22 +254,23 @@ export class MessageService {
   private settleTypedFromLog(id: string): void {
     const batches = this.typedBatches(id)
     if (batches.length === 0) return
+    const recipient = this.deps.sessions.resolve(id)
     const prompts = this.deps.sessions
       .events(id, { limit: PROMPTS_SEARCHED })
       .events.filter((e) => e.event === 'UserPromptSubmit')
       .map((e) => ({ at: e.at, prompt: storedPrompt(e) }))
     for (const batch of batches) {
       const since = batch[0]!.typingSince!
-      const text = typedText(batch)
+      const text = typedText(batch, recipient)
       const seen = prompts.find((p) => p.at >= since && p.prompt !== null && promptMatches(text, p.prompt))
       if (seen) this.deliveredNow(batch, typedVia(batch), seen.at)
     }
   }
 
   /** A prompt of `id` arrived (live or spooled): typed batches it carries are delivered. */
-  private settleTypedByPrompt(id: string, prompt: string, at: number): void {
-    for (const batch of this.typedBatches(id)) {
-      if (at >= batch[0]!.typingSince! && promptMatches(typedText(batch), prompt)) this.deliveredNow(batch, typedVia(batch), at)
+  private settleTypedByPrompt(recipient: Session, prompt: string, at: number): void {
+    for (const batch of this.typedBatches(recipient.id)) {
+      if (at >= batch[0]!.typingSince! && promptMatches(typedText(batch, recipient), prompt)) this.deliveredNow(batch, typedVia(batch), at)
     }
   }
 
@@ -321,7 +341,7 @@ export class MessageService {
   private onHook(session: Session, event: HookEvent, at: number, replay: boolean): { reply: HookReply; continued: boolean } | null {
     if (event.event === 'UserPromptSubmit' && event.prompt !== null && session.kind === 'managed' && this.waiting.has(session.id)) {
       // a message typed before a restart (or whose confirmation timed out) arrived after all
-      this.settleTypedByPrompt(session.id, event.prompt, at)
+      this.settleTypedByPrompt(session, event.prompt, at)
     }
     if (replay || session.kind !== 'managed') return null
     if (event.event === 'SessionStart' && event.source === 'clear') return null
@@ -389,14 +409,14 @@ export class MessageService {
         if (!session || !(session.state === 'idle' || session.state === 'starting') || this.fenced(id)) return
         const batch = forTyping(this.available(id))
         if (batch.length === 0) return
-        const slash = isSlashCommand(batch[0]!.text)
+        const text = typedText(batch, session)
         for (const m of batch) this.inFlight.add(m.id)
         try {
-          if (slash && /^\/clear\b/.test(batch[0]!.text)) this.fences.set(id, clock.now() + this.deps.config.fenceMs)
+          if (/^\/clear\b/.test(text)) this.fences.set(id, clock.now() + this.deps.config.fenceMs)
           // noted before a key is pressed: a restart while typing must not type it again blindly
           const since = clock.now()
           for (const m of batch) messages.markTyping(m.id, since)
-          await sessions.input(id, typedText(batch))
+          await sessions.input(id, text)
           this.deliveredNow(batch, 'typed', clock.now())
         } finally {
           for (const m of batch) this.inFlight.delete(m.id)
@@ -412,8 +432,10 @@ export class MessageService {
       this.inFlight.add(message.id)
       try {
         if (session.state !== 'idle' && session.state !== 'starting') await sessions.sendKey(id, 'Escape')
+        const text = typedText([message], session)
+        if (/^\/clear\b/.test(text)) this.fences.set(id, clock.now() + this.deps.config.fenceMs)
         this.deps.messages.markTyping(message.id, clock.now())
-        await sessions.input(id, messageText(message))
+        await sessions.input(id, text)
         this.deliveredNow([message], 'interrupt', clock.now())
       } finally {
         this.inFlight.delete(message.id)

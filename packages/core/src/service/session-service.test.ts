@@ -32,7 +32,7 @@ describe('SessionService', () => {
     const s = await service.create({ workingDir: '/work', name: 'alpha', model: 'opus', prompt: 'do; $(x) "it"' })
     expect(s).toMatchObject({ id: '00000001', name: 'alpha', state: 'starting', tmuxSession: 'claude-00000001' })
     const t = mux.terminals.get('claude-00000001')!
-    expect(t.options.command).toEqual(['claude', '--verbose', '--model', 'opus', 'do; $(x) "it"'])
+    expect(t.options.command).toEqual(['claude', '--verbose', '--model', 'opus', '--', 'do; $(x) "it"'])
     expect(t.options.env).toMatchObject({
       CLAUDE_SESSION_MANAGER_ID: '00000001',
       CLAUDE_SESSION_MANAGER_TOKEN: 'token-1',
@@ -41,6 +41,27 @@ describe('SessionService', () => {
     expect(t.options.unsetEnv).toEqual(['CLAUDECODE'])
     expect(t.label).toBe('alpha 00000001')
     expect(sessions.tokenHash('00000001')).toBe('hash:token-1')
+  })
+
+  it('ends the options before the prompt: a prompt that looks like an option is only text', async () => {
+    const { service, mux } = setup()
+    for (const prompt of ['--version', '--settings={"disableAllHooks":true}', '--dangerously-skip-permissions', '-p x', '--', '-']) {
+      const s = await service.create({ workingDir: '/w', prompt })
+      expect(mux.terminals.get(s.tmuxSession!)!.options.command).toEqual(['claude', '--verbose', '--', prompt])
+    }
+  })
+
+  it('refuses a model that could be read as an option (or is no model name) before anything starts', async () => {
+    const { service, mux } = setup()
+    for (const model of ['--dangerously-skip-permissions', '-x', '--settings={"disableAllHooks":true}', '', 'two words', 'a\nb']) {
+      await expect(service.create({ workingDir: '/w', model })).rejects.toMatchObject({ code: 'invalid_input' })
+    }
+    expect(mux.terminals.size).toBe(0)
+    expect(service.list()).toHaveLength(0)
+    for (const model of ['opus', 'claude-opus-4-1[1m]', 'claude-3-5-sonnet-v2@20241022', 'arn:aws:bedrock:us-east-1:1:inference-profile/us.anthropic.claude-x']) {
+      const s = await service.create({ workingDir: '/w', model })
+      expect(mux.terminals.get(s.tmuxSession!)!.options.command).toEqual(['claude', '--verbose', '--model', model])
+    }
   })
 
   it('refuses a bad name, a missing directory and a duplicate name without side effects', async () => {

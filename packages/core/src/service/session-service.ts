@@ -12,11 +12,22 @@ import { resolveSessionRef, SESSION_ID_PATTERN, validateName } from '../session/
 import { paneIsIdle, readPane } from '../session/pane-state.js'
 import { reduce, type Effect, type SessionEvent } from '../session/reducer.js'
 import { isLive, newSession, tmuxSessionName, type Session } from '../session/session.js'
-import { assertMayControl, checkSpawnLimits, descendantsOf, OPERATOR, type Actor, type SpawnLimits } from '../session/tree.js'
+import { assertMayControl, checkSpawnLimits, descendantsOf, mayControl, OPERATOR, type Actor, type SpawnLimits } from '../session/tree.js'
 import { deliverText, InputHeldError, type DeliveryResult, type DeliveryTiming } from './deliver.js'
 import { mergeReplies } from '../messages/plan.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { PromptWaiters } from './prompt-waiters.js'
+
+/**
+ * Raw input and keys reach a session's agent as if a person typed them (slash commands, dialog
+ * answers): only its parent or the operator may, as for an interrupt (a session may not type
+ * into itself either).
+ */
+function assertMayDrive(actor: Actor, target: Session, what: string): void {
+  if (mayControl(actor, target, 'interrupt')) return
+  const who = actor.kind === 'session' ? `session ${actor.id}` : 'the operator'
+  throw new SessionsError('forbidden', `${who} may not ${what} ${target.name ?? target.id}: only its parent${target.parentId ? ` (${target.parentId})` : ''} or the operator may`)
+}
 
 /** How long the idle input line must stay, with no hook, after a key answering a dialog. */
 const ANSWER_QUIET_MS = 800
@@ -27,6 +38,27 @@ const ANSWER_QUIET_MS = 800
  * is pasted once the agent shows its input box.
  */
 export const ARGV_PROMPT_MAX_CHARS = 2000
+
+/** A model name as Claude Code takes it (`opus`, `claude-sonnet-4-5`, `claude-opus-4-1[1m]`): never an option. */
+const MODEL_NAME = /^[A-Za-z0-9_.:@\/\[\]][A-Za-z0-9_.:@\/\[\]-]{0,199}$/
+
+function checkModel(model: string): void {
+  if (!MODEL_NAME.test(model)) {
+    throw new SessionsError('invalid_input', `invalid model ${JSON.stringify(model)}: letters, digits and _ . : @ / [ ] - only, not starting with '-'`)
+  }
+}
+
+/**
+ * The agent's argv: the configured command, `--model <model>`, then `--` and the first prompt.
+ * `--` ends the options, so a prompt like `--settings=…` or `--dangerously-skip-permissions`
+ * reaches the model as text (Claude Code 2.1.330 honours it); the model was checked above.
+ */
+export function agentArgv(agentCommand: readonly string[], model: string | undefined, prompt: string, pasteFirst: boolean): string[] {
+  const command = [...agentCommand]
+  if (model !== undefined) command.push('--model', model)
+  if (prompt !== '' && !pasteFirst) command.push('--', prompt)
+  return command
+}
 
 export interface SessionServiceConfig {
   /** argv of the agent: `claude.command` followed by `claude.args`. */
@@ -205,6 +237,9 @@ export class SessionService {
   async create(request: CreateSessionRequest): Promise<Session> {
     const { sessions, mux, clock, ids, config } = this.deps
     const name = request.name === undefined ? null : validateName(request.name)
+    if (request.model !== undefined) checkModel(request.model)
+    const prompt = request.prompt ?? ''
+    const pasteFirst = prompt.length > ARGV_PROMPT_MAX_CHARS
     if (!this.deps.isDirectory(request.workingDir)) {
       throw new SessionsError('invalid_input', `not a directory: ${request.workingDir}`)
     }
@@ -238,11 +273,7 @@ export class SessionService {
     })
     sessions.insert(session, this.deps.hashToken(token))
     this.starting.add(id)
-    const command = [...config.agentCommand]
-    if (request.model !== undefined) command.push('--model', request.model)
-    const prompt = request.prompt ?? ''
-    const pasteFirst = prompt.length > ARGV_PROMPT_MAX_CHARS
-    if (prompt !== '' && !pasteFirst) command.push(prompt)
+    const command = agentArgv(config.agentCommand, request.model, prompt, pasteFirst)
     try {
       await mux.create({
         name: session.tmuxSession!,
@@ -329,10 +360,16 @@ export class SessionService {
     return killed
   }
 
-  /** Types `text` and presses Enter, confirmed; concurrent sends to one session are serialized. */
-  async input(ref: string, text: string): Promise<{ session: Session; result: DeliveryResult }> {
+  /**
+   * Types `text` and presses Enter, confirmed; concurrent sends to one session are serialized.
+   * Raw input reaches the agent as if a person typed it (slash commands too): only the
+   * session's parent or the operator may (spec 0008, Ownership).
+   */
+  async input(ref: string, text: string, actor: Actor = OPERATOR): Promise<{ session: Session; result: DeliveryResult }> {
     if (text.length === 0) throw new SessionsError('invalid_input', 'text is empty')
-    const session = this.live(this.managedTerminal(this.resolve(ref)))
+    const target = this.resolve(ref)
+    assertMayDrive(actor, target, 'type into')
+    const session = this.live(this.managedTerminal(target))
     const result = await this.typing.run(session.id, async () => {
       // a session just created may not have drawn its input box yet
       const current = this.deps.sessions.get(session.id) ?? session
@@ -428,7 +465,10 @@ export class SessionService {
    */
   async sendKey(ref: string, key: SendableKey, actor: Actor = OPERATOR): Promise<Session> {
     const target = this.resolve(ref)
+    // every key reaches the agent (a digit or y/n answers its permission dialog): Escape is an
+    // interrupt, any other key is input; both only for the parent or the operator
     if (key === 'Escape') assertMayControl(actor, target, 'interrupt')
+    else assertMayDrive(actor, target, 'press keys in')
     const session = this.live(this.managedTerminal(target))
     await this.typing.run(session.id, () => this.deps.mux.sendKey(session.tmuxSession, key))
     const answering = session.state === 'waiting_permission' || session.state === 'waiting_answer'
@@ -501,10 +541,11 @@ export class SessionService {
     // nothing stored keeps a secret; the prompt stays whole (delivery compares it with what it typed)
     const event =
       parsed.lastAssistantMessage === null ? parsed : { ...parsed, lastAssistantMessage: redactSecrets(parsed.lastAssistantMessage, config.redact).text }
+    const at = input.at ?? clock.now()
+    // who speaks first: a forged hook is refused even with an event id already stored
+    const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
     const key = dedupeKeyOf(input)
     if (key !== null && events.hasDedupeKey(key)) return { reply: {}, replay: true }
-    const at = input.at ?? clock.now()
-    const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
     // a spooled event is past: nobody waits for its reply
     const replay = input.spooled === true || (input.dedupeKey !== undefined && input.eventId === undefined)
     let reply: HookReply = {}
@@ -517,7 +558,8 @@ export class SessionService {
     }
     const current = this.apply(session.id, continued ? { ...event, continued: true } : event, at)
     // the audit row first: an event row that reached the disk always has its audit row with it
-    const decision = this.deps.audit?.record(current, event, input.payload, at, replay ? key : null)
+    // other repliers' decisions (a workspace lock's deny) are recorded in the audit row too
+    const decision = this.deps.audit?.record(current, event, input.payload, at, replay ? key : null, reply)
     events.append({
       sessionId: session.id,
       claudeSessionId: event.claudeSessionId,
@@ -530,7 +572,8 @@ export class SessionService {
       rawSize: input.raw.length,
       dedupeKey: key,
     })
-    return { reply: decision ? mergeReplies(decision, reply) : reply, session: current, event, replay }
+    // the auditor answers with the stricter of its own decision and the other repliers'
+    return { reply: decision ? mergeReplies(reply, decision) : reply, session: current, event, replay }
   }
 
   /**
@@ -601,6 +644,8 @@ export class SessionService {
     if (!SESSION_ID_PATTERN.test(id)) throw new SessionsError('invalid_input', `invalid session id '${id}'`)
     const session = this.deps.sessions.get(id)
     if (!session) throw new SessionsError('session_not_found', `no session '${id}'`)
+    // an external session has no token: X-SM-Session may only name a managed one
+    if (session.kind !== 'managed') throw new SessionsError('forbidden', `session ${id} was not started by sm: its hooks carry no X-SM-Session`)
     if (input.trusted === true) return session
     if (input.token === null || !this.verifySessionToken(id, input.token)) {
       throw new SessionsError('unauthorized', 'missing or wrong session token')
@@ -608,10 +653,21 @@ export class SessionService {
     return session
   }
 
+  /**
+   * The external session a token-less hook belongs to, created on first sight. A token-less
+   * hook naming a managed session (by its manager id or its Claude session id) is refused:
+   * only the managed session's own token speaks for it, so nobody can take its messages,
+   * answer for it or move its state by forging its hooks (spec 0001, Hooks).
+   */
   private externalFor(event: HookEvent, at: number): Session {
     const { sessions } = this.deps
     const known = sessions.get(event.claudeSessionId)
-    if (known) return known
+    if (known && known.kind === 'external') return known
+    // an external session's id is its Claude session id, so this lookup runs on first sight only
+    const managed = known ?? sessions.findByClaudeSessionId(event.claudeSessionId)
+    if (managed && managed.kind !== 'external') {
+      throw new SessionsError('forbidden', 'this hook names a session started by sm: it must carry X-SM-Session and that session\'s token')
+    }
     const session = newSession({
       id: event.claudeSessionId,
       kind: 'external',
