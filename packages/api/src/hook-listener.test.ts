@@ -147,6 +147,19 @@ describe('hook listener: a 2xx means stored, each event id once, refusal when me
     expect(world.events.count()).toBe(before + 4)
   })
 
+  it('a live request that comes after its own spooled copy was imported is not applied again', async () => {
+    const id = '5f1e2d3c-4b5a-4697-8877-665544332211'
+    world.service.ingestHook({ event: 'PostToolUse', payload: JSON.parse(payload('t9')), raw: payload('t9'), managerId: null, token: null, trusted: true, spooled: true, eventId: id })
+    const before = world.events.count()
+    const stateBefore = world.service.resolve('ext-durable')
+    const r = send(payload('t9'), { 'x-sm-event': id })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    release.shift()?.(true)
+    expect(await r).toMatchObject({ status: 200, body: '{}' })
+    expect(world.events.count()).toBe(before)
+    expect(world.service.resolve('ext-durable').lastActivityAt).toBe(stateBefore.lastActivityAt)
+  })
+
   it('refuses with 503 before ingesting anything while `refusing` says why', async () => {
     const before = world.events.count()
     refusing = 'the disk is full and 50000 rows wait in memory'

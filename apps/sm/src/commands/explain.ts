@@ -1,5 +1,5 @@
 import { homedir } from 'node:os'
-import { classifyCommand, classifyToolUse, type Verdict } from '@claude-sessions/core'
+import { explainCommand, explainToolUse, type Explanation } from '@claude-sessions/core'
 import { CliError } from '../context.js'
 import { printJson } from '../format.js'
 
@@ -13,7 +13,7 @@ export interface ExplainArgs {
 /** What the audit classifier says of a command or a tool call, and why. Runs locally: no server. */
 export function explain(argv: ExplainArgs): number {
   const context = { cwd: process.cwd(), home: process.env.HOME ?? homedir() }
-  let verdict: Verdict
+  let verdict: Explanation
   if (argv.tool !== undefined) {
     if (argv.command !== undefined) throw new CliError('give a command or --tool with --input, not both')
     let input: unknown = {}
@@ -24,10 +24,10 @@ export function explain(argv: ExplainArgs): number {
         throw new CliError(`--input is not valid JSON: ${argv.input.slice(0, 80)}`)
       }
     }
-    verdict = classifyToolUse(argv.tool, input, context)
+    verdict = explainToolUse(argv.tool, input, context)
   } else {
     if (argv.command === undefined || argv.command.trim() === '') throw new CliError('usage: sm explain "<command>" | sm explain --tool <Name> --input <json>')
-    verdict = classifyCommand(argv.command, context)
+    verdict = explainCommand(argv.command, context)
   }
   if (argv.json) {
     printJson(verdict)
@@ -38,6 +38,7 @@ export function explain(argv: ExplainArgs): number {
     verdict.sensitive ? 'sensitive' : null,
   ].filter((f): f is string => f !== null)
   process.stdout.write(`${flags.length > 0 ? flags.join(', ') : 'nothing flagged'}${verdict.match ? `: ${verdict.match}` : ''}\n`)
+  if (verdict.rule) process.stdout.write(`  rule: ${verdict.rule} (pack ${verdict.pack})\n`)
   for (const reason of verdict.reasons) process.stdout.write(`  - ${reason}\n`)
   return 0
 }

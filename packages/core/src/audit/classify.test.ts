@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { classifyCommand, classifyToolUse, DESTRUCTIVE_CATEGORIES, type ClassifyContext, type Verdict } from './classify.js'
+import { classifyCommand, classifyToolUse, DESTRUCTIVE_CATEGORIES, explainCommand, type ClassifyContext, type Verdict } from './classify.js'
+import { parseShell } from './shell-lexer.js'
 
 interface Entry {
+  family?: string
+  source?: string
   input?: string
   tool?: string
   toolInput?: unknown
@@ -80,26 +83,63 @@ describe('classifier corpus', () => {
   })
 })
 
-describe('wrapping keeps a destructive command destructive', () => {
+describe('wrapping keeps a destructive command destructive (property over the corpus)', () => {
   const destructive = corpus.filter((e) => e.input !== undefined && e.category !== null)
   const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
   const dq = (s: string): string => `"${s.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`
+  /** A single simple pipeline starting with a program: prefix wrappers apply as is; otherwise through sh -c. */
+  const simple = (c: string): boolean => {
+    const p = parseShell(c).pipelines
+    const first = p[0]?.commands[0]?.words[0]?.text ?? ''
+    return p.length === 1 && !c.includes('\n') && /^[\w./\\'"-]/.test(c) && !/^[A-Za-z_]\w*=/.test(first) && !['alias', 'env', ':', '>'].includes(first) && !c.startsWith('>')
+  }
+  const prefix = (p: string) => (c: string): string => (simple(c) ? `${p} ${c}` : `${p} sh -c ${sq(c)}`)
+  /** `x=rm; $x -rf /`: the program name goes through a variable. */
+  const viaVariable = (c: string): string => {
+    if (!simple(c)) return `x=sh; $x -c ${sq(c)}`
+    const m = /^(\S+)(\s[\s\S]*)?$/.exec(c)!
+    return /^[\w./-]+$/.test(m[1]!) ? `x=${m[1]}; $x${m[2] ?? ''}` : `x=sh; $x -c ${sq(c)}`
+  }
   const wrappers: [string, (c: string) => string][] = [
     ["sh -c '...'", (c) => `sh -c ${sq(c)}`],
     ['bash -c "..."', (c) => `bash -c ${dq(c)}`],
-    ['env X=1 ...', (c) => `env X=1 ${c}`],
-    ['sudo ...', (c) => `sudo ${c}`],
+    ['env X=1 ...', prefix('env X=1')],
+    ['sudo ...', prefix('sudo')],
+    ["xargs sh -c '...'", (c) => `echo x | xargs sh -c ${sq(c)}`],
+    ["eval '...'", (c) => `eval ${sq(c)}`],
+    ['x=prog; $x ...', viaVariable],
     ["zsh -c 'bash -c ...'", (c) => `zsh -c ${sq(`bash -c ${dq(c)}`)}`],
+    ['sudo env A=1 nice timeout 5 ...', prefix('sudo env A=1 nice -n 5 timeout 5')],
   ]
+  const summary: string[] = []
   for (const [name, wrap] of wrappers) {
     it(name, () => {
       const failures = destructive
         .map((e) => ({ e, w: wrap(e.input!), v: classifyCommand(wrap(e.input!), e.context ?? CONTEXT) }))
-        .filter(({ e, v }) => v.category !== e.category)
+        .filter(({ v, e }) => v.category !== e.category)
         .map(({ w, v, e }) => `${w} → ${v.category} (expected ${e.category})`)
+      summary.push(`${name}: ${destructive.length - failures.length}/${destructive.length} stay destructive with the same category`)
       expect(failures).toEqual([])
     })
   }
+  it('prints the property results', () => {
+    console.info(`wrapping property over ${destructive.length} destructive entries:\n${summary.join('\n')}`)
+    expect(summary.length).toBe(wrappers.length)
+  })
+})
+
+describe('explain', () => {
+  it('names the rule and pack that matched', () => {
+    const v = explainCommand('aws s3 rb s3://b --force', CONTEXT)
+    expect(v).toMatchObject({ destructive: true, category: 'infrastructure', rule: 'cloud.aws-delete', pack: 'cloud' })
+    expect(explainCommand('cat .env', CONTEXT)).toMatchObject({ sensitive: true, rule: 'sensitive.path', pack: 'sensitive' })
+    expect(explainCommand('ls', CONTEXT)).toMatchObject({ rule: null, pack: null, rules: [] })
+  })
+  it('counts the corpus by family and source kind', () => {
+    const by = (k: 'family' | 'source'): Record<string, number> => corpus.reduce<Record<string, number>>((a, e) => ({ ...a, [e[k] ?? 'unknown']: (a[e[k] ?? 'unknown'] ?? 0) + 1 }), {})
+    console.info(`corpus by family: ${JSON.stringify(by('family'))}\ncorpus by source: ${JSON.stringify(by('source'))}`)
+    expect(corpus.every((e) => e.family && e.source)).toBe(true)
+  })
 })
 
 describe('reasons', () => {

@@ -1,5 +1,5 @@
-export { classifyCommand, classifyToolUse, dangerousSql, DESTRUCTIVE_CATEGORIES } from './classify.js'
-export type { ClassifyContext, DestructiveCategory, Verdict } from './classify.js'
+export { classifyCommand, classifyToolUse, dangerousSql, DESTRUCTIVE_CATEGORIES, explainCommand, explainToolUse } from './classify.js'
+export type { ClassifyContext, DestructiveCategory, Explanation, Verdict } from './classify.js'
 export { matchSensitivePath } from './sensitive.js'
 export { parseShell } from './shell-lexer.js'
 export type { Heredoc, Pipeline, Redirect, Script, SimpleCommand, Substitution, SubstitutionKind, Word } from './shell-lexer.js'

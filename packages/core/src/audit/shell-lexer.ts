@@ -311,8 +311,16 @@ class Parser {
       let out = ''
       while (this.i < s.length && s[this.i] !== "'") {
         if (s[this.i] === '\\' && this.i + 1 < s.length) {
+          // ANSI-C escapes: \xHH, \NNN (octal), \uHHHH, \n, \t, …
+          const m = /^(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|[0-7]{1,3})/.exec(s.slice(this.i + 1, this.i + 6))
+          if (m) {
+            const e = m[1]!
+            out += String.fromCharCode(e[0] === 'x' || e[0] === 'u' ? parseInt(e.slice(1), 16) : parseInt(e, 8))
+            this.i += 1 + e.length
+            continue
+          }
           const e = s[this.i + 1]!
-          out += e === 'n' ? '\n' : e === 't' ? '\t' : e
+          out += ({ n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v' } as Record<string, string>)[e] ?? e
           this.i += 2
           continue
         }

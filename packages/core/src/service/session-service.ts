@@ -156,6 +156,19 @@ export interface GoneSignal {
   removeEventListener(type: 'abort', listener: () => void): void
 }
 
+/** A set that keeps the newest `max` keys. */
+class RecentKeys {
+  private readonly keys = new Set<string>()
+  constructor(private readonly max: number) {}
+  has(key: string): boolean {
+    return this.keys.has(key)
+  }
+  add(key: string): void {
+    this.keys.add(key)
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value!)
+  }
+}
+
 /** The event's key in the event store: its hook-given id, else the spool file's key. */
 const dedupeKeyOf = (input: HookInput): string | null =>
   input.eventId !== undefined ? `hook:${input.eventId}` : (input.dedupeKey ?? null)
@@ -179,6 +192,8 @@ export class SessionService {
   private readonly listeners = new Set<EffectListener>()
   private readonly repliers: HookReplier[] = []
   private readonly holders: HookHolder[] = []
+  /** Keys of events imported from the spool lately (a live request may come after its own spooled copy). */
+  private readonly spooledKeys = new RecentKeys(100_000)
   private readonly changeListeners = new Set<ChangeListener>()
   /** Sessions whose terminal create() is starting right now: the watchdog leaves them alone. */
   private readonly starting = new Set<string>()
@@ -545,9 +560,14 @@ export class SessionService {
     // who speaks first: a forged hook is refused even with an event id already stored
     const session = input.managerId !== null ? this.authorizedManaged(input) : this.externalFor(event, at)
     const key = dedupeKeyOf(input)
-    if (key !== null && events.hasDedupeKey(key)) return { reply: {}, replay: true }
     // a spooled event is past: nobody waits for its reply
     const replay = input.spooled === true || (input.dedupeKey !== undefined && input.eventId === undefined)
+    // Only the spool repeats an event (the hook spools what it is not sure was stored; a crash
+    // re-imports a file): a spooled one is looked up in the store. A live one can only repeat one
+    // imported from the spool first (a request stalled past the hook's timeout), so it is looked
+    // up among those; the store's unique key drops any other repeat of the row.
+    if (key !== null && (replay ? events.hasDedupeKey(key) : this.spooledKeys.has(key))) return { reply: {}, replay: true }
+    if (key !== null && replay) this.spooledKeys.add(key)
     let reply: HookReply = {}
     let continued = false
     for (const replier of this.repliers) {
