@@ -15,8 +15,8 @@ export const NOOP_SERVER = join(REPO, 'bench/noop-server.mjs')
 /** The scriptable fake Claude Code of the e2e tests (prompt markers such as [[slow:MS]]). */
 export const FAKE_CLAUDE = join(REPO, 'packages/e2e/src/support/fake-claude.mjs')
 export const PAYLOAD_FILE = join(REPO, 'packages/core/fixtures/payloads/PreToolUse.Bash.json')
-/** The real PreToolUse payload, byte for byte as Claude Code sends it. */
-export const PAYLOAD = readFileSync(PAYLOAD_FILE)
+/** The real PreToolUse payload (the fixture is pretty-printed), as Claude Code sends it: one line of JSON. */
+export const PAYLOAD = Buffer.from(`${JSON.stringify(JSON.parse(readFileSync(PAYLOAD_FILE, 'utf8')))}\n`)
 export const PAYLOAD_SESSION_ID = JSON.parse(PAYLOAD.toString('utf8')).session_id
 
 /** One private tmux socket for the whole run; every server of the run uses it. */

@@ -286,6 +286,17 @@ describe('hooks/sm-hook', () => {
     expect(contents).toContain(unicode)
   })
 
+  it('reads a payload that is not on one line (pretty-printed) to its end: posted whole, spooled whole', async () => {
+    const pretty = JSON.stringify(JSON.parse(unicode), null, 2)
+    expect(pretty.split('\n').length).toBeGreaterThan(3)
+    const run = await runHook(['PreToolUse'], { input: `${pretty}\n` })
+    expect(run).toMatchObject({ code: 0, stderr: '' })
+    expect(JSON.parse(received[0]!.body.toString())).toEqual(JSON.parse(unicode))
+    const down = await runHook(['PreToolUse'], { input: pretty, env: { CLAUDE_SESSIONS_URL: downUrl } })
+    expect(down.code).toBe(0)
+    expect(JSON.parse(readFileSync(join(spoolDir(), spooled()[0]!), 'utf8'))).toEqual(JSON.parse(unicode))
+  })
+
   it('does not hang on a stdin left open while the server is down', async () => {
     // Claude Code writes one line of JSON. A writer that keeps stdin open after it (the hang
     // of a script that waited for EOF) must not hold the hook.
