@@ -6,6 +6,7 @@ import { MessageService, SessionService, SessionsError, SummaryService, ToolAudi
 import { openSqliteStore, type SqliteStore } from '@claude-sessions/store-sqlite'
 import { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { getRequestListener } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { writeFailClosedMarker } from './audit/fail-closed-marker.js'
 import { projectResolver } from './audit/project.js'
 import { lockEnforcer } from './lock-enforcement.js'
@@ -235,6 +236,8 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
     log,
     written: store.whenWritten,
     writeFailure: store.writeFailure,
+    // /tools/stream writes straight to the socket (no web-stream hops per chunk)
+    rawStreams: { alreadySent: RESPONSE_ALREADY_SENT },
   })
   const routes = getRequestListener(app.fetch)
   const hooks = createHookListener({

@@ -11,7 +11,7 @@ import { hookRoutes } from './routes/hooks.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { summaryRoutes } from './routes/summary.js'
 import { telegramRoutes, type TelegramAdmin } from './routes/telegram.js'
-import { sessionToolRoutes, toolRoutes } from './routes/tools.js'
+import { sessionToolRoutes, toolRoutes, type RawStreams } from './routes/tools.js'
 
 export interface ApiDeps {
   service: SessionService
@@ -41,6 +41,8 @@ export interface ApiDeps {
   log?: ErrorLog
   /** Resolves once everything ingested so far is written (true) or could not be (false); hooks are answered after it. */
   written?: () => Promise<boolean>
+  /** On Node: `/tools/stream` writes straight to the socket and answers with the adapter's "already sent" response. */
+  rawStreams?: RawStreams
   /** Why writes fail, while they do (a full disk): `/health` then says `degraded`. */
   writeFailure?: () => { error: Error; since: number; unwritten: number } | null
 }
@@ -87,7 +89,7 @@ export function createApp(deps: ApiDeps) {
     .route('/sessions', sessionToolRoutes(service, deps.audit))
     .route('/sessions', summaryRoutes(deps.summaries))
     .route('/sessions', awarenessRoutes(service, deps.repos, deps.now))
-    .route('/tools', toolRoutes(service, deps.audit, deps.now, deps.streamBacklogBytes))
+    .route('/tools', toolRoutes(service, deps.audit, deps.now, deps.streamBacklogBytes, deps.rawStreams))
     .route('/telegram', telegramRoutes(deps.telegram))
     .route('/hooks', hookRoutes(service, deps.written))
   return routes

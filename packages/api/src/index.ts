@@ -1,5 +1,6 @@
 export { createApp } from './app.js'
 export type { ApiDeps, AppType } from './app.js'
+export type { RawStreams } from './routes/tools.js'
 export type { Actor } from './middleware/auth.js'
 export * from './dto.js'
 export { createClient, ApiError } from './client.js'

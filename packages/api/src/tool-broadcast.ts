@@ -30,8 +30,8 @@ const utf8 = new TextEncoder()
  */
 export const STREAM_BATCH_MS = 25
 
-/** Streams written per turn of the event loop. */
-const SEND_SLICE = 16
+/** Bytes handed to streams per turn of the event loop (at least one chunk). */
+const SLICE_BYTES = 64 * 1024
 
 /**
  * The live tool stream's fan-out: one listener on the auditor however many clients, each event
@@ -123,19 +123,21 @@ export class ToolBroadcast {
     this.sendInSlices(sends, 0)
   }
 
-  /** A slice of the writes per turn of the event loop: hook requests get their turn in between. */
+  /** A slice of the writes per turn of the event loop (SLICE_BYTES): hook requests get their turn in between. */
   private sendInSlices(sends: [ToolStreamSubscriber, Uint8Array][], from: number): void {
-    const to = Math.min(sends.length, from + SEND_SLICE)
-    for (let i = from; i < to; i++) {
-      const [subscriber, chunk] = sends[i]!
+    let i = from
+    let bytes = 0
+    while (i < sends.length && (bytes === 0 || bytes + sends[i]![1].length <= SLICE_BYTES)) {
+      const [subscriber, chunk] = sends[i++]!
       if (!this.subscribers.has(subscriber)) continue
+      bytes += chunk.length
       try {
         subscriber.send(chunk)
       } catch (error) {
         this.drop(subscriber, error)
       }
     }
-    if (to < sends.length) setImmediate(() => this.sendInSlices(sends, to))
+    if (i < sends.length) setImmediate(() => this.sendInSlices(sends, i))
   }
 
   private drop(subscriber: ToolStreamSubscriber, error: unknown): void {

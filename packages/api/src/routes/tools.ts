@@ -1,4 +1,4 @@
-import { matchesToolFilter, parseTimeBound, SessionsError, type SessionService, type ToolAuditor, type ToolEventFilter } from '@claude-sessions/core'
+import { matchesToolFilter, parseTimeBound, SessionsError, type SessionService, type ToolAuditor, type ToolEvent, type ToolEventFilter } from '@claude-sessions/core'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { toSessionDto, toToolEventDto, type SessionToolsDto, type ToolStatsDto, type ToolsDto } from '../dto.js'
@@ -30,7 +30,58 @@ const KEEPALIVE_MS = 15_000
 /** A stream client whose socket has this much not yet taken is dropped rather than buffered for. */
 export const DEFAULT_STREAM_BACKLOG_BYTES = 8 << 20
 
-export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () => number, backlogBytes = DEFAULT_STREAM_BACKLOG_BYTES) {
+/**
+ * On Node, the stream is written straight to the socket's ServerResponse (no web-stream hops per
+ * chunk: with hundreds of streams those hops took the event loop from the hooks); the route then
+ * answers with this adapter's "already sent" response. Elsewhere hono's streamSSE serves it.
+ */
+export interface RawStreams {
+  alreadySent: Response
+}
+
+/** The bits of node:http's ServerResponse the raw stream uses. */
+interface NodeOutgoing {
+  writeHead(status: number, headers: Record<string, string>): unknown
+  write(chunk: Uint8Array | string): boolean
+  readonly writableLength: number
+  destroy(): void
+  on(event: 'close', listener: () => void): unknown
+}
+
+/** Writes the SSE stream on a node ServerResponse; returns once it is set up. */
+function rawStream(
+  out: NodeOutgoing,
+  broadcast: ToolBroadcast,
+  wants: (e: ToolEvent) => boolean,
+  backlogBytes: number,
+): void {
+  out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+  let unsubscribe: (() => void) | null = null
+  const end = () => {
+    unsubscribe?.()
+    unsubscribe = null
+    clearInterval(keepalive)
+  }
+  const write = (chunk: Uint8Array | string): void => {
+    // never buffered without limit: a client this far behind is dropped (it may reconnect)
+    if (out.writableLength > backlogBytes) {
+      end()
+      out.destroy()
+      return
+    }
+    out.write(chunk)
+  }
+  // subscribed before `ready` goes out: nothing recorded after the client hears it is missed
+  unsubscribe = broadcast.subscribe({ wants, send: write })
+  const keepalive = setInterval(() => {
+    if (out.writableLength === 0) write(': keepalive\n\n')
+  }, KEEPALIVE_MS)
+  keepalive.unref()
+  out.on('close', end)
+  write('event: ready\ndata: {}\n\n')
+}
+
+export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () => number, backlogBytes = DEFAULT_STREAM_BACKLOG_BYTES, raw?: RawStreams) {
   // one listener on the auditor and one serialisation per event, however many streams
   const broadcast = new ToolBroadcast(audit)
   return new Hono<AuthEnv>()
@@ -50,6 +101,19 @@ export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () 
       const { limit: _limit, since: _since, until: _until, ...filter } = filterOf(service, q, now())
       // a tree grows: a new child of any session in it joins
       const tree = q.tree !== undefined ? new Set(filter.sessionIds) : null
+      let current = filter
+      const wants = (e: ToolEvent): boolean => {
+        if (tree && e.parentId !== null && tree.has(e.parentId) && !tree.has(e.sessionId)) {
+          tree.add(e.sessionId)
+          current = { ...filter, sessionIds: [...tree] }
+        }
+        return matchesToolFilter(e, current)
+      }
+      const outgoing = (c.env as { outgoing?: NodeOutgoing } | undefined)?.outgoing
+      if (raw !== undefined && outgoing !== undefined) {
+        rawStream(outgoing, broadcast, wants, backlogBytes)
+        return raw.alreadySent
+      }
       return streamSSE(c, async (stream) => {
         let unsubscribe: (() => void) | null = null
         let keepalive: ReturnType<typeof setInterval> | undefined
@@ -76,17 +140,7 @@ export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () 
         stream.onAbort(() => closed())
         try {
           // subscribed before `ready` goes out: nothing recorded after the client hears it is missed
-          let current = filter
-          unsubscribe = broadcast.subscribe({
-            wants: (e) => {
-              if (tree && e.parentId !== null && tree.has(e.parentId) && !tree.has(e.sessionId)) {
-                tree.add(e.sessionId)
-                current = { ...filter, sessionIds: [...tree] }
-              }
-              return matchesToolFilter(e, current)
-            },
-            send: write,
-          })
+          unsubscribe = broadcast.subscribe({ wants, send: write })
           await stream.writeSSE({ event: 'ready', data: '{}' })
           keepalive = setInterval(() => {
             if (unsent === 0) write(': keepalive\n\n')
