@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { BUILTIN_PROFILES, ToolAuditor, type SessionService } from '@claude-sessions/core'
 import { aMessageService, aSessionService, InMemoryToolAuditStore, type FixedClock } from '@claude-sessions/core/testing'
 import { getRequestListener } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
 import { createClient, type ToolEventDto } from './client.js'
@@ -29,7 +31,21 @@ beforeAll(async () => {
   service = built.service
   clock = built.clock
   const { messages } = aMessageService(service, clock)
-  const app = createApp({ service, audit, messages, agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 }, operatorToken: OPERATOR, version: 't', tmuxSocket: 's', maxBodyBytes: 1 << 20, startedAt: 0, now: () => clock.now() })
+  // streams as the server serves them on node: straight to the socket, a slow reader dropped past 256 KiB
+  const app = createApp({
+    service,
+    audit,
+    messages,
+    agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 },
+    operatorToken: OPERATOR,
+    version: 't',
+    tmuxSocket: 's',
+    maxBodyBytes: 1 << 20,
+    startedAt: 0,
+    now: () => clock.now(),
+    rawStreams: { alreadySent: RESPONSE_ALREADY_SENT },
+    streamBacklogBytes: 256 * 1024,
+  })
   const routes = getRequestListener(app.fetch)
   const hooks = createHookListener({ service, maxBodyBytes: 1 << 20 })
   server = createServer((req, res) => {
@@ -124,6 +140,43 @@ describe('tool audit over HTTP', () => {
     await stream.done
     expect(seen.map((e) => e.toolUseId)).toEqual(['s1', 's2'])
     expect(seen[1]).toMatchObject({ sessionName: 'grandchild', toolInput: { command: 'pwd' } })
+  })
+
+  it('a stream client that stops reading is dropped once 256 KiB wait for it; hooks go on', async () => {
+    const port = Number(new URL(baseUrl).port)
+    const socket = connect({ host: '127.0.0.1', port })
+    let head = ''
+    let closed = false
+    socket.on('close', () => (closed = true))
+    socket.on('error', () => undefined)
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+    socket.write(`GET /tools/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${OPERATOR}\r\n\r\n`)
+    await new Promise<void>((resolve) => {
+      socket.on('data', function first(d: Buffer) {
+        head += d.toString()
+        if (!head.includes('event: ready')) return
+        socket.off('data', first)
+        // from here on it reads nothing: what the server writes piles up
+        socket.pause()
+        resolve()
+      })
+    })
+    expect(head).toMatch(/^HTTP\/1\.1 200/)
+    expect(head).toContain('content-type: text/event-stream')
+    const big = 'x'.repeat(40_000)
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 50; i++) {
+        service.ingestHook({ event: 'PreToolUse', payload: { session_id: 'c-slow', tool_name: 'Bash', tool_use_id: `slow-${round}-${i}`, tool_input: { command: `echo ${big}` } }, raw: '{}', managerId: null, token: null })
+      }
+      await new Promise((r) => setTimeout(r, 30))
+    }
+    // reading again: a dropped client finds its connection closed (a kept one would stay open)
+    socket.resume()
+    const deadline = Date.now() + 5000
+    while (!closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    expect(closed).toBe(true)
+    // the server goes on: a hook is still answered
+    expect(await hook('root', 'PreToolUse.Bash', { tool_use_id: 'after-slow', tool_input: { command: 'ls' } })).toEqual({})
   })
 
   it('a stream with a bad filter is refused before it opens', async () => {
