@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { stopClaudeWorld } from './support/claude-world.js'
+import { reportFailure, stopClaudeWorld } from './support/claude-world.js'
 import { startFakeWorld, type FakeWorld } from './support/fake-world.js'
 import { runSm, startSmServer, type SessionJson } from './support/sm-harness.js'
 import { capture, privateSocket, waitFor } from './support/tmux-harness.js'
@@ -24,9 +24,8 @@ describe('a message being typed at a restart', () => {
 
   afterAll(() => stopClaudeWorld(socket, { server: world?.server, root: world?.root }), 120_000)
 
-  afterEach((ctx) => {
-    if (ctx.task.result?.state !== 'fail') return
-    console.error(`[msg-restart] server log tail:\n${world.server.log().split('\n').slice(-30).join('\n')}`)
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await reportFailure('msg-restart', socket, world.server)
   })
 
   it('kill -9 between the paste and Enter: after the restart it is submitted once, never typed twice', async () => {

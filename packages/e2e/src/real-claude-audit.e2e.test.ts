@@ -9,9 +9,9 @@ import { join } from 'node:path'
 import type { ToolEventDto } from '@claude-sessions/api/client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AnthropicStub, ReplyContext, StubReply } from './support/anthropic-stub.js'
-import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
+import { reportFailure, startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
 import { runSm, runSmJson, SmApi, type SessionJson, type SmServer } from './support/sm-harness.js'
-import { capture, privateSocket } from './support/tmux-harness.js'
+import { privateSocket } from './support/tmux-harness.js'
 
 /** The tool call each prompt asks for (by its keyword), then a text answer naming the result. */
 const TOOL_FOR: Record<string, { name: string; input: Record<string, unknown> }> = {
@@ -74,9 +74,7 @@ describe('tool audit and policy with the real Claude Code', { timeout: 180_000 }
   afterAll(() => stopClaudeWorld(socket, { server, stub, root }), 120_000)
 
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return
-    for (const s of sessions) console.error(`[audit-e2e] ${s.name}:\n${await capture(socket, `claude-${s.id}`).catch(String)}`)
-    console.error(`[audit-e2e] server log tail:\n${server.log().split('\n').slice(-30).join('\n')}`)
+    if (ctx.task.result?.state === 'fail') await reportFailure('audit-e2e', socket, server, sessions)
   })
 
   it('strict: `rm -rf ./build` is not run, the model gets the reason, the row records deny', async () => {

@@ -10,7 +10,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AnthropicStub, ReplyContext, StubReply, StubRequest } from './support/anthropic-stub.js'
-import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
+import { reportFailure, startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
 import { runSm, runSmJson, SmApi, type SessionJson, type SmServer } from './support/sm-harness.js'
 import { capture, IDLE_INPUT_RE, privateSocket, sendText, sleep, tmux, waitFor } from './support/tmux-harness.js'
 
@@ -64,9 +64,7 @@ describe('long texts through the real Claude Code', { timeout: 180_000 }, () => 
   afterAll(() => stopClaudeWorld(socket, { server, stub, root }), 120_000)
 
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail' || !session) return
-    const text = await capture(socket, `claude-${session.id}`).catch((err: unknown) => String(err))
-    console.error(`[real-claude-delivery] screen at failure:\n${text}\nserver log tail:\n${server.log().split('\n').slice(-30).join('\n')}`)
+    if (ctx.task.result?.state === 'fail') await reportFailure('real-claude-delivery', socket, server, session ? [session] : [])
   }, 60_000)
 
   it('sm send of 20 KB: one paste, submitted whole, byte-identical at the model (but for what Claude itself changes)', async () => {

@@ -15,9 +15,9 @@ import { join } from 'node:path'
 import { ApiError, createClient, type ToolEventDto } from '@claude-sessions/api/client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AnthropicStub, ReplyContext, StubReply } from './support/anthropic-stub.js'
-import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
+import { reportFailure, startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
 import { runSmJson, SmApi, type SessionJson, type SmServer } from './support/sm-harness.js'
-import { capture, privateSocket, tmux } from './support/tmux-harness.js'
+import { privateSocket, tmux } from './support/tmux-harness.js'
 
 const DISABLE_HOOKS = '--settings={"disableAllHooks":true}'
 const SKIP_PERMISSIONS = '--dangerously-skip-permissions'
@@ -89,9 +89,7 @@ describe('prompts and models that look like options, with the real Claude Code',
   afterAll(() => stopClaudeWorld(socket, { server, stub, root }), 120_000)
 
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state !== 'fail') return
-    for (const s of sessions) console.error(`[inject-e2e] ${s.name}:\n${await capture(socket, `claude-${s.id}`).catch(String)}`)
-    console.error(`[inject-e2e] server log tail:\n${server.log().split('\n').slice(-30).join('\n')}`)
+    if (ctx.task.result?.state === 'fail') await reportFailure('inject-e2e', socket, server, sessions)
   })
 
   it('`--version` and `-p x` reach the model as the prompt; the session runs its turn and waits for more', async () => {

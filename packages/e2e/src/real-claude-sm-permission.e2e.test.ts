@@ -95,7 +95,7 @@ describe('sm coordination commands need no permission dialog (real Claude Code, 
       const list = await api.events(id).catch(() => [] as EventJson[])
       console.error(`[smperm-e2e] ${name} ${id}:\n${await capture(socket, `claude-${id}`).catch(String)}\nevents: ${list.map((e) => e.event).join(', ')}`)
     }
-    console.error(`[smperm-e2e] server log tail:\n${server.log().split('\n').slice(-30).join('\n')}`)
+    console.error(`[smperm-e2e] server log tail:\n${server.logTail()}`)
   })
 
   it('a parent runs sm spawn, sm send && sm wait, sm children with no dialog: never waiting_permission, each row records allow', async () => {

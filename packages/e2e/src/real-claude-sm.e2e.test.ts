@@ -85,7 +85,7 @@ describe('sm end to end with the real Claude Code', { timeout: 120_000 }, () => 
     if (ctx.task.result?.state !== 'fail' || !session) return
     const text = await screen().catch((err: unknown) => String(err))
     const names = (await events().catch(() => [] as EventJson[])).map((e) => e.event).join(', ')
-    console.error(`[real-claude-sm] screen at failure:\n${text}\nevents: ${names}\nserver log tail:\n${server.log().split('\n').slice(-30).join('\n')}`)
+    console.error(`[real-claude-sm] screen at failure:\n${text}\nevents: ${names}\nserver log tail:\n${server.logTail()}`)
   }, 120_000)
 
   it('sm new --prompt: SessionStart, UserPromptSubmit, Stop recorded; working then idle; sm last is the stub answer', async () => {

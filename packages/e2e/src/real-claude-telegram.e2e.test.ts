@@ -66,7 +66,7 @@ describe('Telegram with the real Claude Code', { timeout: 180_000 }, () => {
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return
     if (session) console.error(`[tg-real] screen:\n${await capture(socket, `claude-${session.id}`).catch(String)}`)
-    console.error(`[tg-real] server log tail:\n${server.log().split('\n').slice(-30).join('\n')}`)
+    console.error(`[tg-real] server log tail:\n${server.logTail()}`)
     console.error(`[tg-real] Bot API calls:\n${fake.actions().slice(-20).map((c) => `${c.method} ${JSON.stringify(c.params).slice(0, 200)}`).join('\n')}`)
   })
 

@@ -42,7 +42,7 @@ describe('Telegram quiet hours (real server, fake agent)', { timeout: 150_000 },
 
   afterEach((ctx) => {
     if (ctx.task.result?.state !== 'fail') return
-    console.error(`[tg-quiet] server log tail:\n${server.log().split('\n').slice(-30).join('\n')}`)
+    console.error(`[tg-quiet] server log tail:\n${server.logTail()}`)
   })
 
   it('responses are held during quiet hours, then one digest with the latest response in full', async () => {

@@ -9,7 +9,7 @@ import { expect } from 'vitest'
 import { startAnthropicStub, type AnthropicStub, type ReplyContext, type StubReply } from './anthropic-stub.js'
 import { claudeBinary, claudeEnv, cleanBaseEnv, DUMMY_API_KEY, prepareClaudeHome } from './claude-home.js'
 import { panePids, runSm, startSmServer, waitForExit, writeSmConfig, type SmServer } from './sm-harness.js'
-import { killServer, makeTempDir, removeDir } from './tmux-harness.js'
+import { capture, killServer, makeTempDir, removeDir } from './tmux-harness.js'
 
 export interface ClaudeWorldOptions {
   /** Temp dir name prefix. */
@@ -72,4 +72,10 @@ export async function stopClaudeWorld(socket: string, parts: { server?: SmServer
   await parts.server?.stop()
   await parts.stub?.close()
   if (parts.root) removeDir(parts.root)
+}
+
+/** After a failed test: each session's screen and the server's log tail, on stderr, under `[label]`. */
+export async function reportFailure(label: string, socket: string, server: SmServer | undefined, sessions: readonly { id: string; name?: string | null }[] = []): Promise<void> {
+  for (const s of sessions) console.error(`[${label}] ${s.name ?? s.id}:\n${await capture(socket, `claude-${s.id}`).catch(String)}`)
+  if (server) console.error(`[${label}] server log tail:\n${server.logTail()}`)
 }

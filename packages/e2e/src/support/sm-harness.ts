@@ -78,6 +78,8 @@ export interface SmServer {
   proc: ChildProcess
   /** Everything the server wrote on stdout so far: its log, one JSON line per entry. */
   log(): string
+  /** The last `lines` lines of the log (default 30). */
+  logTail(lines?: number): string
   /** Everything the server wrote on stderr so far (`listening on`, fatal errors). */
   stderr(): string
   /** The state changes it logged for one session, in order: `['starting', 'idle', 'working', ...]` (from, then every to). */
@@ -139,6 +141,7 @@ export async function startSmServer(options: SmServerOptions): Promise<SmServer>
     pid: proc.pid!,
     proc,
     log: () => stdout,
+    logTail: (lines = 30) => stdout.split('\n').slice(-lines).join('\n'),
     stderr: () => stderr,
     transitions: (sessionId) => stateTransitions(stdout, sessionId),
     exited,
