@@ -10,7 +10,8 @@ import { openSqliteStore, type SqliteStore } from '@claude-sessions/store-sqlite
 import { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { isDirectory, randomIds, sha256, systemClock } from './adapters.js'
-import { processAlive, startAgentExitWatch, type AgentExitWatch } from './agent-exit-watch.js'
+import { startAgentExitWatch, type AgentExitWatch } from './agent-exit-watch.js'
+import { processAlive } from './proc.js'
 import { cleanup, silentLog, testConfig, waitFor } from './test-support.js'
 
 const config = testConfig()

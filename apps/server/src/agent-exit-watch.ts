@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs'
 import type { Multiplexer, SessionService } from '@claude-sessions/core'
 import type { Logger } from './logger.js'
+import { processAlive } from './proc.js'
 
 export interface AgentExitWatchOptions {
   service: Pick<SessionService, 'watchedAgents' | 'agentExited' | 'recheckHeld'>
@@ -28,27 +28,6 @@ const GIVE_UP_MS = 5000
 const LOOKUP_MS = 1000
 
 /**
- * Whether a process runs: signal 0 reaches it, and (where /proc exists) it is not a zombie. A
- * program that ended stays a zombie until tmux reaps it, which can take a second after tmux
- * already closed its session.
- */
-export const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-  let stat: string
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT' // no /proc here: trust the signal
-  }
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-  return state !== 'Z' && state !== 'X'
-}
-
-/**
  * Notices an agent's exit (crash, `kill -9`, `/exit`) within `intervalMs`, instead of at the
  * next watchdog pass: the pid of each managed live session's program comes from tmux once, then
  * a signal-0 probe per tick tells whether it still runs. When it is gone, the session service
@@ -64,15 +43,22 @@ export function startAgentExitWatch(options: AgentExitWatchOptions): AgentExitWa
   let running = false
   let lastHeldCheck = 0
 
+  /** When each dead agent's terminal was last asked about. */
+  const deadChecked = new Map<string, number>()
+
   async function exited(sessionId: string, now: number): Promise<void> {
     const since = dead.get(sessionId) ?? now
     dead.set(sessionId, since)
     if (now - since > GIVE_UP_MS) return
+    // the terminal still there: asked again once a LOOKUP_MS, not on every tick
+    if (now - (deadChecked.get(sessionId) ?? -Infinity) < LOOKUP_MS) return
+    deadChecked.set(sessionId, now)
     const stopped = await service.agentExited(sessionId)
     if (stopped) {
       log.info({ session: sessionId, afterMs: now - since }, 'agent exited: session stopped')
       pids.delete(sessionId)
       dead.delete(sessionId)
+      deadChecked.delete(sessionId)
     }
   }
 
@@ -83,6 +69,7 @@ export function startAgentExitWatch(options: AgentExitWatchOptions): AgentExitWa
     const watched = new Set(agents.map((a) => a.sessionId))
     for (const id of pids.keys()) if (!watched.has(id)) pids.delete(id)
     for (const id of dead.keys()) if (!watched.has(id)) dead.delete(id)
+    for (const id of deadChecked.keys()) if (!watched.has(id)) deadChecked.delete(id)
     for (const id of lookedUp.keys()) if (!watched.has(id)) lookedUp.delete(id)
 
     const unknown = agents.filter((a) => pids.get(a.sessionId)?.terminal !== a.terminal && now - (lookedUp.get(a.sessionId) ?? 0) >= LOOKUP_MS)

@@ -1,31 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { SessionsError } from '@claude-sessions/core'
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/**
- * When the process started, as the kernel counts it (`/proc/<pid>/stat` field 22, clock ticks
- * since boot); null where there is no /proc. A pid and its start time name one process: a pid
- * reused by another process has another start time.
- */
-export function processStartTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // the command name (field 2) is in parentheses and may hold spaces or ')'
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const start = fields[19]
-    return start !== undefined && /^\d+$/.test(start) ? start : null
-  } catch {
-    return null
-  }
-}
+import { processStartTime, signalReaches } from './proc.js'
 
 interface Holder {
   pid: number
@@ -41,7 +16,7 @@ function parseHolder(text: string): Holder | null {
 
 /** Whether the lock's holder still runs: its pid is alive and, where we can tell, it is the same process. */
 function holderRuns(holder: Holder): boolean {
-  if (holder.pid <= 0 || !alive(holder.pid)) return false
+  if (holder.pid <= 0 || !signalReaches(holder.pid)) return false
   if (holder.start === null) return true
   const start = processStartTime(holder.pid)
   return start === null || start === holder.start

@@ -1,4 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import { errorBody } from '@claude-sessions/api'
+import { SessionsError } from '@claude-sessions/core'
 
 /** Requests held while the server starts; beyond this many, a request gets 503 (a hook then spools). */
 export const MAX_HELD = 10_000
@@ -52,6 +54,7 @@ export class StartGate {
 }
 
 function unavailable(res: ServerResponse, message: string): void {
-  res.writeHead(503, { 'content-type': 'application/json', connection: 'close' })
-  res.end(JSON.stringify({ error: { code: 'unavailable', message } }))
+  const { status, body } = errorBody(new SessionsError('unavailable', message))
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' })
+  res.end(JSON.stringify(body))
 }

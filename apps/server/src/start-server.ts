@@ -97,13 +97,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     gate.refuseAll()
     http.closeAllConnections()
     await new Promise<void>((resolve) => http.close(() => resolve()))
-    await store.stopCheckpoints()
-    try {
-      store.close()
-    } finally {
-      lock.release()
-    }
+    await closeStore(store, lock, log)
     throw error
+  }
+}
+
+/** The last of a stop: the buffers written (a failure logged), the store closed, the lock released. */
+async function closeStore(store: SqliteStore, lock: { release(): void }, log: Logger): Promise<void> {
+  await store.stopCheckpoints()
+  try {
+    store.close()
+  } catch (error) {
+    log.error({ err: error }, 'could not write the last buffered events')
+  } finally {
+    lock.release()
   }
 }
 
@@ -294,13 +301,7 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
     clearInterval(idle)
     clearTimeout(cut)
     audit.drain()
-    await store.stopCheckpoints()
-    try {
-      store.close()
-    } catch (error) {
-      log.error({ err: error }, 'could not write the last buffered events')
-    }
-    lock.release()
+    await closeStore(store, lock, log)
   }
   return {
     url,

@@ -1,6 +1,16 @@
 import type { DeliveryMode, DeliveryVia, Message, MessageStatus, DeliveryResult, ErrorCode, Session, SessionState, StoredEvent, ToolEvent, ToolStatsKey, ToolStatsRow } from '@claude-sessions/core'
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js'
 
+/** `text` parsed, or `fallback` when it is not JSON or too deep to send back as JSON. */
+function parsedOr(text: string, fallback: unknown): unknown {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return fallback
+  try {
+    return JSON.parse(text)
+  } catch {
+    return fallback
+  }
+}
+
 /** A session on the wire. */
 export interface SessionDto {
   id: string
@@ -226,15 +236,8 @@ export function toSessionDto(s: Session): SessionDto {
 
 export function toEventDto(e: StoredEvent): EventDto {
   const truncated = e.raw.length < e.rawSize
-  let payload: unknown = null
-  // stored before bodies were bounded (or imported from the spool): too deep to send back as JSON
-  if (!truncated && jsonDepth(e.raw) <= MAX_JSON_DEPTH) {
-    try {
-      payload = JSON.parse(e.raw)
-    } catch {
-      payload = null
-    }
-  }
+  // stored before bodies were bounded: maybe too deep to send back as JSON
+  const payload = truncated ? null : parsedOr(e.raw, null)
   return {
     id: e.id,
     event: e.event,
@@ -250,14 +253,8 @@ export function toEventDto(e: StoredEvent): EventDto {
 }
 
 export function toToolEventDto(e: ToolEvent): ToolEventDto {
-  let toolInput: unknown = e.toolInput
-  if (e.toolInput !== null && jsonDepth(e.toolInput) <= MAX_JSON_DEPTH) {
-    try {
-      toolInput = JSON.parse(e.toolInput)
-    } catch {
-      // stored as text when it was not JSON
-    }
-  }
+  // stored as text when it was not JSON
+  const toolInput = e.toolInput === null ? null : parsedOr(e.toolInput, e.toolInput)
   return { ...e, at: iso(e.at), toolInput }
 }
 

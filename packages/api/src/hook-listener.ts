@@ -22,14 +22,6 @@ export interface HookListenerDeps {
 
 const HOOK_PATH = /^\/hooks\/([^/?#]*)(?:\?.*)?$/
 
-/** `X-SM-Event`: the hook's own id for the event (a random UUID from sm-hook). */
-const EVENT_ID = /^[A-Za-z0-9_-]{16,64}$/
-
-/** The event id header, when well formed; anything else is no id (the event is still recorded). */
-export function eventIdOf(header: string | string[] | undefined): string | undefined {
-  return typeof header === 'string' && EVENT_ID.test(header) ? header : undefined
-}
-
 /** Replies with JSON; `Server-Timing` carries our own handling time (headers parsed → reply). */
 function send(res: ServerResponse, status: number, body: unknown, started: number): void {
   const text = JSON.stringify(body)
@@ -95,10 +87,9 @@ export function createHookListener(deps: HookListenerDeps) {
       try {
         const raw = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')
         const sessionHeader = req.headers['x-sm-session']
-        const input = hookInput(eventName(match[1]!), raw, typeof sessionHeader === 'string' ? sessionHeader : undefined, req.headers.authorization)
-        const eventId = eventIdOf(req.headers['x-sm-event'])
+        const input = hookInput(eventName(match[1]!), raw, typeof sessionHeader === 'string' ? sessionHeader : undefined, req.headers.authorization, req.headers['x-sm-event'])
         const gone = new AbortController()
-        const reply = deps.service.ingestHookHeld(eventId === undefined ? input : { ...input, eventId }, gone.signal)
+        const reply = deps.service.ingestHookHeld(input, gone.signal)
         // held (a person decides on Telegram): the hook gave up if its connection closes first
         if (reply instanceof Promise) res.on('close', () => gone.abort())
         const written = deps.written?.()

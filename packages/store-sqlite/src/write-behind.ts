@@ -144,6 +144,12 @@ export class WriteBehind {
     }
     const waiters = this.waiters
     this.waiters = []
+    if (this.unwritten === 0) {
+      // nothing to write (a read's flush, a tick scheduled by the drain): no empty transaction
+      this.failure = null
+      for (const resolve of waiters) resolve(true)
+      return
+    }
     let done: (() => void)[]
     try {
       done = this.commit(this.parts)

@@ -1,12 +1,25 @@
 import type { HookInput, SessionService } from '@claude-sessions/core'
 import { Hono } from 'hono'
 import { bearerToken, headerValue } from '../middleware/auth.js'
-import { eventIdOf } from '../hook-listener.js'
 import { parseJson } from '../schemas.js'
 
-/** A hook request as the service takes it: the same for the router and the node:http fast path. */
-export function hookInput(event: string, raw: string, sessionHeader: string | undefined, authorization: string | undefined): HookInput {
-  return { event, payload: parseJson(raw), raw, managerId: headerValue(sessionHeader), token: bearerToken(authorization) }
+/** `X-SM-Event`: the hook's own id for the event (a random UUID from sm-hook). */
+const EVENT_ID = /^[A-Za-z0-9_-]{16,64}$/
+
+/**
+ * A hook request as the service takes it: the same for the router and the node:http fast path.
+ * A malformed event id is no id (the event is still recorded).
+ */
+export function hookInput(
+  event: string,
+  raw: string,
+  sessionHeader: string | undefined,
+  authorization: string | undefined,
+  eventHeader: string | string[] | undefined,
+): HookInput {
+  const input: HookInput = { event, payload: parseJson(raw), raw, managerId: headerValue(sessionHeader), token: bearerToken(authorization) }
+  if (typeof eventHeader === 'string' && EVENT_ID.test(eventHeader)) input.eventId = eventHeader
+  return input
 }
 
 /**
@@ -17,9 +30,8 @@ export function hookInput(event: string, raw: string, sessionHeader: string | un
 export function hookRoutes(service: SessionService, written?: () => Promise<boolean>) {
   return new Hono().post('/:event', async (c) => {
     const raw = await c.req.text()
-    const input = hookInput(c.req.param('event'), raw, c.req.header('x-sm-session'), c.req.header('authorization'))
-    const eventId = eventIdOf(c.req.header('x-sm-event'))
-    const reply = service.ingestHookHeld(eventId === undefined ? input : { ...input, eventId }, c.req.raw.signal)
+    const input = hookInput(c.req.param('event'), raw, c.req.header('x-sm-session'), c.req.header('authorization'), c.req.header('x-sm-event'))
+    const reply = service.ingestHookHeld(input, c.req.raw.signal)
     // a 2xx means stored (see hook-listener.ts)
     const [answer] = await Promise.all([reply, written?.()])
     return c.json(answer)

@@ -48,37 +48,43 @@ interface NodeOutgoing {
   on(event: 'close', listener: () => void): unknown
 }
 
-/** Writes the SSE stream on a node ServerResponse; returns once it is set up. */
-function rawStream(
-  out: NodeOutgoing,
-  broadcast: ToolBroadcast,
-  wants: (e: ToolEvent) => boolean,
-  backlogBytes: number,
-): void {
-  out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+/** Where a stream client's bytes go: the node socket, or hono's stream. */
+interface StreamSink {
+  write(chunk: Uint8Array | string): void
+  /** Handed over and not yet taken by the client. */
+  pending(): number
+  /** Cuts the client off. */
+  drop(): void
+}
+
+/**
+ * Feeds one stream client: subscribed before `ready` goes out (nothing recorded after the client
+ * hears it is missed), a keepalive comment when idle, and never buffered without limit: a client
+ * more than `backlogBytes` behind is dropped (it may reconnect). Returns what ends it.
+ */
+function feed(sink: StreamSink, broadcast: ToolBroadcast, wants: (e: ToolEvent) => boolean, backlogBytes: number): () => void {
   let unsubscribe: (() => void) | null = null
+  let keepalive: ReturnType<typeof setInterval> | undefined
   const end = () => {
     unsubscribe?.()
     unsubscribe = null
     clearInterval(keepalive)
   }
   const write = (chunk: Uint8Array | string): void => {
-    // never buffered without limit: a client this far behind is dropped (it may reconnect)
-    if (out.writableLength > backlogBytes) {
+    if (sink.pending() > backlogBytes) {
       end()
-      out.destroy()
+      sink.drop()
       return
     }
-    out.write(chunk)
+    sink.write(chunk)
   }
-  // subscribed before `ready` goes out: nothing recorded after the client hears it is missed
   unsubscribe = broadcast.subscribe({ wants, send: write })
-  const keepalive = setInterval(() => {
-    if (out.writableLength === 0) write(': keepalive\n\n')
+  write('event: ready\ndata: {}\n\n')
+  keepalive = setInterval(() => {
+    if (sink.pending() === 0) write(': keepalive\n\n')
   }, KEEPALIVE_MS)
   keepalive.unref()
-  out.on('close', end)
-  write('event: ready\ndata: {}\n\n')
+  return end
 }
 
 export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () => number, backlogBytes = DEFAULT_STREAM_BACKLOG_BYTES, raw?: RawStreams) {
@@ -111,45 +117,41 @@ export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () 
       }
       const outgoing = (c.env as { outgoing?: NodeOutgoing } | undefined)?.outgoing
       if (raw !== undefined && outgoing !== undefined) {
-        rawStream(outgoing, broadcast, wants, backlogBytes)
+        outgoing.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
+        const end = feed({ write: (chunk) => outgoing.write(chunk), pending: () => outgoing.writableLength, drop: () => outgoing.destroy() }, broadcast, wants, backlogBytes)
+        outgoing.on('close', end)
         return raw.alreadySent
       }
       return streamSSE(c, async (stream) => {
-        let unsubscribe: (() => void) | null = null
-        let keepalive: ReturnType<typeof setInterval> | undefined
         let closed!: () => void
         const gone = new Promise<void>((resolve) => (closed = resolve))
-        /** Bytes handed to the socket and not yet taken by it: a client that reads too slowly is dropped. */
         let unsent = 0
-        const write = (chunk: Uint8Array | string): void => {
-          if (unsent > backlogBytes) {
-            // never buffered without limit: this client is dropped (it may reconnect); on node
-            // its socket goes at once, else the stream ends once the socket takes what it holds
-            unsubscribe?.()
-            ;(c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing?.destroy()
-            stream.abort()
-            closed()
-            return
-          }
-          unsent += chunk.length
-          // never rejects (hono's write swallows a closed stream's errors)
-          void stream.write(chunk).then(() => {
-            unsent -= chunk.length
-          })
-        }
         stream.onAbort(() => closed())
+        const end = feed(
+          {
+            write: (chunk) => {
+              unsent += chunk.length
+              // never rejects (hono's write swallows a closed stream's errors)
+              void stream.write(chunk).then(() => {
+                unsent -= chunk.length
+              })
+            },
+            pending: () => unsent,
+            // on node its socket goes at once, else the stream ends once the socket takes what it holds
+            drop: () => {
+              outgoing?.destroy()
+              stream.abort()
+              closed()
+            },
+          },
+          broadcast,
+          wants,
+          backlogBytes,
+        )
         try {
-          // subscribed before `ready` goes out: nothing recorded after the client hears it is missed
-          unsubscribe = broadcast.subscribe({ wants, send: write })
-          await stream.writeSSE({ event: 'ready', data: '{}' })
-          keepalive = setInterval(() => {
-            if (unsent === 0) write(': keepalive\n\n')
-          }, KEEPALIVE_MS)
-          keepalive.unref()
           await gone
         } finally {
-          clearInterval(keepalive)
-          unsubscribe?.()
+          end()
         }
       })
     })

@@ -219,12 +219,6 @@ export class MessageService {
    * session's recorded prompts (UserPromptSubmit, spooled ones included) carry its text, so it
    * is never typed twice; then idle sessions with queued messages are served.
    */
-  /** Tries again to type what waits for `id` (its input box held someone else's text, and is empty now). */
-  retryQueued(id: string): void {
-    this.waiting.add(id)
-    this.background(this.flush(id))
-  }
-
   resume(): void {
     for (const w of this.deps.watches.active()) this.arm(w)
     for (const id of this.deps.messages.recipientsWithQueued()) {
@@ -236,6 +230,12 @@ export class MessageService {
       }
       this.background(this.flush(id))
     }
+  }
+
+  /** Tries again to type what waits for `id` (its input box held someone else's text, and is empty now). */
+  retryQueued(id: string): void {
+    this.waiting.add(id)
+    this.background(this.flush(id))
   }
 
   /** Queued messages of `id` whose typing began and is not going on in this process, grouped by batch. */
