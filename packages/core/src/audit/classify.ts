@@ -32,6 +32,7 @@ import { CODE_RULES, RULE_BY_ID, RULES_BY_COMMAND, VALUE_FLAGS, type RuleRef } f
 import { dangerousSql } from './rules/databases.js'
 import { isDryRun, type Cmd, type DestructiveCategory, type Rule } from './rules/types.js'
 import { SECRET_VAR } from './rules/sensitive.js'
+import { CLOUD_SENDERS } from './rules/exfiltration.js'
 import { BLOCK_DEVICE, protectedFile } from './rules/system.js'
 
 export { DESTRUCTIVE_CATEGORIES, type DestructiveCategory } from './rules/types.js'
@@ -601,7 +602,7 @@ function secretVarIn(w: Word): string | null {
 function isStdinUploader(r: ResolvedCommand): boolean {
   const a = r.args.map((w) => w.text)
   if (!a.includes('-')) return false
-  return ['aws', 'gsutil', 'gcloud', 'rclone', 'az', 'mc', 's3cmd', 'gh', 'azcopy'].includes(r.name)
+  return CLOUD_SENDERS.has(r.name)
 }
 
 /** Words of a stage that may be paths (data words and patterns excluded). */
@@ -887,7 +888,7 @@ function classifyResolved(res: ResolvedCommand, cmd: SimpleCommand, stdin: strin
   applyRules(res, cmd, stdin, st, m)
 
   // A sensitive file read inside an argument of a network command: curl -d "$(cat .env)" ...
-  if (SENDERS.has(name) || name === 'aws' || name === 'gsutil' || name === 'gcloud' || name === 'gh') {
+  if (SENDERS.has(name) || CLOUD_SENDERS.has(name)) {
     for (const w of args) {
       for (const sub of w.subs) {
         try {

@@ -17,6 +17,9 @@ function curlUpload(c: Cmd): string | null {
   return null
 }
 
+/** Cloud and forge CLIs that upload what they are given (`-` for stdin) or send it in a request. */
+export const CLOUD_SENDERS = new Set(['aws', 'gsutil', 'gcloud', 'rclone', 'az', 'mc', 's3cmd', 'gh', 'azcopy'])
+
 export const exfiltration: Pack = {
   name: 'exfiltration',
   description: 'secret files, environment dumps and secret-printing commands sent over the network or copied to buckets and remotes',
