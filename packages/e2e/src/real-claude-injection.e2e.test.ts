@@ -21,6 +21,8 @@ import { privateSocket, tmux } from './support/tmux-harness.js'
 
 const DISABLE_HOOKS = '--settings={"disableAllHooks":true}'
 const SKIP_PERMISSIONS = '--dangerously-skip-permissions'
+const SPAWN_PARENT = 'SPAWN-PARENT: spawn the child'
+const SPAWN_COMMAND = `sm spawn --name child --json -- '${DISABLE_HOOKS}'`
 
 describe('prompts and models that look like options, with the real Claude Code', { timeout: 240_000 }, () => {
   const socket = privateSocket('sm-e2e-inject')
@@ -38,6 +40,11 @@ describe('prompts and models that look like options, with the real Claude Code',
   const seenPrompts: string[] = []
 
   const script = (ctx: ReplyContext): StubReply => {
+    if (ctx.prompt === SPAWN_PARENT) {
+      // the parent's own Bash runs `sm spawn`, the child's prompt after --
+      if (ctx.promptTurns === 0) return { text: 'Spawning.', toolUse: { name: 'Bash', input: { command: SPAWN_COMMAND, description: 'Spawn a child' } } }
+      return { text: `PARENT-DONE error=${ctx.toolResults[0]?.is_error ?? 'none'}` }
+    }
     if (ctx.promptTurns === 0) {
       seenPrompts.push(ctx.prompt)
       if (ctx.prompt.includes('disableAllHooks')) return { text: 'Removing the build.', toolUse: { name: 'Bash', input: { command: 'rm -rf ./build', description: 'Remove the build directory' } } }
@@ -77,6 +84,7 @@ describe('prompts and models that look like options, with the real Claude Code',
       socket,
       script,
       permissionMode: 'default',
+      smOnPath: true,
       prepare: ({ work }) => {
         mkdirSync(join(work, 'build'), { recursive: true })
         writeFileSync(join(work, 'build', 'artifact.txt'), 'built\n')
@@ -137,11 +145,12 @@ describe('prompts and models that look like options, with the real Claude Code',
   })
 
   it(`a strict parent's child spawned with ${DISABLE_HOOKS} as its prompt keeps the parent's profile: \`rm -rf\` denied`, async () => {
-    const parent = await create({ name: 'parent', prompt: 'be the parent', policy: 'strict' })
-    expect(await stopMessage(parent.id, 'ECHO:')).toBe('ECHO:be the parent')
-    // what `sm spawn` sends, with the parent's own credentials (as the parent's Bash would)
-    const asParent = createClient({ baseUrl: server.url, token: tokens.get(parent.id)!, sessionId: parent.id })
-    const { session: child } = await asParent.spawn({ prompt: DISABLE_HOOKS, name: 'child' })
+    // the parent's Bash runs `sm spawn --name child -- '--settings={"disableAllHooks":true}'`
+    const parent = await create({ name: 'parent', prompt: SPAWN_PARENT, policy: 'strict' })
+    expect(await stopMessage(parent.id, 'PARENT-DONE')).toBe('PARENT-DONE error=false')
+    const child = (await operator().list(true)).sessions.find((s) => s.parentId === parent.id)!
+    expect(child).toBeDefined()
+    expect(child.spawnPrompt).toBe(DISABLE_HOOKS)
     sessions.push(child)
     await tokenOf(child.id)
     expect(child).toMatchObject({ parentId: parent.id, policy: 'strict' })

@@ -12,14 +12,12 @@
  * - `careful`, under a profile with `sm_commands: ask`, runs `sm ls`: the reply is `ask`, the
  *   dialog opens, and the row records `ask`.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { ToolEventDto } from '@claude-sessions/api/client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { AnthropicStub, ReplyContext, StubReply } from './support/anthropic-stub.js'
 import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
-import { runSmJson, SM_BIN, SmApi, type EventJson, type SessionJson, type SmServer } from './support/sm-harness.js'
-import { capture, privateSocket, shellQuote, sleep } from './support/tmux-harness.js'
+import { runSmJson, SmApi, type EventJson, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { capture, privateSocket, sleep } from './support/tmux-harness.js'
 
 const SPAWN = 'sm spawn "SM-KID-TASK: say hello" --name kid --json'
 const SEND_WAIT = 'sm send kid "SM-KID-NOTE: thanks" && sm wait kid 30'
@@ -74,13 +72,7 @@ describe('sm coordination commands need no permission dialog (real Claude Code, 
       socket,
       script,
       permissionMode: 'default',
-      prepare: ({ root }) => {
-        const bin = join(root, 'bin')
-        mkdirSync(bin)
-        writeFileSync(join(bin, 'sm'), `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(SM_BIN)} "$@"\n`)
-        chmodSync(join(bin, 'sm'), 0o755)
-      },
-      path: (root) => [join(root, 'bin')],
+      smOnPath: true,
       extraYaml: 'policy:\n  profiles:\n    careful: { sm_commands: ask }\n',
     })
     ;({ root, work, dataDir, stub, server, smEnv } = world)
@@ -128,6 +120,11 @@ describe('sm coordination commands need no permission dialog (real Claude Code, 
     sessions.kid = kid.id
     await stopWith(kid.id, 'KID-NOTE-SEEN')
     expect((JSON.parse(results[CHILDREN]!.content) as { id: string }[]).map((c) => c.id)).toEqual([kid.id])
+    // `sm wait` pays off: the parent is told the child is done (one message), and answers it, still with no dialog
+    await stopWith(parent.id, 'ACK-CHILD')
+    const told = ofType(await api.events(parent.id), 'UserPromptSubmit').filter((e) => String(e.payload?.prompt ?? '').includes('[sm] child kid'))
+    expect(told).toHaveLength(1)
+    expect(ofType(await api.events(parent.id), 'PermissionRequest')).toEqual([])
 
     const rows = (await tools(parent.id)).filter((r) => r.event === 'PreToolUse')
     expect(rows.map((r) => [r.command, r.decision])).toEqual([

@@ -3,13 +3,13 @@
  * API stub, a Claude home, the sm server (Claude Code as its agent) and our hooks installed with
  * `sm hooks install`. Shared by the real-Claude e2e files; each brings its own stub script.
  */
-import { mkdirSync, realpathSync } from 'node:fs'
+import { chmodSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import { startAnthropicStub, type AnthropicStub, type ReplyContext, type StubReply } from './anthropic-stub.js'
 import { claudeBinary, claudeEnv, cleanBaseEnv, DUMMY_API_KEY, prepareClaudeHome } from './claude-home.js'
-import { panePids, runSm, startSmServer, waitForExit, writeSmConfig, type SmServer } from './sm-harness.js'
-import { capture, killServer, makeTempDir, removeDir } from './tmux-harness.js'
+import { panePids, runSm, SM_BIN, startSmServer, waitForExit, writeSmConfig, type SmServer } from './sm-harness.js'
+import { capture, killServer, makeTempDir, removeDir, shellQuote } from './tmux-harness.js'
 
 export interface ClaudeWorldOptions {
   /** Temp dir name prefix. */
@@ -23,6 +23,8 @@ export interface ClaudeWorldOptions {
   path?: (root: string) => string[]
   /** More top-level config YAML (e.g. a `telegram:` section). */
   extraYaml?: string
+  /** Puts the real `sm` on the agents' PATH (`<root>/bin/sm`), so their Bash calls can run it. */
+  smOnPath?: boolean
 }
 
 export interface ClaudeWorld {
@@ -45,6 +47,12 @@ export async function startClaudeWorld(options: ClaudeWorldOptions): Promise<Cla
   const dataDir = join(root, 'data')
   const configPath = join(root, 'config.yaml')
   mkdirSync(work)
+  const bin = join(root, 'bin')
+  if (options.smOnPath === true) {
+    mkdirSync(bin)
+    writeFileSync(join(bin, 'sm'), `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(SM_BIN)} "$@"\n`)
+    chmodSync(join(bin, 'sm'), 0o755)
+  }
   options.prepare?.({ root, work })
   const stub = await startAnthropicStub((ctx) => options.script(ctx))
   const { home } = prepareClaudeHome(join(root, 'home'), { workdir: work, apiKey: DUMMY_API_KEY })
@@ -54,7 +62,7 @@ export async function startClaudeWorld(options: ClaudeWorldOptions): Promise<Cla
     ...(options.extraYaml !== undefined ? { extraYaml: options.extraYaml } : {}),
   })
   const serverEnv = cleanBaseEnv(claudeEnv({ home, stubUrl: stub.url, tmpdir: root }))
-  const extra = options.path?.(root) ?? []
+  const extra = [...(options.smOnPath === true ? [bin] : []), ...(options.path?.(root) ?? [])]
   if (extra.length > 0) serverEnv.PATH = [...extra, serverEnv.PATH ?? '/usr/bin:/bin'].join(':')
   const server = await startSmServer({ env: serverEnv, dataDir, socket: options.socket, configPath })
   const smEnv = cleanBaseEnv({ HOME: root, CLAUDE_SESSIONS_URL: server.url, CLAUDE_SESSIONS_DATA_DIR: dataDir })
