@@ -24,6 +24,11 @@ export interface DeliveryResult {
   confirmedBy: 'hook' | 'screen'
   /** Enter presses needed (1, or 2 after a retry). */
   attempts: number
+  /**
+   * When it was confirmed: the prompt hook's arrival, or the input line emptying. A hook that
+   * follows (the turn's Stop) may be handled before this call returns, never before this time.
+   */
+  confirmedAt: number
 }
 
 export interface DeliveryDeps {
@@ -117,7 +122,13 @@ export async function deliverText(
   // our own text, typed before a crash or restart and never submitted: submit it, never type it twice
   const leftOver = before.input !== '' && isLeftOver(before.input, text)
   if (before.input !== '' && !leftOver) throw new InputHeldError()
-  const waiter = waiters.wait(target.sessionId, (prompt) => promptMatches(text, prompt))
+  let hookAt = 0
+  // the time is taken as the hook is handled (the promise settles a tick later, maybe after the turn's Stop)
+  const waiter = waiters.wait(target.sessionId, (prompt) => {
+    const whole = promptMatches(text, prompt)
+    if (whole && hookAt === 0) hookAt = clock.now()
+    return whole
+  })
   let hookConfirmed = false
   void waiter.promise.then(() => {
     hookConfirmed = true
@@ -140,14 +151,14 @@ export async function deliverText(
       let emptiedAt: number | null = null
       while (clock.now() < deadline) {
         await clock.sleep(timing.pollMs)
-        if (hookConfirmed) return { delivered: true, confirmedBy: 'hook', attempts: attempt }
+        if (hookConfirmed) return { delivered: true, confirmedBy: 'hook', attempts: attempt, confirmedAt: hookAt }
         if (emptiedAt === null && readPane(await mux.capture(target.terminal)).input === '') emptiedAt = clock.now()
-        if (hookConfirmed) return { delivered: true, confirmedBy: 'hook', attempts: attempt }
+        if (hookConfirmed) return { delivered: true, confirmedBy: 'hook', attempts: attempt, confirmedAt: hookAt }
         if (emptiedAt !== null && clock.now() - emptiedAt >= timing.hookGraceMs) {
-          return { delivered: true, confirmedBy: 'screen', attempts: attempt }
+          return { delivered: true, confirmedBy: 'screen', attempts: attempt, confirmedAt: emptiedAt }
         }
       }
-      if (emptiedAt !== null) return { delivered: true, confirmedBy: 'screen', attempts: attempt }
+      if (emptiedAt !== null) return { delivered: true, confirmedBy: 'screen', attempts: attempt, confirmedAt: emptiedAt }
     }
     throw new SessionsError('delivery_failed', 'the text was typed but not submitted (no prompt hook, input line not empty)')
   } finally {

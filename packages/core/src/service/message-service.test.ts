@@ -100,6 +100,35 @@ describe('MessageService: delivery modes', () => {
     expect(submitted(beta)).toEqual([])
   })
 
+  it('the Stop of a typed prompt handled before the typing call returns: the typed one is still delivered first', async () => {
+    const { svc, create, hook, clock, mux } = await setup()
+    const beta = await create('beta')
+    hook(beta, 'SessionStart', { source: 'startup' })
+    const agent = mux.onSubmit
+    const sends: Promise<unknown>[] = []
+    mux.onSubmit = (name, text) => {
+      agent(name, text)
+      if (text !== 'alpha') return
+      // while the typist still waits to see its confirmation, two more are stored and the turn ends
+      clock.advance(5)
+      sends.push(svc.send({ from: { kind: 'operator' }, to: beta.id, text: 'beta' }))
+      sends.push(svc.send({ from: { kind: 'operator' }, to: beta.id, text: 'gamma' }))
+      clock.advance(5)
+      hook(beta, 'Stop', { last_assistant_message: 'echo: alpha' })
+    }
+    await svc.send({ from: { kind: 'operator' }, to: beta.id, text: 'alpha' })
+    await Promise.all(sends)
+    const delivered = svc.list({ recipientId: beta.id })
+    expect(delivered.map((m) => [m.text, m.status, m.via])).toEqual([
+      ['alpha', 'delivered', 'typed'],
+      ['beta', 'delivered', 'stop_hook'],
+      ['gamma', 'delivered', 'stop_hook'],
+    ])
+    const times = delivered.map((m) => m.deliveredAt!)
+    expect(times).toEqual([...times].sort((x, y) => x - y))
+    expect(times[0]).toBeLessThan(times[1]!)
+  })
+
   it('important reaches a working session in the next tool hook reply; sequential ones wait for the Stop', async () => {
     const { svc, create, hook } = await setup()
     const beta = await create('beta')

@@ -416,8 +416,9 @@ export class MessageService {
           // noted before a key is pressed: a restart while typing must not type it again blindly
           const since = clock.now()
           for (const m of batch) messages.markTyping(m.id, since)
-          await sessions.input(id, text)
-          this.deliveredNow(batch, 'typed', clock.now())
+          // the time it was confirmed: the Stop of its turn may be handled before input() returns
+          const { result } = await sessions.input(id, text)
+          this.deliveredNow(batch, 'typed', result.confirmedAt)
         } finally {
           for (const m of batch) this.inFlight.delete(m.id)
         }
@@ -435,8 +436,8 @@ export class MessageService {
         const text = typedText([message], session)
         if (/^\/clear\b/.test(text)) this.fences.set(id, clock.now() + this.deps.config.fenceMs)
         this.deps.messages.markTyping(message.id, clock.now())
-        await sessions.input(id, text)
-        this.deliveredNow([message], 'interrupt', clock.now())
+        const { result } = await sessions.input(id, text)
+        this.deliveredNow([message], 'interrupt', result.confirmedAt)
       } finally {
         this.inFlight.delete(message.id)
       }

@@ -136,7 +136,7 @@ describe('SessionService', () => {
     mux.onSubmit = (_name, text) => hook(s.id, 'UserPromptSubmit', { prompt: text })
     const text = `a;b $(c) 'q' "d" \`e\` é ✓\nline2`
     const { result, session } = await service.input(s.id, text)
-    expect(result).toEqual({ delivered: true, confirmedBy: 'hook', attempts: 1 })
+    expect(result).toEqual({ delivered: true, confirmedBy: 'hook', attempts: 1, confirmedAt: expect.any(Number) })
     expect(session.state).toBe('working')
     expect(mux.terminals.get(s.tmuxSession!)!.submitted).toEqual([text])
   })
