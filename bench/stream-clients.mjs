@@ -1,32 +1,77 @@
 // The load for bench/streams.mjs, in its own process (so reading the streams does not slow the
-// measuring client): `node bench/stream-clients.mjs <url> <token> <subscribers> <idle>`. Opens
-// the SSE subscribers and the idle connections, prints `ready` once all are open, and on SIGTERM
-// (or stdin closing) prints `{"events":n,"bytes":n,"open":n}` and exits.
+// measuring client): `node bench/stream-clients.mjs <url> <token> <subscribers> <idle> [raw|http]`.
+// Opens the SSE subscribers and the idle connections, prints `ready` once all are open, and on
+// SIGTERM (or stdin closing) prints `{"events":n,"bytes":n,"open":n,"counted":n,"sameBytes":bool}`
+// and exits.
+//
+// Every subscriber takes every byte. `raw` (the default) reads each stream from a plain socket
+// (the GET written by hand): the load costs the machine the bytes, not an HTTP client's work per
+// chunk. `http` reads with node's http client, whose parsing of 200 chunked streams costs this
+// process more CPU than the server spends writing them, on the same two cores. Events are counted
+// on one subscriber in COUNT_EVERY (`events`: the fewest any counted stream got), and `sameBytes`
+// says whether all streams got the same bytes.
 import { request } from 'node:http'
 import net from 'node:net'
 
-const [url, token, subscribers, idle] = process.argv.slice(2)
+const COUNT_EVERY = 20
+const MARK = 'event: tool'
+const [url, token, subscribers, idle, mode = 'raw'] = process.argv.slice(2)
 const { hostname, port } = new URL(url)
-const received = { events: 0, bytes: 0 }
-const streams = []
+const perStream = []
+
+/** Counts MARK in a stream's chunks, a mark split between two chunks included. */
+function counter(counts) {
+  let tail = ''
+  return (chunk) => {
+    const text = tail + chunk.toString('latin1')
+    for (let i = text.indexOf(MARK); i !== -1; i = text.indexOf(MARK, i + 1)) counts.events++
+    tail = text.slice(-(MARK.length - 1))
+  }
+}
+
+function rawStream(counts) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(`GET /tools/stream HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${token}\r\n\r\n`)
+    })
+    const count = counts.events === null ? null : counter(counts)
+    let head = true
+    socket.on('data', (d) => {
+      if (head) {
+        head = false
+        const status = d.toString('latin1', 0, 12)
+        if (status !== 'HTTP/1.1 200') return reject(new Error(`stream: ${status}`))
+        resolve()
+      }
+      counts.bytes += d.length
+      count?.(d)
+    })
+    socket.on('error', reject)
+  })
+}
+
+function httpStream(counts) {
+  return new Promise((resolve, reject) => {
+    const count = counts.events === null ? null : counter(counts)
+    const req = request({ host: hostname, port, path: '/tools/stream', headers: { authorization: `Bearer ${token}` }, agent: false }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`stream: ${res.statusCode}`))
+      res.on('data', (d) => {
+        counts.bytes += d.length
+        count?.(d)
+      })
+      resolve()
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 await Promise.all(
-  Array.from(
-    { length: Number(subscribers) },
-    () =>
-      new Promise((resolve, reject) => {
-        const req = request({ host: hostname, port, path: '/tools/stream', headers: { authorization: `Bearer ${token}` }, agent: false }, (res) => {
-          if (res.statusCode !== 200) return reject(new Error(`stream: ${res.statusCode}`))
-          res.on('data', (d) => {
-            received.bytes += d.length
-            for (let i = d.indexOf('event: tool'); i !== -1; i = d.indexOf('event: tool', i + 1)) received.events++
-          })
-          resolve()
-        })
-        req.on('error', reject)
-        req.end()
-        streams.push(req)
-      }),
-  ),
+  Array.from({ length: Number(subscribers) }, (_, n) => {
+    const counts = { bytes: 0, events: n % COUNT_EVERY === 0 ? 0 : null }
+    perStream.push(counts)
+    return mode === 'http' ? httpStream(counts) : rawStream(counts)
+  }),
 )
 const sockets = []
 for (let i = 0; i < Number(idle); i++) {
@@ -35,10 +80,17 @@ for (let i = 0; i < Number(idle); i++) {
   sockets.push(s)
 }
 await new Promise((r) => setTimeout(r, 300))
+// what came before this point (the response head, `ready`) is not the measured stream
+const start = perStream.map((c) => c.bytes)
 process.stdout.write('ready\n')
 const finish = () => {
   const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open').length
-  process.stdout.write(`${JSON.stringify({ ...received, open })}\n`)
+  const counted = perStream.filter((c) => c.events !== null)
+  const events = Math.min(...counted.map((c) => c.events))
+  const taken = perStream.map((c, i) => c.bytes - start[i])
+  const bytes = taken.reduce((sum, b) => sum + b, 0)
+  const sameBytes = taken.every((b) => b === taken[0])
+  process.stdout.write(`${JSON.stringify({ events, bytes, open, counted: counted.length, sameBytes })}\n`)
   process.exit(0)
 }
 process.on('SIGTERM', finish)

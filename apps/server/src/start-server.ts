@@ -243,6 +243,7 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
     log,
     written: store.whenWritten,
     writeFailure: store.writeFailure,
+    hooksWaiting: store.writeQueued,
     // /tools/stream writes straight to the socket (no web-stream hops per chunk)
     rawStreams: { alreadySent: RESPONSE_ALREADY_SENT },
   })

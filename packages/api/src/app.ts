@@ -41,6 +41,8 @@ export interface ApiDeps {
   log?: ErrorLog
   /** Resolves once everything ingested so far is written (true) or could not be (false); hooks are answered after it. */
   written?: () => Promise<boolean>
+  /** True while hooks wait for a write queued this turn: the streams' writes let it go first. */
+  hooksWaiting?: () => boolean
   /** On Node: `/tools/stream` writes straight to the socket and answers with the adapter's "already sent" response. */
   rawStreams?: RawStreams
   /** Why writes fail, while they do (a full disk): `/health` then says `degraded`. */
@@ -89,7 +91,15 @@ export function createApp(deps: ApiDeps) {
     .route('/sessions', sessionToolRoutes(service, deps.audit))
     .route('/sessions', summaryRoutes(deps.summaries))
     .route('/sessions', awarenessRoutes(service, deps.repos, deps.now))
-    .route('/tools', toolRoutes(service, deps.audit, deps.now, deps.streamBacklogBytes, deps.rawStreams))
+    .route(
+      '/tools',
+      toolRoutes(service, deps.audit, {
+        now: deps.now,
+        ...(deps.streamBacklogBytes === undefined ? {} : { backlogBytes: deps.streamBacklogBytes }),
+        raw: deps.rawStreams,
+        hooksWaiting: deps.hooksWaiting,
+      }),
+    )
     .route('/telegram', telegramRoutes(deps.telegram))
     .route('/hooks', hookRoutes(service, deps.written))
   return routes

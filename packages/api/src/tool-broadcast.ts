@@ -3,8 +3,11 @@ import { toToolEventDto } from './dto.js'
 
 /** One `GET /tools/stream` client. */
 export interface ToolStreamSubscriber {
-  /** Whether the client wants the event (its filter; may update the filter, e.g. a growing tree). */
-  wants(event: ToolEvent): boolean
+  /**
+   * Whether the client wants the event (its filter; may update the filter, e.g. a growing tree).
+   * Absent: it wants every event (no filter), and is not asked event by event.
+   */
+  wants?: (event: ToolEvent) => boolean
   /** Hands the client one whole SSE frame, UTF-8: the same bytes for every subscriber, never changed. */
   send(frame: Uint8Array): void
 }
@@ -13,12 +16,18 @@ export interface ToolStreamSubscriber {
 export const toolFrame = (event: ToolEvent): string => `event: tool\nid: ${event.id}\ndata: ${JSON.stringify(toToolEventDto(event))}\n\n`
 
 export interface ToolBroadcastOptions {
-  /** Runs the fan-out later (default: STREAM_BATCH_MS later, so the events of that time go out as one write per stream). */
+  /** Runs the fan-out of a batch later (default: STREAM_BATCH_MS later, so the events of that time go out as one write per stream). */
   defer?: (work: () => void) => void
   /** Formats an event once, for every subscriber that wants it (default toolFrame). */
   frame?: (event: ToolEvent) => string
   /** A subscriber that throws: it is dropped, the others go on. */
   onError?: (error: unknown) => void
+  /**
+   * True while the hook path has work queued for this turn of the event loop (the server: a
+   * write that hooks wait for to be answered). The streams' next step then waits a turn,
+   * MAX_YIELDS turns in a row at most, so streams never starve.
+   */
+  yieldTo?: () => boolean
 }
 
 const utf8 = new TextEncoder()
@@ -33,16 +42,40 @@ export const STREAM_BATCH_MS = 25
 /** Bytes handed to streams per turn of the event loop (at least one chunk). */
 const SLICE_BYTES = 64 * 1024
 
+/** Events serialised per turn of the event loop: a burst of hundreds never holds the hooks up. */
+const ENCODE_PER_TURN = 8
+
+/** Turns in a row the streams' work may wait for the hook path (ToolBroadcastOptions.yieldTo). */
+const MAX_YIELDS = 8
+
+/** The frames serialised since the last fan-out, and who gets which. */
+interface Batch {
+  frames: Uint8Array[]
+  /** The clients at the batch's start: those with a filter get the frames they want, the others all. */
+  takeAll: ToolStreamSubscriber[]
+  filtered: ToolStreamSubscriber[]
+  chunks: Map<ToolStreamSubscriber, Uint8Array[]>
+}
+
 /**
  * The live tool stream's fan-out: one listener on the auditor however many clients, each event
- * serialised and encoded once and the same bytes handed to every client that wants it. Events are batched
- * for STREAM_BATCH_MS and sent as one chunk per client, so the hook path (which records them) never
- * waits for streams.
+ * serialised and encoded once and the same bytes handed to every client that wants it.
+ *
+ * Nothing of it runs in the hook's own turn of the event loop: a recorded event is serialised on
+ * a later turn (a few per turn, and right away, so the event's objects die young instead of
+ * living on through a garbage collection), the frames of STREAM_BATCH_MS go to each client as one
+ * chunk, and the chunks are written a slice per turn, each step after the hook replies of its turn.
  */
 export class ToolBroadcast {
   private readonly subscribers = new Set<ToolStreamSubscriber>()
-  private pending: ToolEvent[] = []
+  /** Recorded, not yet serialised, oldest first. */
+  private recorded: ToolEvent[] = []
+  private batch: Batch | null = null
   private scheduled = false
+  /** Chunks handed out a slice at a time, oldest first. */
+  private outbox: [ToolStreamSubscriber, Uint8Array][] = []
+  /** Whether a turn of work (serialising or a slice) is queued. */
+  private working = false
   private stopListening: (() => void) | null = null
   private readonly defer: (work: () => void) => void
   private readonly frame: (event: ToolEvent) => string
@@ -57,6 +90,8 @@ export class ToolBroadcast {
 
   /** Adds a client; returns its removal. The auditor is listened to only while clients exist. */
   subscribe(subscriber: ToolStreamSubscriber): () => void {
+    // the open batch goes to those who were there: the new client starts with the next one
+    this.fanOut()
     this.subscribers.add(subscriber)
     this.stopListening ??= this.audit.onRecorded((event) => this.push(event))
     return () => {
@@ -64,7 +99,9 @@ export class ToolBroadcast {
       if (this.subscribers.size === 0 && this.stopListening !== null) {
         this.stopListening()
         this.stopListening = null
-        this.pending = []
+        this.recorded = []
+        this.batch = null
+        this.outbox = []
       }
     }
   }
@@ -74,29 +111,51 @@ export class ToolBroadcast {
   }
 
   private push(event: ToolEvent): void {
-    this.pending.push(event)
-    if (this.scheduled) return
-    this.scheduled = true
-    this.defer(() => this.flush())
+    this.recorded.push(event)
+    this.kick()
   }
 
-  private flush(): void {
-    this.scheduled = false
-    const events = this.pending
-    this.pending = []
-    // one chunk per subscriber per batch: the frames it wants, in order (one socket write, not one per event)
-    const chunks = new Map<ToolStreamSubscriber, Uint8Array[]>()
-    const frames: Uint8Array[] = []
+  private kick(): void {
+    if (this.working) return
+    this.working = true
+    this.nextTurn(0)
+  }
+
+  /** One step of the streams' work per turn of the event loop, after the hooks of that turn. */
+  private nextTurn(yielded: number): void {
+    setImmediate(() => {
+      // queued in the turn before, this runs ahead of the hooks' write of this turn: let that go first
+      if (yielded < MAX_YIELDS && this.options.yieldTo?.() === true) return this.nextTurn(yielded + 1)
+      if (this.recorded.length > 0) this.encode()
+      else this.sendSlice()
+      if (this.recorded.length > 0 || this.outbox.length > 0) this.nextTurn(0)
+      else this.working = false
+    })
+  }
+
+  /** Serialises the next few recorded events into the open batch (opening one, and timing its fan-out). */
+  private encode(): void {
+    const events = this.recorded.splice(0, ENCODE_PER_TURN)
+    if (this.subscribers.size === 0) return
+    if (this.batch === null) {
+      const takeAll: ToolStreamSubscriber[] = []
+      const filtered: ToolStreamSubscriber[] = []
+      for (const subscriber of this.subscribers) (subscriber.wants === undefined ? takeAll : filtered).push(subscriber)
+      this.batch = { frames: [], takeAll, filtered, chunks: new Map() }
+    }
+    const batch = this.batch
     for (const event of events) {
+      // a frame per event, in order: one chunk per client per batch (one socket write, not one per event)
       const wanting: ToolStreamSubscriber[] = []
-      for (const subscriber of this.subscribers) {
+      for (const subscriber of batch.filtered) {
+        if (!this.subscribers.has(subscriber)) continue
         try {
-          if (subscriber.wants(event)) wanting.push(subscriber)
+          if (subscriber.wants!(event)) wanting.push(subscriber)
         } catch (error) {
           this.drop(subscriber, error)
         }
       }
-      if (wanting.length === 0) continue
+      if (batch.takeAll.length === 0 && wanting.length === 0) continue
       let frame: Uint8Array
       try {
         frame = utf8.encode(this.frame(event))
@@ -105,30 +164,45 @@ export class ToolBroadcast {
         this.options.onError?.(error)
         continue
       }
-      frames.push(frame)
+      batch.frames.push(frame)
       for (const subscriber of wanting) {
-        const list = chunks.get(subscriber)
-        if (list === undefined) chunks.set(subscriber, [frame])
+        const list = batch.chunks.get(subscriber)
+        if (list === undefined) batch.chunks.set(subscriber, [frame])
         else list.push(frame)
       }
     }
-    // most clients want every event: they share one buffer
-    let everything: Uint8Array | null = null
-    const sends: [ToolStreamSubscriber, Uint8Array][] = []
-    for (const [subscriber, list] of chunks) {
-      if (list.length === 1) sends.push([subscriber, list[0]!])
-      else if (list.length === frames.length) sends.push([subscriber, (everything ??= Buffer.concat(frames))])
-      else sends.push([subscriber, Buffer.concat(list)])
+    if (batch.frames.length > 0 && !this.scheduled) {
+      this.scheduled = true
+      this.defer(() => {
+        this.scheduled = false
+        this.fanOut()
+      })
     }
-    this.sendInSlices(sends, 0)
   }
 
-  /** A slice of the writes per turn of the event loop (SLICE_BYTES): hook requests get their turn in between. */
-  private sendInSlices(sends: [ToolStreamSubscriber, Uint8Array][], from: number): void {
-    let i = from
+  /** The open batch's chunks join the outbox: all frames shared by every client that takes all. */
+  private fanOut(): void {
+    const batch = this.batch
+    if (batch === null || batch.frames.length === 0) return
+    this.batch = null
+    const { frames } = batch
+    const everything = frames.length === 1 ? frames[0]! : Buffer.concat(frames)
+    for (const subscriber of batch.takeAll) this.outbox.push([subscriber, everything])
+    for (const [subscriber, list] of batch.chunks) {
+      this.outbox.push([subscriber, list.length === frames.length ? everything : list.length === 1 ? list[0]! : Buffer.concat(list)])
+    }
+    this.kick()
+  }
+
+  /**
+   * One slice of the outbox (SLICE_BYTES) per turn of the event loop: hook requests get their
+   * turn in between. One outbox for every batch: a client gets its chunks in order.
+   */
+  private sendSlice(): void {
     let bytes = 0
-    while (i < sends.length && (bytes === 0 || bytes + sends[i]![1].length <= SLICE_BYTES)) {
-      const [subscriber, chunk] = sends[i++]!
+    let i = 0
+    while (i < this.outbox.length && (bytes === 0 || bytes + this.outbox[i]![1].length <= SLICE_BYTES)) {
+      const [subscriber, chunk] = this.outbox[i++]!
       if (!this.subscribers.has(subscriber)) continue
       bytes += chunk.length
       try {
@@ -137,7 +211,7 @@ export class ToolBroadcast {
         this.drop(subscriber, error)
       }
     }
-    if (i < sends.length) setImmediate(() => this.sendInSlices(sends, i))
+    this.outbox.splice(0, i)
   }
 
   private drop(subscriber: ToolStreamSubscriber, error: unknown): void {

@@ -11,6 +11,9 @@ import { ToolBroadcast, toolFrame } from './tool-broadcast.js'
 
 const OPERATOR = 'operator-secret'
 
+/** One turn of the event loop (the broadcast does a step of its work per turn). */
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
 function anAuditor() {
   return new ToolAuditor({ store: new InMemoryToolAuditStore(), projectOf: () => null, config: { responseCap: 1000, policies: { profiles: BUILTIN_PROFILES } } })
 }
@@ -40,12 +43,18 @@ describe('ToolBroadcast', () => {
     hook('PreToolUse', 't1')
     hook('PostToolUse', 't1')
     audit.drain()
-    // recorded, but nothing written to any stream yet: the hook path goes first
-    expect(received.every((r) => r.length === 0)).toBe(true)
-    expect(deferred).toHaveLength(1)
-    deferred.shift()!()
+    // recorded, but nothing serialised nor written yet: the hook path goes first
+    expect(framed).toBe(0)
+    expect(deferred).toHaveLength(0)
+    // serialised on a turn of the event loop of its own, held for the batch time
+    await turn()
     expect(framed).toBe(2)
-    // written a slice of streams per turn of the event loop
+    expect(deferred).toHaveLength(1)
+    expect(received.every((r) => r.length === 0)).toBe(true)
+    // then written a slice of streams per turn
+    deferred.shift()!()
+    await turn()
+    expect(received.filter((r) => r.length > 0).length).toBeGreaterThan(0)
     expect(received.filter((r) => r.length > 0).length).toBeLessThan(200)
     await new Promise((resolve) => setTimeout(resolve, 20))
     const text = (f: Uint8Array) => Buffer.from(f).toString('utf8')
@@ -85,11 +94,103 @@ describe('ToolBroadcast', () => {
       service.ingestHook({ event: 'PreToolUse', payload: { session_id: 'c', tool_name: 'Bash', tool_use_id: id, tool_input: { command: 'ls' } }, raw: '{}', managerId: s.id, token: 'token-1' })
     }
     audit.drain()
+    await turn()
     deferred.shift()!()
+    await turn()
     expect(got).toHaveLength(1)
     expect(got[0]).toContain('"toolUseId":"fine"')
     expect(errors.map((e) => (e as Error).message)).toEqual(['bad filter', 'cannot format'])
     expect(broadcast.size).toBe(1)
+  })
+})
+
+describe('ToolBroadcast: the hook path first', () => {
+  async function setup(yieldTo?: () => boolean) {
+    const audit = anAuditor()
+    const { service } = aSessionService({ deps: { audit } })
+    const s = await service.create({ workingDir: '/w', name: 'a' })
+    let framed = 0
+    const deferred: (() => void)[] = []
+    const broadcast = new ToolBroadcast(audit, {
+      defer: (work) => deferred.push(work),
+      frame: (e) => {
+        framed++
+        return toolFrame(e)
+      },
+      ...(yieldTo ? { yieldTo } : {}),
+    })
+    const got: string[] = []
+    // no filter: every event, never asked event by event
+    broadcast.subscribe({ send: (f) => got.push(Buffer.from(f).toString('utf8')) })
+    const record = (ids: string[]) => {
+      for (const id of ids) service.ingestHook({ event: 'PreToolUse', payload: { session_id: 'c', tool_name: 'Bash', tool_use_id: id, tool_input: { command: 'ls' } }, raw: '{}', managerId: s.id, token: 'token-1' })
+      audit.drain()
+    }
+    const ids = () => got.flatMap((chunk) => [...chunk.matchAll(/"toolUseId":"([^"]+)"/g)].map((m) => m[1]))
+    return { record, ids, framed: () => framed, deferred, broadcast, got }
+  }
+
+  it('a burst is serialised a few events per turn of the event loop, one chunk per batch time, whole and in order', async () => {
+    const { record, ids, framed, deferred } = await setup()
+    const first = Array.from({ length: 20 }, (_, i) => `a${i}`)
+    record(first)
+    const seen: number[] = []
+    for (let i = 0; i < 3; i++) {
+      await turn()
+      seen.push(framed())
+    }
+    expect(seen).toEqual([8, 16, 20])
+    // one batch: one fan-out timed, one chunk
+    expect(deferred).toHaveLength(1)
+    deferred.shift()!()
+    await turn()
+    const second = ['b0', 'b1']
+    record(second)
+    await turn()
+    deferred.shift()!()
+    await turn()
+    expect(ids()).toEqual([...first, ...second])
+  })
+
+  it('a client that subscribes mid-batch gets what is recorded after it; those before get their batch whole', async () => {
+    const { record, ids, deferred, broadcast } = await setup()
+    record(['a', 'b'])
+    await turn()
+    const late: string[] = []
+    broadcast.subscribe({ send: (f) => late.push(Buffer.from(f).toString('utf8')) })
+    record(['c'])
+    await turn()
+    await turn()
+    while (deferred.length > 0) deferred.shift()!()
+    await turn()
+    await turn()
+    expect(ids()).toEqual(['a', 'b', 'c'])
+    expect(late.join('')).toContain('"toolUseId":"c"')
+    expect(late.join('')).not.toContain('"toolUseId":"a"')
+  })
+
+  it('while the hook path has work queued, the streams wait a turn (8 in a row at most, so they never starve)', async () => {
+    let busy = true
+    const { record, ids, framed, deferred } = await setup(() => busy)
+    record(['x'])
+    for (let i = 0; i < 4; i++) await turn()
+    expect(framed()).toBe(0)
+    busy = false
+    await turn()
+    expect(framed()).toBe(1)
+    deferred.shift()!()
+    await turn()
+    expect(ids()).toEqual(['x'])
+    // never free: each step goes after 8 turns of waiting
+    busy = true
+    record(['y'])
+    for (let i = 0; i < 8; i++) await turn()
+    expect(framed()).toBe(1)
+    await turn()
+    expect(framed()).toBe(2)
+    deferred.shift()!()
+    for (let i = 0; i < 10; i++) await turn()
+    expect(ids()).toEqual(['x', 'y'])
   })
 })
 

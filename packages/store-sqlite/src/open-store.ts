@@ -63,6 +63,8 @@ export interface SqliteStore {
   setBeforeFlush(work: () => void): void
   /** Null while writes succeed; else the error, since when, and how many rows wait in memory. */
   writeFailure(): WriteFailure | null
+  /** Whether a write is queued for this turn of the event loop (hooks wait for it to answer). */
+  writeQueued(): boolean
   /** Flushes and closes the database. Idempotent. */
   close(): void
   /** Stops the checkpoint worker (if any); `close` does it too, without waiting. */
@@ -161,6 +163,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
       writes.beforeFlush = work
     },
     writeFailure: () => writes.failing,
+    writeQueued: () => writes.queued,
     close() {
       if (closed) return
       closed = true

@@ -109,6 +109,11 @@ export class WriteBehind {
     return this.failure === null ? null : { ...this.failure, unwritten: this.unwritten }
   }
 
+  /** Whether a flush is queued for this turn of the event loop (a hook may be waiting for it). */
+  get queued(): boolean {
+    return this.scheduled !== null
+  }
+
   /** A flush on the next turn of the event loop (once however often it is asked). */
   schedule(): void {
     if (this.scheduled !== null || this.closed) return

@@ -62,7 +62,7 @@ interface StreamSink {
  * hears it is missed), a keepalive comment when idle, and never buffered without limit: a client
  * more than `backlogBytes` behind is dropped (it may reconnect). Returns what ends it.
  */
-function feed(sink: StreamSink, broadcast: ToolBroadcast, wants: (e: ToolEvent) => boolean, backlogBytes: number): () => void {
+function feed(sink: StreamSink, broadcast: ToolBroadcast, wants: ((e: ToolEvent) => boolean) | null, backlogBytes: number): () => void {
   let unsubscribe: (() => void) | null = null
   let keepalive: ReturnType<typeof setInterval> | undefined
   const end = () => {
@@ -78,7 +78,7 @@ function feed(sink: StreamSink, broadcast: ToolBroadcast, wants: (e: ToolEvent) 
     }
     sink.write(chunk)
   }
-  unsubscribe = broadcast.subscribe({ wants, send: write })
+  unsubscribe = broadcast.subscribe(wants === null ? { send: write } : { wants, send: write })
   write('event: ready\ndata: {}\n\n')
   keepalive = setInterval(() => {
     if (sink.pending() === 0) write(': keepalive\n\n')
@@ -87,9 +87,19 @@ function feed(sink: StreamSink, broadcast: ToolBroadcast, wants: (e: ToolEvent) 
   return end
 }
 
-export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () => number, backlogBytes = DEFAULT_STREAM_BACKLOG_BYTES, raw?: RawStreams) {
+export interface ToolRouteOptions {
+  now: () => number
+  /** A stream client with more than this many bytes not taken by its socket is dropped. */
+  backlogBytes?: number
+  raw?: RawStreams | undefined
+  /** True while hooks wait for work queued this turn: stream writes let it go first (ToolBroadcastOptions.yieldTo). */
+  hooksWaiting?: (() => boolean) | undefined
+}
+
+export function toolRoutes(service: SessionService, audit: ToolAuditor, options: ToolRouteOptions) {
+  const { now, backlogBytes = DEFAULT_STREAM_BACKLOG_BYTES, raw } = options
   // one listener on the auditor and one serialisation per event, however many streams
-  const broadcast = new ToolBroadcast(audit)
+  const broadcast = new ToolBroadcast(audit, options.hooksWaiting ? { yieldTo: options.hooksWaiting } : {})
   return new Hono<AuthEnv>()
     .get('/', (c) => {
       const filter = filterOf(service, parseWith(toolsQuery, c.req.query(), 'query'), now())
@@ -108,13 +118,17 @@ export function toolRoutes(service: SessionService, audit: ToolAuditor, now: () 
       // a tree grows: a new child of any session in it joins
       const tree = q.tree !== undefined ? new Set(filter.sessionIds) : null
       let current = filter
-      const wants = (e: ToolEvent): boolean => {
-        if (tree && e.parentId !== null && tree.has(e.parentId) && !tree.has(e.sessionId)) {
-          tree.add(e.sessionId)
-          current = { ...filter, sessionIds: [...tree] }
-        }
-        return matchesToolFilter(e, current)
-      }
+      // no filter: every event, and the broadcast need not ask event by event
+      const wants =
+        Object.keys(filter).length === 0
+          ? null
+          : (e: ToolEvent): boolean => {
+              if (tree && e.parentId !== null && tree.has(e.parentId) && !tree.has(e.sessionId)) {
+                tree.add(e.sessionId)
+                current = { ...filter, sessionIds: [...tree] }
+              }
+              return matchesToolFilter(e, current)
+            }
       const outgoing = (c.env as { outgoing?: NodeOutgoing } | undefined)?.outgoing
       if (raw !== undefined && outgoing !== undefined) {
         outgoing.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' })
