@@ -1,6 +1,6 @@
 // The audit classifier over the labeled corpus: commands per second, and the time per command
 // (p50/p99 over every corpus entry, many rounds). Baseline: JSON.parse + JSON.stringify of the
-// same entry, a floor any per-event work pays anyway. Uses the built @claude-sessions/core.
+// same entry, a floor any per-event work pays anyway. Uses the built @claude-sessions/core/audit.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO, fmtMs, log, resultLine, summarize } from './support.mjs'
@@ -8,7 +8,7 @@ import { REPO, fmtMs, log, resultLine, summarize } from './support.mjs'
 const P99_TARGET_MS = 1
 
 export async function benchClassifier({ quick }) {
-  const core = await import(join(REPO, 'packages/core/dist/index.js'))
+  const core = await import(join(REPO, 'packages/core/dist/audit/index.js'))
   const corpus = readFileSync(join(REPO, 'packages/core/fixtures/audit/corpus.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')

@@ -6,10 +6,17 @@ const src = (path: string): string => fileURLToPath(new URL(`../../${path}`, imp
 
 /** Workspace packages are bundled from source, so the CLI builds without their dist. */
 const alias = {
+  '@claude-sessions/core/telegram/testing': src('packages/core/src/telegram-testing.ts'),
+  '@claude-sessions/core/telegram': src('packages/core/src/telegram.ts'),
+  '@claude-sessions/core/testing': src('packages/core/src/testing/index.ts'),
+  '@claude-sessions/core/audit': src('packages/core/src/audit/index.ts'),
+  '@claude-sessions/core/services': src('packages/core/src/services.ts'),
   '@claude-sessions/core': src('packages/core/src/index.ts'),
   '@claude-sessions/tmux': src('packages/tmux/src/index.ts'),
+  '@claude-sessions/workspace': src('packages/workspace/src/index.ts'),
   '@claude-sessions/store-sqlite': src('packages/store-sqlite/src/index.ts'),
   '@claude-sessions/api/client': src('packages/api/src/client.ts'),
+  '@claude-sessions/api/node': src('packages/api/src/node-transport.ts'),
   '@claude-sessions/api': src('packages/api/src/index.ts'),
   '@claude-sessions/telegram': src('packages/telegram/src/index.ts'),
   '@claude-sessions/server': src('apps/server/src/index.ts'),

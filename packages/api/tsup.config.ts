@@ -1,3 +1,3 @@
 import { library } from '../../tooling/tsup/library.js'
 
-export default library(['src/index.ts', 'src/client.ts'])
+export default library(['src/index.ts', 'src/client.ts', 'src/node-transport.ts'])

@@ -1,4 +1,14 @@
 import { library } from '../../tooling/tsup/library.js'
 
-// `testing` holds the fakes and the store contract; vitest stays the caller's.
-export default library({ index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' }, { external: ['vitest'] })
+// One entry per subpath export; the testing ones hold fakes and contracts, and vitest stays the caller's.
+export default library(
+  {
+    index: 'src/index.ts',
+    'audit/index': 'src/audit/index.ts',
+    services: 'src/services.ts',
+    telegram: 'src/telegram.ts',
+    'testing/index': 'src/testing/index.ts',
+    'telegram-testing': 'src/telegram-testing.ts',
+  },
+  { external: ['vitest'] },
+)

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Clock, IdGenerator } from '@claude-sessions/core'
+import { processEnv } from './config/env.js'
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -24,7 +25,7 @@ export const isDirectory = (path: string): boolean => {
 }
 
 /** Whether `command` runs: an executable path, or a name found on PATH. */
-export const commandAvailable = (command: string, path = process.env.PATH ?? ''): boolean => {
+export const commandAvailable = (command: string, path = processEnv().PATH ?? ''): boolean => {
   const executable = (file: string): boolean => {
     try {
       accessSync(file, constants.X_OK)

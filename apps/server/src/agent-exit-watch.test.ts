@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { SessionService } from '@claude-sessions/core'
+import { SessionService } from '@claude-sessions/core/services'
 import { openSqliteStore, type SqliteStore } from '@claude-sessions/store-sqlite'
 import { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'

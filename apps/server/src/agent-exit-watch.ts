@@ -1,4 +1,5 @@
-import type { Multiplexer, SessionService } from '@claude-sessions/core'
+import type { Multiplexer } from '@claude-sessions/core'
+import type { SessionService } from '@claude-sessions/core/services'
 import type { Logger } from './logger.js'
 import { processAlive } from './proc.js'
 

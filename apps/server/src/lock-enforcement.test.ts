@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -78,6 +78,24 @@ describe('locks.enforce', () => {
     expect(tools.map((t) => [t.sessionId, t.toolName, t.targetFile, t.decision])).toEqual([[other.session.id, 'Edit', join(repo, 'src/a.ts'), 'deny']])
     const mine = await client.sessionTools(holder.session.id)
     expect(mine.tools.map((t) => [t.event, t.decision])).toEqual([['PreToolUse', null]])
+  })
+
+  it('an edit through a symlink to the checkout, or into it, is held back like one through its real path', async () => {
+    const { repo, session, lockBy, edit } = await setup(true)
+    const holder = await session()
+    const other = await session()
+    lockBy(holder.session.id)
+    const link = `${repo}-link`
+    const intoSrc = `${repo}-src-link`
+    dirs.push(link, intoSrc)
+    symlinkSync(repo, link)
+    symlinkSync(join(repo, 'src'), intoSrc)
+    for (const file of [join(link, 'src/a.ts'), join(intoSrc, 'a.ts')]) {
+      const denied = decision((await edit(other.env, file)).stdout)
+      expect(denied?.permissionDecision, file).toBe('deny')
+      expect(denied?.permissionDecisionReason).toContain(`holder (${holder.session.id})`)
+      expect(decision((await edit(holder.env, file)).stdout), file).toBeUndefined()
+    }
   })
 
   it('a stale lock (over 30 minutes) holds nobody back; off by default', async () => {

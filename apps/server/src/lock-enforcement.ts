@@ -1,19 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { basename, dirname, isAbsolute, join } from 'node:path'
-import { enforceLock, LOCKED_TOOLS, parseWorkspaceLock, preToolUseReply, WORKSPACE_LOCK_PATH, type HookReplier } from '@claude-sessions/core'
-
-/** The nearest directory at or above `dir` holding `.git`, or null. */
-function gitRoot(dir: string): string | null {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, '.git'))) return d
-    if (dirname(d) === d) return null
-  }
-}
+import { basename, dirname, isAbsolute } from 'node:path'
+import { enforceLock, LOCKED_TOOLS, parseWorkspaceLock } from '@claude-sessions/core'
+import { preToolUseReply } from '@claude-sessions/core/audit'
+import { type HookReplier } from '@claude-sessions/core/services'
+import { readWorkspaceLock } from '@claude-sessions/workspace'
 
 /**
  * `locks.enforce`: a PreToolUse Edit/Write/MultiEdit/NotebookEdit by a session that does not
  * hold the fresh workspace lock of the file's checkout, held by another, is denied; the reason
- * names the holder and suggests a worktree.
+ * names the holder and suggests a worktree. The checkout is the one `sm lock` finds
+ * (@claude-sessions/workspace: the same git root, symlinks resolved).
  */
 export function lockEnforcer(now: () => number = Date.now): HookReplier {
   return (session, event, _at, replay, payload) => {
@@ -23,15 +18,9 @@ export function lockEnforcer(now: () => number = Date.now): HookReplier {
     const base = event.cwd ?? (session.workingDir || null)
     const dir = target !== null && isAbsolute(target) ? dirname(target) : base
     if (dir === null || !isAbsolute(dir)) return null
-    const root = gitRoot(dir)
-    if (root === null) return null
-    let text: string
-    try {
-      text = readFileSync(join(root, WORKSPACE_LOCK_PATH), 'utf8')
-    } catch {
-      return null
-    }
-    const reason = enforceLock(parseWorkspaceLock(text).lock, session.id, event.toolName, now(), { repo: basename(root) })
+    const ws = readWorkspaceLock(dir)
+    if (ws === null || ws.text === null) return null
+    const reason = enforceLock(parseWorkspaceLock(ws.text).lock, session.id, event.toolName, now(), { repo: basename(ws.root) })
     return reason === null ? null : { reply: preToolUseReply({ action: 'deny', reason: `claude-sessions: ${reason}` }), continued: false }
   }
 }

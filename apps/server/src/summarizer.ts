@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { SessionsError, type SummarizeOptions, type Summarizer } from '@claude-sessions/core'
+import { processEnv } from './config/env.js'
 
 /** Stdout kept from the summarizer (the answer is cut to a few lines anyway). */
 const STDOUT_CAP = 64 * 1024
@@ -37,7 +38,7 @@ export class CommandSummarizer implements Summarizer {
 
   summarize(prompt: string, { timeoutMs }: SummarizeOptions): Promise<string> {
     const [program, ...args] = this.options.command as [string, ...string[]]
-    const env = { ...(this.options.env ?? process.env) }
+    const env = { ...(this.options.env ?? processEnv()) }
     delete env.CLAUDECODE
     delete env.CLAUDE_CODE_ENTRYPOINT
     const grace = this.options.killGraceMs ?? 2000

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ApiError, createClient, type Client } from '@claude-sessions/api/client'
-
-type Env = Record<string, string | undefined>
+import { nodeTransport } from '@claude-sessions/api/node'
+import { processEnv, type Env } from './env.js'
 
 /** Where the server is and how `sm` proves who it is. */
 export interface Connection {
@@ -58,7 +58,7 @@ async function fileSettings(env: Env): Promise<FileSettings> {
   }
 }
 
-export async function resolveConnection(env: Env = process.env): Promise<Connection> {
+export async function resolveConnection(env: Env = processEnv()): Promise<Connection> {
   const file = await fileSettings(env)
   const port = env.CLAUDE_SESSIONS_PORT || String(file.port ?? 8420)
   const dataDir = env.CLAUDE_SESSIONS_DATA_DIR || file.dataDir || join(xdg(env, 'XDG_DATA_HOME', '.local/share'), 'claude-sessions')
@@ -83,11 +83,11 @@ export async function resolveConnection(env: Env = process.env): Promise<Connect
 }
 
 export function clientFor(conn: Connection): Client {
-  return createClient({ baseUrl: conn.baseUrl, token: conn.token, sessionId: conn.sessionId })
+  return createClient({ baseUrl: conn.baseUrl, token: conn.token, sessionId: conn.sessionId, transport: nodeTransport })
 }
 
 /** The caller's own session id; exit 2 outside a managed session. */
-export function ownSessionId(env: Env = process.env): string {
+export function ownSessionId(env: Env = processEnv()): string {
   const id = env.CLAUDE_SESSION_MANAGER_ID
   if (!id) throw new CliError('not inside a managed session (CLAUDE_SESSION_MANAGER_ID is not set)', 2)
   return id

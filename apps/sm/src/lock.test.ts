@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
@@ -207,6 +207,20 @@ describe('sm lock', () => {
     } finally {
       rmSync(elsewhere, { recursive: true, force: true })
     }
+  })
+
+  it('--dir through a symlink to the checkout, or into it: the real checkout, its root and its lock', async () => {
+    mkdirSync(join(repo, 'src'))
+    const link = join(base, `link-to-repo${n}`)
+    const intoSrc = join(base, `link-to-repo${n}-src`)
+    symlinkSync(repo, link)
+    symlinkSync(join(repo, 'src'), intoSrc)
+    const r = await run(['lock', 'via a link', '--dir', link, '--json'], as(A), base)
+    expect(r.status, r.stderr).toBe(0)
+    expect(JSON.parse(r.stdout)).toMatchObject({ action: 'locked', root: repo, path: lockFile(repo) })
+    const other = await run(['lock', '--dir', intoSrc, '--json'], as(B), base)
+    expect(other.status).toBe(1)
+    expect(JSON.parse(other.stdout)).toMatchObject({ state: 'held-by-other', root: repo, lock: { session: A, task: 'via a link' } })
   })
 
   it('keeps the lock out of git status (info/exclude), once', async () => {

@@ -1,4 +1,4 @@
-import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core'
+import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { testClient } from 'hono/testing'
 import { describe, expect, it } from 'vitest'

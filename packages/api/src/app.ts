@@ -1,4 +1,6 @@
-import { SessionsError, type MessageService, type RepoInspector, type SessionService, type SummaryService, type ToolAuditor } from '@claude-sessions/core'
+import { SessionsError, type RepoInspector } from '@claude-sessions/core'
+import { type ToolAuditor } from '@claude-sessions/core/audit'
+import { type MessageService, type SessionService, type SummaryService } from '@claude-sessions/core/services'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HealthDto } from './dto.js'

@@ -1,4 +1,5 @@
-import { BUILTIN_PROFILES, noRepo, ToolAuditor, type RepoIdentity, type RepoInspector } from '@claude-sessions/core'
+import { noRepo, type RepoIdentity, type RepoInspector } from '@claude-sessions/core'
+import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.js'

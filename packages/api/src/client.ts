@@ -1,4 +1,3 @@
-import { request } from 'node:http'
 import type { SendableKey } from '@claude-sessions/core'
 import type {
   ErrorBody,
@@ -24,7 +23,8 @@ import type {
 } from './dto.js'
 import { ApiError } from './api-error.js'
 import type { PairingCodeDto, TelegramStatusDto } from './routes/telegram.js'
-import { openEventStream, type EventStream } from './event-stream.js'
+import { fetchTransport } from './fetch-transport.js'
+import type { EventStream, Transport } from './transport.js'
 
 /** Filters of the tool audit queries; times are `2h`, ISO or epoch ms (the server reads them). */
 export interface ToolsQuery {
@@ -54,6 +54,8 @@ export interface ClientOptions {
   sessionId?: string | undefined
   /** Per-request timeout; delivery can take a few seconds. Default 30 s. */
   timeoutMs?: number
+  /** How requests travel: `fetch` by default (browsers too); `nodeTransport` (`@claude-sessions/api/node`) for a CLI's start-up time. */
+  transport?: Transport
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -65,41 +67,21 @@ function headersOf(options: ClientOptions): Record<string, string> {
   return headers
 }
 
-function call<T>(options: ClientOptions, method: Method, path: string, body?: unknown, timeoutMs = options.timeoutMs ?? 30_000): Promise<T> {
+async function call<T>(options: ClientOptions, method: Method, path: string, body?: unknown, timeoutMs = options.timeoutMs ?? 30_000): Promise<T> {
   const url = new URL(path, options.baseUrl)
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
   const headers: Record<string, string> = { accept: 'application/json', ...headersOf(options) }
-  if (payload) {
-    headers['content-type'] = 'application/json'
-    headers['content-length'] = String(payload.length)
+  const payload = body === undefined ? undefined : JSON.stringify(body)
+  if (payload !== undefined) headers['content-type'] = 'application/json'
+  const { status, text } = await (options.transport ?? fetchTransport).request({ method, url, headers, body: payload, timeoutMs })
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new ApiError('internal', `server sent a non-JSON reply (HTTP ${status})`, status)
   }
-  return new Promise<T>((resolve, reject) => {
-    const req = request(url, { method, headers, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('error', (err) => reject(new ApiError('unavailable', `server connection failed: ${err.message}`, 0)))
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(text)
-        } catch {
-          reject(new ApiError('internal', `server sent a non-JSON reply (HTTP ${res.statusCode})`, res.statusCode ?? 0))
-          return
-        }
-        const status = res.statusCode ?? 0
-        if (status >= 200 && status < 300) return resolve(parsed as T)
-        const err = (parsed as Partial<ErrorBody>).error
-        reject(new ApiError(err?.code ?? 'internal', err?.message ?? `HTTP ${status}`, status))
-      })
-    })
-    req.on('timeout', () => req.destroy(new Error('timed out')))
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      const reason = err.code === 'ECONNREFUSED' ? 'not running' : err.message
-      reject(new ApiError('unavailable', `server at ${options.baseUrl} unavailable: ${reason}`, 0))
-    })
-    req.end(payload)
-  })
+  if (status >= 200 && status < 300) return parsed as T
+  const err = (parsed as Partial<ErrorBody>).error
+  throw new ApiError(err?.code ?? 'internal', err?.message ?? `HTTP ${status}`, status)
 }
 
 const enc = encodeURIComponent
@@ -124,7 +106,7 @@ export function createClient(options: ClientOptions) {
     summary: (ref: string, lines?: number) => call<SummaryDto>(options, 'GET', `/sessions/${enc(ref)}/summary${queryString({ lines })}`, undefined, 150_000),
     telegramPair: () => call<PairingCodeDto>(options, 'POST', '/telegram/pair', {}),
     telegramStatus: () => call<TelegramStatusDto>(options, 'GET', '/telegram'),
-    telegramUnpair: (userId: string) => call<{ userId: number; removed: boolean }>(options, 'DELETE', `/telegram/users/${enc(userId)}`),
+    telegramUnpair: (userId: string) => call<{ userId: number; removed: true }>(options, 'DELETE', `/telegram/users/${enc(userId)}`),
     lastMessage: (ref: string) => call<LastMessageDto>(options, 'GET', `/sessions/${enc(ref)}/last-message`),
     spawn: (body: { prompt: string; name?: string; model?: string; workingDir?: string; policy?: string; wait?: number }) =>
       call<SessionEnvelope>(options, 'POST', '/sessions/spawn', body),
@@ -149,7 +131,7 @@ export function createClient(options: ClientOptions) {
     sessionTools: (ref: string, limit?: number) => call<SessionToolsDto>(options, 'GET', `/sessions/${enc(ref)}/tools${queryString({ limit })}`),
     /** Live tool events (server-sent events) until `close()`; `ready` resolves once subscribed. */
     streamTools: (query: Omit<ToolsQuery, 'limit' | 'since' | 'until'>, onEvent: (event: ToolEventDto) => void): EventStream =>
-      openEventStream(new URL(`/tools/stream${queryString(query)}`, options.baseUrl), headersOf(options), (name, data) => {
+      (options.transport ?? fetchTransport).stream(new URL(`/tools/stream${queryString(query)}`, options.baseUrl), headersOf(options), (name, data) => {
         if (name === 'tool') onEvent(JSON.parse(data) as ToolEventDto)
       }),
   }
@@ -158,4 +140,5 @@ export function createClient(options: ClientOptions) {
 export type Client = ReturnType<typeof createClient>
 export type * from './dto.js'
 export { ApiError }
-export type { EventStream }
+export type { EventStream, Transport }
+export { fetchTransport }

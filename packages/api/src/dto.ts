@@ -1,4 +1,5 @@
-import type { DeliveryMode, DeliveryVia, Message, MessageStatus, DeliveryResult, ErrorCode, Session, SessionState, StoredEvent, ToolEvent, ToolStatsKey, ToolStatsRow } from '@claude-sessions/core'
+import type { DeliveryMode, DeliveryVia, Message, MessageStatus, ErrorCode, Session, SessionState, StoredEvent, ToolEvent, ToolStatsKey, ToolStatsRow } from '@claude-sessions/core'
+import type { DeliveryResult } from '@claude-sessions/core/services'
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js'
 
 /** `text` parsed, or `fallback` when it is not JSON or too deep to send back as JSON. */
@@ -266,3 +267,16 @@ export function toMessageDto(m: Message): MessageDto {
     typingSince: m.typingSince === null ? null : iso(m.typingSince),
   }
 }
+
+// Drift guards: every field of the model is on the wire or listed here as left out on purpose; a
+// field added to the model without a decision is a compile error (as the SQLite row has).
+type Unsent<Model, Dto, LeftOut extends keyof Model = never> = Exclude<keyof Model, keyof Dto | LeftOut>
+/** Session fields not sent: the last message has its own route (`/last-message`), lastEventAt is internal. */
+type SessionLeftOut = 'lastMessage' | 'lastEventAt'
+const _sessionDtoCovers: [Unsent<Session, SessionDto, SessionLeftOut>] extends [never] ? true : Unsent<Session, SessionDto, SessionLeftOut> = true
+/** An event's raw body goes as `payload` (parsed), or null when it was cut; events are listed per session (its id is in the path). */
+type EventLeftOut = 'raw' | 'sessionId'
+const _eventDtoCovers: [Unsent<StoredEvent, EventDto, EventLeftOut>] extends [never] ? true : Unsent<StoredEvent, EventDto, EventLeftOut> = true
+const _toolEventDtoCovers: [Unsent<ToolEvent, ToolEventDto>] extends [never] ? true : Unsent<ToolEvent, ToolEventDto> = true
+const _messageDtoCovers: [Unsent<Message, MessageDto>] extends [never] ? true : Unsent<Message, MessageDto> = true
+void [_sessionDtoCovers, _eventDtoCovers, _toolEventDtoCovers, _messageDtoCovers]

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { SessionsError, type SessionService } from '@claude-sessions/core'
+import { SessionsError } from '@claude-sessions/core'
+import { type SessionService } from '@claude-sessions/core/services'
 import { errorBody, type ErrorLog } from './errors.js'
 import { assertLocalRequest } from './middleware/local-only.js'
 import { hookInput } from './routes/hooks.js'

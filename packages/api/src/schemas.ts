@@ -1,4 +1,5 @@
-import { CHILD_STATUSES, DELIVERY_MODES, SENDABLE_KEYS, SessionsError, TOOL_STATS_KEYS, DEFAULT_SUMMARY_LINES, MAX_SUMMARY_LINES } from '@claude-sessions/core'
+import { CHILD_STATUSES, DELIVERY_MODES, SENDABLE_KEYS, SessionsError, TOOL_STATS_KEYS } from '@claude-sessions/core'
+import { DEFAULT_SUMMARY_LINES, MAX_SUMMARY_LINES } from '@claude-sessions/core/services'
 import { z } from 'zod'
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js'
 

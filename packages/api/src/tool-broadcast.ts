@@ -1,4 +1,5 @@
-import type { ToolAuditor, ToolEvent } from '@claude-sessions/core'
+import type { ToolEvent } from '@claude-sessions/core'
+import type { ToolAuditor } from '@claude-sessions/core/audit'
 import { toToolEventDto } from './dto.js'
 
 /** One `GET /tools/stream` client. */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
-import { BUILTIN_PROFILES, ToolAuditor, type Session, type ToolEvent } from '@claude-sessions/core'
+import { type Session, type ToolEvent } from '@claude-sessions/core'
+import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { getRequestListener } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,10 +1,4 @@
-import {
-  SessionsError,
-  type EventStore,
-  type ListEventsOptions,
-  type NewStoredEvent,
-  type StoredEvent,
-} from '@claude-sessions/core'
+import { SessionsError, type EventStore, type ListEventsOptions, type NewStoredEvent, type StoredEvent } from '@claude-sessions/core'
 import type Database from 'better-sqlite3'
 import { and, asc, count, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'

@@ -1,4 +1,5 @@
-import type { EventStore, MessageStore, SessionStore, TelegramStores, ToolAuditStore, WatchStore } from '@claude-sessions/core'
+import type { EventStore, MessageStore, SessionStore, ToolAuditStore, WatchStore } from '@claude-sessions/core'
+import type { TelegramStores } from '@claude-sessions/core/telegram'
 import { SessionsError } from '@claude-sessions/core'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
@@ -67,7 +68,7 @@ export interface SqliteStore {
   writeQueued(): boolean
   /** Flushes and closes the database. Idempotent. */
   close(): void
-  /** Stops the checkpoint worker (if any); `close` does it too, without waiting. */
+  /** Stops the checkpoint worker (if any) and resolves once it has exited; `close` does it too, without waiting (a later call waits). */
   stopCheckpoints(): Promise<void>
   readonly path: string
 }
@@ -142,10 +143,12 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
       onError(toSessionsError('background checkpoint', err))
     })
   }
-  const stopCheckpoints = async (): Promise<void> => {
-    const running = checkpointer
+  // one stop, however often asked: a later call (after close) still waits for the worker's exit
+  let checkpointsStopped: Promise<void> | null = null
+  const stopCheckpoints = (): Promise<void> => {
+    checkpointsStopped ??= checkpointer?.stop() ?? Promise.resolve()
     checkpointer = null
-    await running?.stop()
+    return checkpointsStopped
   }
 
   return {

@@ -1,14 +1,5 @@
-import type {
-  OutboxStatus,
-  TelegramOperationKind,
-  TelegramTopicStatus,
-  DeliveryMode,
-  DeliveryVia,
-  MessageStatus,
-  SessionKind,
-  SessionState,
-  WatchOutcome,
-} from '@claude-sessions/core'
+import type { DeliveryMode, DeliveryVia, MessageStatus, SessionKind, SessionState, WatchOutcome } from '@claude-sessions/core'
+import type { OutboxStatus, TelegramOperationKind, TelegramTopicStatus } from '@claude-sessions/core/telegram'
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 

@@ -1,4 +1,5 @@
-import { SessionsError, type NewPairingCode, type PairingResult, type TelegramAccessStore, type TelegramUser } from '@claude-sessions/core'
+import { SessionsError } from '@claude-sessions/core'
+import { type NewPairingCode, type PairingResult, type TelegramAccessStore, type TelegramUser } from '@claude-sessions/core/telegram'
 import type Database from 'better-sqlite3'
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'

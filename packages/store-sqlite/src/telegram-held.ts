@@ -1,4 +1,4 @@
-import type { HeldNotification, TelegramHeldStore } from '@claude-sessions/core'
+import type { HeldNotification, TelegramHeldStore } from '@claude-sessions/core/telegram'
 import type Database from 'better-sqlite3'
 import { storeCall } from './sqlite-errors.js'
 

@@ -1,4 +1,4 @@
-import type { TelegramMessageKeys, TelegramMessageRef } from '@claude-sessions/core'
+import type { TelegramMessageKeys, TelegramMessageRef } from '@claude-sessions/core/telegram'
 import type Database from 'better-sqlite3'
 import { storeCall } from './sqlite-errors.js'
 

@@ -1,11 +1,4 @@
-import type {
-  ListOutboxFilter,
-  NewOutboxEntry,
-  OutboxEntry,
-  OutboxStatus,
-  TelegramOperation,
-  TelegramOutbox,
-} from '@claude-sessions/core'
+import type { ListOutboxFilter, NewOutboxEntry, OutboxEntry, OutboxStatus, TelegramOperation, TelegramOutbox } from '@claude-sessions/core/telegram'
 import type Database from 'better-sqlite3'
 import { storeCall } from './sqlite-errors.js'
 

@@ -1,15 +1,4 @@
-import {
-  aHeldNotification,
-  aNewOutboxEntry,
-  aSendOperation,
-  aTelegramUser,
-  telegramAccessContract,
-  telegramFollowsContract,
-  telegramHeldContract,
-  telegramMessageKeysContract,
-  telegramOutboxContract,
-  telegramTopicContract,
-} from '@claude-sessions/core/testing'
+import { aHeldNotification, aNewOutboxEntry, aSendOperation, aTelegramUser, telegramAccessContract, telegramFollowsContract, telegramHeldContract, telegramMessageKeysContract, telegramOutboxContract, telegramTopicContract } from '@claude-sessions/core/telegram/testing'
 import { describe, expect, it } from 'vitest'
 import { onDisk, useTempStores } from './test-helpers.js'
 

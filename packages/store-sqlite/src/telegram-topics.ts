@@ -1,11 +1,5 @@
-import {
-  SessionsError,
-  type ListTopicsFilter,
-  type ReserveTopic,
-  type TelegramTopic,
-  type TelegramTopicStatus,
-  type TelegramTopicStore,
-} from '@claude-sessions/core'
+import { SessionsError } from '@claude-sessions/core'
+import { type ListTopicsFilter, type ReserveTopic, type TelegramTopic, type TelegramTopicStatus, type TelegramTopicStore } from '@claude-sessions/core/telegram'
 import type Database from 'better-sqlite3'
 import { isUniqueViolation, storeCall, toSessionsError } from './sqlite-errors.js'
 

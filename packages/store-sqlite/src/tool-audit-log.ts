@@ -1,12 +1,4 @@
-import {
-  SessionsError,
-  type NewToolEvent,
-  type ToolAuditStore,
-  type ToolEvent,
-  type ToolEventFilter,
-  type ToolStatsKey,
-  type ToolStatsRow,
-} from '@claude-sessions/core'
+import { SessionsError, type NewToolEvent, type ToolAuditStore, type ToolEvent, type ToolEventFilter, type ToolStatsKey, type ToolStatsRow } from '@claude-sessions/core'
 import type Database from 'better-sqlite3'
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, max, sql, type SQL } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'

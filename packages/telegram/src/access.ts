@@ -1,4 +1,4 @@
-import type { TelegramAccessStore } from '@claude-sessions/core'
+import type { TelegramAccessStore } from '@claude-sessions/core/telegram'
 import type { Context, MiddlewareFn } from 'grammy'
 import type { TelegramLogger } from './logger.js'
 import { AttemptLimiter, type Pairing } from './pairing.js'

@@ -1,4 +1,5 @@
-import type { Clock, TelegramOperation, TelegramOutbox } from '@claude-sessions/core'
+import type { Clock } from '@claude-sessions/core'
+import type { TelegramOperation, TelegramOutbox } from '@claude-sessions/core/telegram'
 import type { BotReply } from './control.js'
 import { chatLane } from './topics.js'
 

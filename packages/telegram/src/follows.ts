@@ -1,4 +1,4 @@
-import type { TelegramFollowStore } from '@claude-sessions/core'
+import type { TelegramFollowStore } from '@claude-sessions/core/telegram'
 
 /**
  * Private chats following sessions (`/follow <session>` in a private chat with the bot): their

@@ -1,4 +1,4 @@
-import type { TelegramTopicStore } from '@claude-sessions/core'
+import type { TelegramTopicStore } from '@claude-sessions/core/telegram'
 import { Composer, type Context } from 'grammy'
 import { describeError, type TelegramLogger } from './logger.js'
 

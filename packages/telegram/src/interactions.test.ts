@@ -132,12 +132,12 @@ describe('interactions: follow, send modes, confirmations', () => {
     }
   })
 
-  it('private chat: a /follow survives a restart on the same SQLite file', async () => {
+  it('private chat: a /follow survives a restart on the same stores', async () => {
     const fake = await t.fake()
-    const path = t.dbPath()
+    const path = t.storePath()
     const control = new FakeControl()
     const beta = control.add({ id: 'b2b2b2b2', name: 'beta' })
-    const firstStore = t.sqlite(path)
+    const firstStore = t.storesAt(path)
     const first = new TelegramService({ config: testConfig(fake), stores: firstStore.telegram, control })
     try {
       first.start()
@@ -148,7 +148,7 @@ describe('interactions: follow, send modes, confirmations', () => {
     }
     firstStore.close()
 
-    const second = new TelegramService({ config: testConfig(fake), stores: t.sqlite(path).telegram, control })
+    const second = new TelegramService({ config: testConfig(fake), stores: t.storesAt(path).telegram, control })
     try {
       second.start()
       second.notifyTurnEnded(beta, 'beta is done after the restart')

@@ -1,4 +1,5 @@
-import { isLive, type DeliveryMode, type TelegramMessageKeys, type TelegramTopicStore } from '@claude-sessions/core'
+import { isLive, type DeliveryMode } from '@claude-sessions/core'
+import { type TelegramMessageKeys, type TelegramTopicStore } from '@claude-sessions/core/telegram'
 import { Composer, type Context } from 'grammy'
 import { Approvals } from './approvals.js'
 import { Questions } from './questions.js'

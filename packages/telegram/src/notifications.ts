@@ -1,4 +1,5 @@
-import type { Session, TelegramHeldStore } from '@claude-sessions/core'
+import type { Session } from '@claude-sessions/core'
+import type { TelegramHeldStore } from '@claude-sessions/core/telegram'
 import type { ChatOutbox } from './chat-outbox.js'
 import type { SessionControl } from './control.js'
 import type { Follows } from './follows.js'

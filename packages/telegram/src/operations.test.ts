@@ -1,4 +1,4 @@
-import type { TelegramOperation, TelegramStores } from '@claude-sessions/core'
+import type { TelegramOperation, TelegramStores } from '@claude-sessions/core/telegram'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createBot } from './bot.js'
 import { OperationExecutor } from './operations.js'
@@ -46,8 +46,8 @@ function startWorker(fake: FakeBotApi, stores: TelegramStores, logger = new Memo
   return { run, settled, logger, stop: () => worker.stop() }
 }
 
-/** A fresh SQLite store's Telegram stores. */
-const sqliteStores = () => t.sqlite(t.dbPath()).telegram
+/** Fresh Telegram stores, kept for a restart (test-support storesAt). */
+const savedStores = () => t.storesAt(t.storePath()).telegram
 
 const send = (overrides: Partial<Extract<TelegramOperation, { kind: 'send_message' }>> = {}): TelegramOperation => ({
   kind: 'send_message',
@@ -73,7 +73,7 @@ const onlyMessage = (fake: FakeBotApi) => {
 describe('outbox operations: keyboards, keys, pins, reactions', () => {
   it('sends inline buttons, visible on the message, and records the message under its key', async () => {
     const fake = await t.fake()
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [id] = w.run(LANE, send({ buttons: ALLOW_DENY, key: 'perm:1' }))
     expect(await w.settled(id!)).toMatchObject({ status: 'done', attempts: 1 })
@@ -87,7 +87,7 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
 
   it('edits by key: sets the text and buttons, removes them with null, and drops them when absent', async () => {
     const fake = await t.fake()
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [sent] = w.run(LANE, send({ buttons: ALLOW_DENY, key: 'perm:1' }))
     await w.settled(sent!)
@@ -116,7 +116,7 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
   it('runs an edit by key queued behind its send in the same lane, before the send was answered', async () => {
     const fake = await t.fake()
     fake.latencyMs = 150
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [sent, edited] = w.run(LANE, send({ buttons: ALLOW_DENY, key: 'perm:1' }), edit({ text: 'denied', buttons: null }))
     expect(await w.settled(edited!)).toMatchObject({ status: 'done', attempts: 1 })
@@ -127,7 +127,7 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
   it('retries an edit by key from another lane until its message is sent', async () => {
     const fake = await t.fake()
     fake.latencyMs = 150
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [edited] = w.run('other', edit({ text: 'denied' }))
     const [sent] = w.run(LANE, send({ key: 'perm:1' }))
@@ -140,7 +140,7 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
 
   it('fails an edit that names no message, or both a message id and a key', async () => {
     const fake = await t.fake()
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [neither, both] = w.run(LANE, edit({ key: undefined }), edit({ messageId: 5 }))
     expect(await w.settled(neither!)).toMatchObject({ status: 'failed', lastError: 'edit_message needs exactly one of messageId and key' })
@@ -150,7 +150,7 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
 
   it('pins a sent message silently; a failed pin is logged and the send still counts', async () => {
     const fake = await t.fake()
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [pinned] = w.run(LANE, send({ text: 'status card', html: undefined, pin: true }))
     expect(await w.settled(pinned!)).toMatchObject({ status: 'done' })
@@ -169,7 +169,7 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
 
   it('reacts to a message; an unknown message fails with Telegram’s error', async () => {
     const fake = await t.fake()
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [sent] = w.run(LANE, send({ key: 'perm:1' }))
     await w.settled(sent!)
@@ -184,7 +184,7 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
 
   it('keeps the buttons when Telegram rejects the HTML and the plain text is sent instead', async () => {
     const fake = await t.fake()
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [sent] = w.run(LANE, send({ html: 'allow <b>rm', buttons: ALLOW_DENY, key: 'perm:1' }))
     expect(await w.settled(sent!)).toMatchObject({ status: 'done' })
@@ -200,21 +200,21 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
 
   it('fails, without calling Telegram, a button whose callback data is over 64 bytes', async () => {
     const fake = await t.fake()
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [sent] = w.run(LANE, send({ buttons: [[{ text: 'Long', data: 'ü'.repeat(33) }]] }))
     expect(await w.settled(sent!)).toMatchObject({ status: 'failed', lastError: 'button "Long": callback data must be 1 to 64 bytes, is 66' })
     expect(fake.callsTo('sendMessage')).toEqual([])
   })
 
-  it('finds a key recorded before a restart, in the same SQLite file', async () => {
+  it('finds a key recorded before a restart, in the same stores', async () => {
     const fake = await t.fake()
-    const path = t.dbPath()
-    const first = startWorker(fake, t.sqlite(path).telegram)
+    const path = t.storePath()
+    const first = startWorker(fake, t.storesAt(path).telegram)
     const [sent] = first.run(LANE, send({ buttons: ALLOW_DENY, key: 'perm:1', pin: true }))
     await first.settled(sent!)
     await first.stop()
-    const stores = t.sqlite(path).telegram
+    const stores = t.storesAt(path).telegram
     expect(stores.outbox.get(sent!)?.operation).toEqual(send({ buttons: ALLOW_DENY, key: 'perm:1', pin: true }))
     const second = startWorker(fake, stores)
     const [edited] = second.run(LANE, edit({ text: 'expired', buttons: null }))
@@ -226,7 +226,7 @@ describe('outbox operations: keyboards, keys, pins, reactions', () => {
 describe('fake Bot API: button presses', () => {
   it('injects a callback_query for a button of a message it holds', async () => {
     const fake = await t.fake()
-    const stores = sqliteStores()
+    const stores = savedStores()
     const w = startWorker(fake, stores)
     const [sent] = w.run(LANE, send({ buttons: ALLOW_DENY }))
     await w.settled(sent!)

@@ -1,13 +1,5 @@
-import type {
-  Clock,
-  OutboxEntry,
-  TelegramButton,
-  TelegramMessageKeys,
-  TelegramMessageRef,
-  TelegramOperation,
-  TelegramTopic,
-  TelegramTopicStore,
-} from '@claude-sessions/core'
+import type { Clock } from '@claude-sessions/core'
+import type { OutboxEntry, TelegramButton, TelegramMessageKeys, TelegramMessageRef, TelegramOperation, TelegramTopic, TelegramTopicStore } from '@claude-sessions/core/telegram'
 import type { Api } from 'grammy'
 import type { InlineKeyboardMarkup, ReactionTypeEmoji } from 'grammy/types'
 import { escapeHtml } from './format.js'

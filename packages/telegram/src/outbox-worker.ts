@@ -1,4 +1,5 @@
-import type { Clock, OutboxEntry, TelegramOutbox } from '@claude-sessions/core'
+import type { Clock } from '@claude-sessions/core'
+import type { OutboxEntry, TelegramOutbox } from '@claude-sessions/core/telegram'
 import type { OutboxOptions } from './config.js'
 import type { TelegramLogger } from './logger.js'
 import { classify } from './telegram-errors.js'

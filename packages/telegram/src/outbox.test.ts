@@ -1,4 +1,4 @@
-import type { TelegramStores } from '@claude-sessions/core'
+import type { TelegramStores } from '@claude-sessions/core/telegram'
 import { aSession } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { CHAT, MemoryLogger, eventually, sleep, testConfig, useTelegram } from './test-support.js'
@@ -214,12 +214,12 @@ describe('outbox worker', () => {
   })
 })
 
-describe('outbox across restarts (SQLite)', () => {
+describe('outbox across restarts (the same stores)', () => {
   it('continues on the same file after a restart: every operation sent once, in order', async () => {
     const fake = await t.fake()
     fake.latencyMs = 60
-    const path = t.dbPath()
-    const first = t.sqlite(path)
+    const path = t.storePath()
+    const first = t.storesAt(path)
     const a = t.service(testConfig(fake), first.telegram)
     for (let i = 1; i <= 5; i++) {
       a.notifyTurnEnded(ONE, `one #${i}`)
@@ -232,7 +232,7 @@ describe('outbox across restarts (SQLite)', () => {
     const sentBefore = fake.callsTo('sendMessage').length
     expect(sentBefore).toBeLessThan(10)
 
-    const second = t.sqlite(path)
+    const second = t.storesAt(path)
     const b = t.service(testConfig(fake), second.telegram)
     b.start()
     await drained(second.telegram)
@@ -244,8 +244,8 @@ describe('outbox across restarts (SQLite)', () => {
 
   it('aborts an attempt still hanging at stop; the next start sends it, once', async () => {
     const fake = await t.fake()
-    const path = t.dbPath()
-    const first = t.sqlite(path)
+    const path = t.storePath()
+    const first = t.storesAt(path)
     const a = t.service(testConfig(fake, { outbox: { stopGraceMs: 100 } }), first.telegram)
     a.onSessionStarted(ONE)
     a.start()
@@ -256,7 +256,7 @@ describe('outbox across restarts (SQLite)', () => {
     await a.stop()
     first.close()
 
-    const second = t.sqlite(path)
+    const second = t.storesAt(path)
     expect(second.telegram.outbox.list({ status: 'pending' })).toHaveLength(1)
     const b = t.service(testConfig(fake), second.telegram)
     b.start()
@@ -267,8 +267,8 @@ describe('outbox across restarts (SQLite)', () => {
 
   it('runs again an attempt a crash left in flight', async () => {
     const fake = await t.fake()
-    const path = t.dbPath()
-    const store = t.sqlite(path)
+    const path = t.storePath()
+    const store = t.storesAt(path)
     const a = t.service(testConfig(fake), store.telegram)
     a.onSessionStarted(ONE)
     a.start()
@@ -283,7 +283,7 @@ describe('outbox across restarts (SQLite)', () => {
     store.telegram.outbox.startAttempt(entry.id, Date.now())
     store.close()
 
-    const again = t.sqlite(path)
+    const again = t.storesAt(path)
     const b = t.service(testConfig(fake), again.telegram)
     b.start()
     await drained(again.telegram)

@@ -1,4 +1,5 @@
-import type { Clock, PairingResult, TelegramAccessStore } from '@claude-sessions/core'
+import type { Clock } from '@claude-sessions/core'
+import type { PairingResult, TelegramAccessStore } from '@claude-sessions/core/telegram'
 import { createHash, randomInt } from 'node:crypto'
 import type { PairingOptions } from './config.js'
 

@@ -1,3 +1,4 @@
+import { parseAskUserQuestion, type AskedQuestion } from '@claude-sessions/core'
 import type { Button } from './control.js'
 import { escapeHtml, type FormattedMessage } from './format.js'
 import { HeldRequests, type Held } from './held-requests.js'
@@ -7,14 +8,6 @@ export interface QuestionRequest {
   session: { id: string; name: string | null; workingDir: string }
   /** The tool input: `{ questions: [...] }` (1–4 questions). */
   toolInput: unknown
-}
-
-/** One question as AskUserQuestion asks it. */
-export interface AskedQuestion {
-  question: string
-  header: string
-  options: Array<{ label: string; description: string }>
-  multiSelect: boolean
 }
 
 /** What the questions' answers became: the PermissionRequest hook's reply. */
@@ -53,22 +46,11 @@ const TEXT_SHOWN = 600
 
 const clip = (text: string, max = TEXT_SHOWN) => (text.length > max ? `${text.slice(0, max)}…` : text)
 
-/** The questions of an AskUserQuestion input; null when it is not one this can show. */
+/** The questions of an AskUserQuestion input; null when it is not one this can show as buttons (1–4 questions, 1–10 options each). */
 export function askedQuestions(toolInput: unknown): AskedQuestion[] | null {
-  const raw = (toolInput as { questions?: unknown } | null)?.questions
-  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_QUESTIONS) return null
-  const out: AskedQuestion[] = []
-  for (const q of raw as Array<Record<string, unknown> | null>) {
-    if (typeof q?.question !== 'string' || q.question === '' || !Array.isArray(q.options)) return null
-    const options = (q.options as Array<Record<string, unknown> | null>).map((o) => ({
-      label: typeof o?.label === 'string' ? o.label : '',
-      description: typeof o?.description === 'string' ? o.description : '',
-    }))
-    if (options.length === 0 || options.length > MAX_OPTIONS || options.some((o) => o.label === '')) return null
-    out.push({ question: q.question, header: typeof q.header === 'string' ? q.header : '', options, multiSelect: q.multiSelect === true })
-  }
-  // answers are keyed by the question's text: two equal texts could not both be answered
-  return new Set(out.map((q) => q.question)).size === out.length ? out : null
+  const questions = parseAskUserQuestion(toolInput)
+  if (questions === null || questions.length > MAX_QUESTIONS || questions.some((q) => q.options.length > MAX_OPTIONS)) return null
+  return questions
 }
 
 /**

@@ -27,10 +27,10 @@ class ManualTimers {
 
 const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16)
 
-describe('quiet hours through the service (fake Bot API, SQLite outbox)', () => {
+describe('quiet hours through the service (fake Bot API, stored outbox)', () => {
   it('holds non-urgent notifications, lets urgent ones through, and posts one digest when they end', async () => {
     const fake = await t.fake()
-    const store = t.sqlite(t.dbPath())
+    const store = t.storesAt(t.storePath())
     const clock = new SkippingClock()
     const timers = new ManualTimers(clock)
     const now = clock.now()
@@ -69,14 +69,14 @@ describe('quiet hours through the service (fake Bot API, SQLite outbox)', () => 
 
   it('keeps held notifications across a restart: the digest after it has them all', async () => {
     const fake = await t.fake()
-    const path = t.dbPath()
+    const path = t.storePath()
     const clock = new SkippingClock()
     const now = clock.now()
     const notify: NotifierConfig = {
       enabled: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, true])) as NotifierConfig['enabled'],
       quietHours: { start: hhmm(now), end: hhmm(now + 120_000), timeZone: 'UTC', urgent: ['permission', 'question'] },
     }
-    const firstStore = t.sqlite(path)
+    const firstStore = t.storesAt(path)
     const first = new TelegramService({ config: testConfig(fake), stores: firstStore.telegram, clock, timer: new ManualTimers(clock).timer, notify })
     try {
       first.start()
@@ -90,7 +90,7 @@ describe('quiet hours through the service (fake Bot API, SQLite outbox)', () => 
     expect(firstStore.telegram.held.list()).toHaveLength(2)
     firstStore.close()
 
-    const store = t.sqlite(path)
+    const store = t.storesAt(path)
     const timers = new ManualTimers(clock)
     const service = new TelegramService({ config: testConfig(fake), stores: store.telegram, clock, timer: timers.timer, notify })
     try {

@@ -1,4 +1,6 @@
-import type { Clock, OutboxStatus, Session, TelegramStores, TelegramTopicStatus, TelegramUser } from '@claude-sessions/core'
+import type { Clock, Session } from '@claude-sessions/core'
+import type { GoneSignal } from '@claude-sessions/core/services'
+import type { OutboxStatus, TelegramStores, TelegramTopicStatus, TelegramUser } from '@claude-sessions/core/telegram'
 import { sequentialize } from '@grammyjs/runner'
 import type { Transformer } from 'grammy'
 import { Access } from './access.js'
@@ -55,13 +57,6 @@ const systemTimer = (ms: number, work: () => void) => {
 }
 
 const ALL_ON: NotifierConfig = { enabled: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, true])) as NotifierConfig['enabled'], quietHours: null }
-
-/** The hook's abort signal: it fires when the hook gave up (its connection closed). */
-export interface HoldSignal {
-  aborted: boolean
-  addEventListener(type: 'abort', l: () => void, o?: { once?: boolean }): void
-  removeEventListener(type: 'abort', l: () => void): void
-}
 
 /** A PermissionRequest reply that adds nothing: the terminal dialog stays. */
 const NO_DECISION = {}
@@ -290,7 +285,7 @@ export class TelegramService {
    * stays) after `approval_wait_seconds`, when the terminal answered first, or when `signal`
    * aborts (the hook gave up). Never rejects.
    */
-  requestApproval(request: ApprovalRequest, signal: HoldSignal): Promise<Record<string, unknown>> {
+  requestApproval(request: ApprovalRequest, signal: GoneSignal): Promise<Record<string, unknown>> {
     return this.hold('ask for approval', signal, () => {
       const { id, decision } = this.approvals.request(request)
       return { settled: decision.then((d) => d?.reply), lapse: () => this.approvals.lapse(id, 'gone') }
@@ -303,7 +298,7 @@ export class TelegramService {
    * answer, with a reply that allows the tool with `updatedInput.answers`; or `{}` like
    * `requestApproval` (timeout, the terminal first, the hook gone). Never rejects.
    */
-  requestAnswer(request: QuestionRequest, signal: HoldSignal): Promise<Record<string, unknown>> {
+  requestAnswer(request: QuestionRequest, signal: GoneSignal): Promise<Record<string, unknown>> {
     return this.hold('ask the question', signal, () => {
       const { id, answer } = this.questions.request(request)
       return { settled: answer.then((a) => a?.reply), lapse: () => this.questions.lapse(id, 'gone') }
@@ -373,7 +368,7 @@ export class TelegramService {
   }
 
   /** A held hook reply: what `register` settles with, or `{}` when it can't be asked, lapses, or the hook gives up. */
-  private hold(what: string, signal: HoldSignal, register: () => { settled: Promise<Record<string, unknown> | undefined>; lapse: () => void }): Promise<Record<string, unknown>> {
+  private hold(what: string, signal: GoneSignal, register: () => { settled: Promise<Record<string, unknown> | undefined>; lapse: () => void }): Promise<Record<string, unknown>> {
     if (this.state !== 'running' || signal.aborted) return Promise.resolve(NO_DECISION)
     try {
       const { settled, lapse } = register()

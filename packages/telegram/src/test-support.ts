@@ -1,9 +1,6 @@
-import type { Clock, TelegramStores } from '@claude-sessions/core'
-import { inMemoryTelegramStores } from '@claude-sessions/core/testing'
-import { openSqliteStore, type SqliteStore } from '@claude-sessions/store-sqlite'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import type { Clock } from '@claude-sessions/core'
+import type { TelegramStores } from '@claude-sessions/core/telegram'
+import { inMemoryTelegramStores } from '@claude-sessions/core/telegram/testing'
 import { afterEach } from 'vitest'
 import type { TelegramConfig, TelegramConfigInput } from './config.js'
 import type { TelegramLogger } from './logger.js'
@@ -57,14 +54,14 @@ export function testConfig(fake: FakeBotApi, overrides: Partial<TelegramConfigIn
  */
 export function useTelegram() {
   const services: TelegramService[] = []
-  const stores: SqliteStore[] = []
   const fakes: FakeBotApi[] = []
-  const dirs: string[] = []
+  // what a restarted server finds at a path: the same stores (SQLite's are held to the same contract in store-sqlite)
+  const saved = new Map<string, TelegramStores>()
+  let paths = 0
   afterEach(async () => {
     for (const s of services.splice(0)) await s.stop()
-    for (const s of stores.splice(0)) s.close()
     for (const f of fakes.splice(0)) await f.close()
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+    saved.clear()
   })
   return {
     async fake(): Promise<FakeBotApi> {
@@ -72,17 +69,15 @@ export function useTelegram() {
       fakes.push(fake)
       return fake
     },
-    /** A fresh SQLite file path in a temp dir. */
-    dbPath(): string {
-      const dir = mkdtempSync(join(tmpdir(), 'sm-telegram-'))
-      dirs.push(dir)
-      return join(dir, 'sessions.db')
+    /** A fresh place for stores. */
+    storePath(): string {
+      return `stores-${++paths}`
     },
-    /** The store at `path` (made if missing); no checkpoint worker. */
-    sqlite(path: string): SqliteStore {
-      const store = openSqliteStore({ path, checkpointIntervalMs: 0 })
-      stores.push(store)
-      return store
+    /** The stores at `path` (made if missing), as a server that (re)starts there opens them. */
+    storesAt(path: string): { telegram: TelegramStores; close(): void } {
+      let telegram = saved.get(path)
+      if (telegram === undefined) saved.set(path, (telegram = inMemoryTelegramStores()))
+      return { telegram, close: () => undefined }
     },
     memoryStores(): TelegramStores {
       return inMemoryTelegramStores()

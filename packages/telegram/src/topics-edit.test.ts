@@ -1,4 +1,5 @@
-import { aSession, inMemoryTelegramStores } from '@claude-sessions/core/testing'
+import { aSession } from '@claude-sessions/core/testing'
+import { inMemoryTelegramStores } from '@claude-sessions/core/telegram/testing'
 import { describe, expect, it } from 'vitest'
 import { silentLogger } from './logger.js'
 import { TopicManager, topicLane } from './topics.js'

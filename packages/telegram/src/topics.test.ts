@@ -1,4 +1,4 @@
-import type { TelegramStores } from '@claude-sessions/core'
+import type { TelegramStores } from '@claude-sessions/core/telegram'
 import { aSession } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { CHAT, MemoryLogger, eventually, testConfig, useTelegram } from './test-support.js'
@@ -103,12 +103,12 @@ describe('topic lifecycle', () => {
   })
 })
 
-describe('topic creation is idempotent across crashes (SQLite)', () => {
+describe('topic creation is idempotent across crashes (the same stores)', () => {
   it('20 restarts of a server whose session starts each time create one topic', async () => {
     const fake = await t.fake()
-    const path = t.dbPath()
+    const path = t.storePath()
     for (let i = 0; i < 20; i++) {
-      const store = t.sqlite(path)
+      const store = t.storesAt(path)
       const service = t.service(testConfig(fake), store.telegram)
       service.onSessionStarted(S)
       service.start()
@@ -116,7 +116,7 @@ describe('topic creation is idempotent across crashes (SQLite)', () => {
       await service.stop()
       store.close()
     }
-    const store = t.sqlite(path)
+    const store = t.storesAt(path)
     await drained(store.telegram)
     expect(fake.callsTo('createForumTopic')).toHaveLength(1)
     expect(store.telegram.topics.list()).toHaveLength(1)
@@ -125,8 +125,8 @@ describe('topic creation is idempotent across crashes (SQLite)', () => {
 
   it('a crash after reserving, before Telegram was asked: the restart creates the topic, once', async () => {
     const fake = await t.fake()
-    const path = t.dbPath()
-    const crashed = t.sqlite(path)
+    const path = t.storePath()
+    const crashed = t.storesAt(path)
     // what onSessionStarted wrote before the process died (the worker never ran)
     crashed.telegram.topics.reserve({ chatId: CHAT, sessionId: S.id, name: 'worker [a1b2c3d4]', at: Date.now() })
     crashed.telegram.outbox.enqueue({ lane: topicLane(CHAT, S.id), operation: { kind: 'create_topic', chatId: CHAT, sessionId: S.id }, createdAt: Date.now() })
@@ -134,7 +134,7 @@ describe('topic creation is idempotent across crashes (SQLite)', () => {
     crashed.telegram.topics.reserve({ chatId: CHAT, sessionId: 'bbbbbbbb', name: 'other [bbbbbbbb]', at: Date.now() })
     crashed.close()
 
-    const store = t.sqlite(path)
+    const store = t.storesAt(path)
     const service = t.service(testConfig(fake), store.telegram)
     service.onSessionStarted(S)
     service.start()
@@ -145,8 +145,8 @@ describe('topic creation is idempotent across crashes (SQLite)', () => {
 
   it('a crash while createForumTopic was in flight: never asked again (no duplicate); messages go to the main chat', async () => {
     const fake = await t.fake()
-    const path = t.dbPath()
-    const crashed = t.sqlite(path)
+    const path = t.storePath()
+    const crashed = t.storesAt(path)
     // what a process killed during createForumTopic leaves: the row `creating`, the operation `sending`
     crashed.telegram.topics.reserve({ chatId: CHAT, sessionId: S.id, name: 'worker [a1b2c3d4]', at: Date.now() })
     const op = crashed.telegram.outbox.enqueue({ lane: topicLane(CHAT, S.id), operation: { kind: 'create_topic', chatId: CHAT, sessionId: S.id }, createdAt: Date.now() })
@@ -155,7 +155,7 @@ describe('topic creation is idempotent across crashes (SQLite)', () => {
     crashed.close()
 
     for (let restart = 0; restart < 3; restart++) {
-      const store = t.sqlite(path)
+      const store = t.storesAt(path)
       const logger = new MemoryLogger()
       const service = t.service(testConfig(fake), store.telegram, logger)
       service.onSessionStarted(S)
@@ -172,7 +172,7 @@ describe('topic creation is idempotent across crashes (SQLite)', () => {
       [undefined, '<b>worker [a1b2c3d4]</b>\nturn 1'],
       [undefined, '<b>worker [a1b2c3d4]</b>\nturn 2'],
     ])
-    const store = t.sqlite(path)
+    const store = t.storesAt(path)
     expect(store.telegram.topics.get(CHAT, S.id)).toMatchObject({ status: 'failed', createAttempts: 1 })
     expect(store.telegram.topics.get(CHAT, S.id)?.error).toMatch(/interrupted/)
   })
@@ -180,8 +180,8 @@ describe('topic creation is idempotent across crashes (SQLite)', () => {
   it('a stop that has to abort createForumTopic in flight: not asked again on the next start', async () => {
     const fake = await t.fake()
     fake.hangNext('createForumTopic')
-    const path = t.dbPath()
-    const first = t.sqlite(path)
+    const path = t.storePath()
+    const first = t.storesAt(path)
     const a = t.service(testConfig(fake, { outbox: { stopGraceMs: 100 } }), first.telegram)
     a.onSessionStarted(S)
     a.start()
@@ -190,7 +190,7 @@ describe('topic creation is idempotent across crashes (SQLite)', () => {
     expect(first.telegram.topics.get(CHAT, S.id)?.status).toBe('failed')
     first.close()
 
-    const second = t.sqlite(path)
+    const second = t.storesAt(path)
     const b = t.service(testConfig(fake), second.telegram)
     b.onSessionStarted(S)
     b.start()

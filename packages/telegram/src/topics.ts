@@ -1,4 +1,5 @@
-import type { Clock, Session, TelegramButton, TelegramOperation, TelegramOutbox, TelegramTopic, TelegramTopicStore } from '@claude-sessions/core'
+import type { Clock, Session } from '@claude-sessions/core'
+import type { TelegramButton, TelegramOperation, TelegramOutbox, TelegramTopic, TelegramTopicStore } from '@claude-sessions/core/telegram'
 import type { TopicOnStop } from './config.js'
 import { type FormattedMessage, topicName } from './format.js'
 import type { TelegramLogger } from './logger.js'

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
-import { SessionsError, type CreateTerminalOptions, type Multiplexer, type SendableKey } from '@claude-sessions/core'
+import { checkTerminalName, checkTerminalOptions, SessionsError, type CreateTerminalOptions, type Multiplexer, type SendableKey } from '@claude-sessions/core'
 import { sendKeyArgs } from './keys.js'
 import { statusLeftFor, statusLeftLengthFor } from './label.js'
 import { execTmux, isNoServer, isNoSession, paneTarget, runTmux, tmuxFailed, tmuxWord, type TmuxServer } from './run-tmux.js'
@@ -21,12 +21,6 @@ export interface TmuxMultiplexerOptions {
   configFile?: string | null
 }
 
-const DEFAULT_WIDTH = 200
-const DEFAULT_HEIGHT = 50
-// tmux rewrites '.' and ':' in session names and can't target them exactly; controls are vis-encoded.
-// eslint-disable-next-line no-control-regex
-const BAD_NAME = /[.:\x00-\x1f\x7f]/
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** The Multiplexer port on tmux: one tmux session per agent, on a private socket. Requires tmux ≥ 3.2. */
 export class TmuxMultiplexer implements Multiplexer {
@@ -49,16 +43,8 @@ export class TmuxMultiplexer implements Multiplexer {
 
   async create(options: CreateTerminalOptions): Promise<void> {
     const { name, cwd, env, unsetEnv, command } = options
-    checkName(name)
-    if (command.length === 0) throw new SessionsError('invalid_input', 'command is empty')
-    for (const key of [...Object.keys(env), ...unsetEnv]) {
-      if (!ENV_NAME.test(key)) throw new SessionsError('invalid_input', `invalid environment variable name ${JSON.stringify(key)}`)
-    }
-    const width = options.width ?? DEFAULT_WIDTH
-    const height = options.height ?? DEFAULT_HEIGHT
-    if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= 10_000)) {
-      throw new SessionsError('invalid_input', `invalid terminal size ${width}x${height}`)
-    }
+    // the port's rules (core): name, command, environment names, size
+    const { width, height } = checkTerminalOptions(options)
     // tmux silently falls back to $HOME when -c doesn't exist; refuse instead.
     const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false)
     if (!isDir) throw new SessionsError('invalid_input', `working directory ${JSON.stringify(cwd)} is not a directory`)
@@ -82,7 +68,7 @@ export class TmuxMultiplexer implements Multiplexer {
   }
 
   async exists(name: string): Promise<boolean> {
-    checkName(name)
+    checkTerminalName(name)
     const result = await execTmux(this.server, [['has-session', '-t', paneTarget(name)]])
     if (result.code === 0) return true
     if (isNoSession(result.stderr) || isNoServer(result.stderr)) return false
@@ -114,14 +100,14 @@ export class TmuxMultiplexer implements Multiplexer {
   }
 
   async kill(name: string): Promise<void> {
-    checkName(name)
+    checkTerminalName(name)
     const result = await execTmux(this.server, [['kill-session', '-t', paneTarget(name)]])
     if (result.code === 0 || isNoSession(result.stderr) || isNoServer(result.stderr)) return
     throw tmuxFailed(`kill session '${name}'`, result)
   }
 
   async capture(name: string, scrollback = 0): Promise<string> {
-    checkName(name)
+    checkTerminalName(name)
     if (!Number.isInteger(scrollback) || scrollback < 0) {
       throw new SessionsError('invalid_input', `scrollback must be a non-negative integer, got ${scrollback}`)
     }
@@ -140,7 +126,7 @@ export class TmuxMultiplexer implements Multiplexer {
    * made Claude Code see one paste per chunk; the command line also can't hold over ~16 KB.
    */
   async typeText(name: string, text: string): Promise<void> {
-    checkName(name)
+    checkTerminalName(name)
     const typable = typableText(text)
     if (typable === '') return
     await this.leaveMode(name)
@@ -164,7 +150,7 @@ export class TmuxMultiplexer implements Multiplexer {
   }
 
   async sendKey(name: string, key: SendableKey): Promise<void> {
-    checkName(name)
+    checkTerminalName(name)
     const send = sendKeyArgs(key)
     await this.leaveMode(name)
     const args = send.literal ? ['send-keys', '-l', '-t', paneTarget(name), '--', send.key] : ['send-keys', '-t', paneTarget(name), send.key]
@@ -172,7 +158,7 @@ export class TmuxMultiplexer implements Multiplexer {
   }
 
   async setLabel(name: string, label: string): Promise<void> {
-    checkName(name)
+    checkTerminalName(name)
     const target = paneTarget(name)
     await runTmux(
       this.server,
@@ -197,8 +183,3 @@ export class TmuxMultiplexer implements Multiplexer {
   }
 }
 
-function checkName(name: string): void {
-  if (name === '' || BAD_NAME.test(name)) {
-    throw new SessionsError('invalid_name', `${JSON.stringify(name)} can't be a tmux session name`)
-  }
-}

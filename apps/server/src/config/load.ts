@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { BUILTIN_PROFILES, SessionsError, type Policies } from '@claude-sessions/core'
+import { SessionsError } from '@claude-sessions/core'
+import { BUILTIN_PROFILES, type Policies } from '@claude-sessions/core/audit'
 import { parse as parseYaml } from 'yaml'
 import { defaultConfigPath, defaultDataDir } from './paths.js'
 import { NOTIFICATION_KINDS, resolveTelegramConfig, type NotifierConfig } from '@claude-sessions/telegram'

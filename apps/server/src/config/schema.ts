@@ -1,4 +1,4 @@
-import { POLICY_ACTIONS, POLICY_KEYS, SM_COMMAND_ACTIONS, type Policies } from '@claude-sessions/core'
+import { POLICY_ACTIONS, POLICY_KEYS, SM_COMMAND_ACTIONS, type Policies } from '@claude-sessions/core/audit'
 import { NOTIFICATION_KINDS, type NotifierConfig, type TelegramConfig } from '@claude-sessions/telegram'
 import { z } from 'zod'
 

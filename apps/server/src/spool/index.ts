@@ -2,3 +2,4 @@ export { FRESH_MS, importSpool, REJECTED_DIR, STALE_TMP_MS } from './import-spoo
 export type { SpooledHook, SpoolImportResult, SpoolLog } from './import-spool.js'
 export { formatSpoolFileName, NO_SESSION_ID, parseSpoolFileName } from './spool-file-name.js'
 export type { SpoolFileName } from './spool-file-name.js'
+export { spoolImporter } from './spool-importer.js'

@@ -1,4 +1,6 @@
-import type { MessageService, SessionService, SummaryService, ToolAuditor } from '@claude-sessions/core'
+import { isLive, SessionsError } from '@claude-sessions/core'
+import { type ToolAuditor } from '@claude-sessions/core/audit'
+import { type MessageService, type SessionService, type SummaryService } from '@claude-sessions/core/services'
 import type { Project, SessionControl } from '@claude-sessions/telegram'
 
 export interface SessionControlDeps {
@@ -16,7 +18,12 @@ export function sessionControl({ service, messages, summaries, audit, projects }
     resolve: (ref) => service.resolve(ref),
     projects: () => projects,
     create: (request) => service.create(request),
-    kill: (id) => service.kill(id),
+    kill: async (id) => {
+      // as every other action on a stopped session: refused, so a stale Kill button says it has stopped
+      const session = service.resolve(id)
+      if (!isLive(session)) throw new SessionsError('session_stopped', `session ${session.id} has stopped`)
+      return service.kill(id)
+    },
     interrupt: (id) => service.sendKey(id, 'Escape'),
     clear: (id, prompt) => messages.clear(id, prompt),
     rename: (id, name) => service.rename(id, name),

@@ -1,4 +1,5 @@
-import type { MessageService, SessionService, SummaryService, ToolAuditor } from '@claude-sessions/core'
+import type { ToolAuditor } from '@claude-sessions/core/audit'
+import type { MessageService, SessionService, SummaryService } from '@claude-sessions/core/services'
 import type { SqliteStore } from '@claude-sessions/store-sqlite'
 import { TelegramService } from '@claude-sessions/telegram'
 import type { TelegramSettings } from '../config/schema.js'

@@ -4,12 +4,13 @@ import type { SessionDto } from '@claude-sessions/api/client'
 import { attachArgv } from '@claude-sessions/tmux'
 import { CliError, clientFor, type Connection } from '../context.js'
 import { age, describeSession } from '../format.js'
+import { processEnv } from '../env.js'
 
 /** Runs tmux attached to this terminal; resolves with tmux's exit code. */
 export function attachTerminal(socket: string, session: SessionDto): Promise<number> {
   if (session.tmuxSession === null) throw new CliError(`${describeSession(session)} is external: it has no terminal to attach`)
   const [cmd, ...args] = attachArgv(socket, session.tmuxSession)
-  const env = { ...process.env }
+  const env = { ...processEnv() }
   delete env.TMUX // attaching from inside another tmux
   return new Promise((resolve, reject) => {
     const child = spawn(cmd!, args, { stdio: 'inherit', env })

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs'
 import { describeLock, isStale, lockAgeMs, lockState, parseWorkspaceLock, type LockState, type WorkspaceLock } from '@claude-sessions/core'
 import type { PeerDto, SessionDto, SubagentDto } from '@claude-sessions/api/client'
+import { readWorkspaceLock } from '@claude-sessions/workspace'
 import { CliError, clientFor, exitCodeFor, ownSessionId, type Connection } from '../context.js'
 import { age, printJson } from '../format.js'
-import { findWorkspace } from './lock.js'
 
 // Awareness (spec 0005, "who, others, all, alone, task, subagents"): who else works in this
 // repository and on what, what I say I am doing, and Claude's own subagents of a session.
@@ -148,19 +147,9 @@ interface LockView {
 
 /** The workspace lock of the current directory's git checkout; null outside git. */
 function lockView(me: string, cwd: string): LockView | null {
-  let ws
-  try {
-    ws = findWorkspace(cwd)
-  } catch {
-    return null
-  }
-  let text: string | null = null
-  try {
-    text = readFileSync(ws.path, 'utf8')
-  } catch {
-    text = null
-  }
-  const { lock, problem } = text === null ? { lock: null, problem: null } : parseWorkspaceLock(text)
+  const ws = readWorkspaceLock(cwd)
+  if (ws === null) return null
+  const { lock, problem } = ws.text === null ? { lock: null, problem: null } : parseWorkspaceLock(ws.text)
   const now = Date.now()
   return { root: ws.root, path: ws.path, state: lockState(lock, me, now), lock, stale: lock !== null && isStale(lock, now), ageMs: lock !== null ? lockAgeMs(lock, now) : null, problem }
 }

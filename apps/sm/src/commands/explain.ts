@@ -1,7 +1,8 @@
 import { homedir } from 'node:os'
-import { explainCommand, explainToolUse, type Explanation } from '@claude-sessions/core'
+import { explainCommand, explainToolUse, type Explanation } from '@claude-sessions/core/audit'
 import { CliError } from '../context.js'
 import { printJson } from '../format.js'
+import { processEnv } from '../env.js'
 
 export interface ExplainArgs {
   command?: string | undefined
@@ -12,7 +13,7 @@ export interface ExplainArgs {
 
 /** What the audit classifier says of a command or a tool call, and why. Runs locally: no server. */
 export function explain(argv: ExplainArgs): number {
-  const context = { cwd: process.cwd(), home: process.env.HOME ?? homedir() }
+  const context = { cwd: process.cwd(), home: processEnv().HOME ?? homedir() }
   let verdict: Explanation
   if (argv.tool !== undefined) {
     if (argv.command !== undefined) throw new CliError('give a command or --tool with --input, not both')

@@ -5,13 +5,14 @@ import { fileURLToPath } from 'node:url'
 import { CliError, type Connection } from '../context.js'
 import { printJson } from '../format.js'
 import { hookStatus, withOurHooks, withoutOurHooks, type Settings, type Transport } from '../hooks-settings.js'
+import { processEnv } from '../env.js'
 
 interface HooksArgs {
   settings?: string | undefined
   json?: boolean | undefined
 }
 
-const settingsPath = (argv: HooksArgs): string => resolve(argv.settings ?? join(process.env.HOME ?? homedir(), '.claude', 'settings.json'))
+const settingsPath = (argv: HooksArgs): string => resolve(argv.settings ?? join(processEnv().HOME ?? homedir(), '.claude', 'settings.json'))
 
 /** hooks/sm-hook in this checkout (the bundle lives in apps/sm/dist). */
 export const hookScriptPath = (): string => resolve(dirname(fileURLToPath(import.meta.url)), '../../../hooks/sm-hook')

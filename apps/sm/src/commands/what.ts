@@ -1,5 +1,5 @@
 import { ApiError, type SummaryDto } from '@claude-sessions/api/client'
-import { MAX_SUMMARY_LINES as MAX_LINES } from '@claude-sessions/core'
+import { MAX_SUMMARY_LINES as MAX_LINES } from '@claude-sessions/core/services'
 import { CliError, clientFor, type Connection } from '../context.js'
 import { printJson } from '../format.js'
 

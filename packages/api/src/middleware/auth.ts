@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { SessionsError, type Actor, type SessionService } from '@claude-sessions/core'
+import { SessionsError, type Actor } from '@claude-sessions/core'
+import { type SessionService } from '@claude-sessions/core/services'
 import type { MiddlewareHandler } from 'hono'
 
 export type { Actor }

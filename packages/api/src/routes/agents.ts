@@ -1,4 +1,5 @@
-import { childStatus, SessionsError, type MessageService, type Session, type SessionService } from '@claude-sessions/core'
+import { childStatus, SessionsError, type Session } from '@claude-sessions/core'
+import { type MessageService, type SessionService } from '@claude-sessions/core/services'
 import { Hono } from 'hono'
 import { toMessageDto, toSessionDto, type ChildDto, type ChildrenDto, type MessageEnvelope, type MessagesDto, type SessionEnvelope, type WatchDto } from '../dto.js'
 import type { AuthEnv } from '../middleware/auth.js'

@@ -1,4 +1,5 @@
-import { foldSubagents, noRepo, PEER_MESSAGE_CHARS, peersOf, type Peer, type RepoInspector, type SessionService } from '@claude-sessions/core'
+import { foldSubagents, noRepo, PEER_MESSAGE_CHARS, peersOf, type Peer, type RepoInspector } from '@claude-sessions/core'
+import { type SessionService } from '@claude-sessions/core/services'
 import { Hono } from 'hono'
 import { toSessionDto, type OthersDto, type PeerDto, type SessionEnvelope, type SubagentsDto } from '../dto.js'
 import type { AuthEnv } from '../middleware/auth.js'

@@ -1,4 +1,4 @@
-import type { HookInput, SessionService } from '@claude-sessions/core'
+import type { HookInput, SessionService } from '@claude-sessions/core/services'
 import { Hono } from 'hono'
 import { bearerToken, headerValue } from '../middleware/auth.js'
 import { parseJson } from '../schemas.js'

@@ -1,4 +1,4 @@
-import type { SessionService } from '@claude-sessions/core'
+import type { SessionService } from '@claude-sessions/core/services'
 import { Hono } from 'hono'
 import { toEventDto, toSessionDto, type KilledDto } from '../dto.js'
 import type { AuthEnv } from '../middleware/auth.js'

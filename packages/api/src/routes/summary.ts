@@ -1,4 +1,5 @@
-import { SessionsError, type SummaryService } from '@claude-sessions/core'
+import { SessionsError } from '@claude-sessions/core'
+import { type SummaryService } from '@claude-sessions/core/services'
 import { Hono } from 'hono'
 import { toSessionDto, type SummaryDto } from '../dto.js'
 import type { AuthEnv } from '../middleware/auth.js'

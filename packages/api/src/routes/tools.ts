@@ -1,4 +1,6 @@
-import { matchesToolFilter, parseTimeBound, SessionsError, type SessionService, type ToolAuditor, type ToolEvent, type ToolEventFilter } from '@claude-sessions/core'
+import { parseTimeBound, SessionsError, type ToolEvent, type ToolEventFilter } from '@claude-sessions/core'
+import { matchesToolFilter, type ToolAuditor } from '@claude-sessions/core/audit'
+import { type SessionService } from '@claude-sessions/core/services'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { toSessionDto, toToolEventDto, type SessionToolsDto, type ToolStatsDto, type ToolsDto } from '../dto.js'

@@ -7,4 +7,4 @@ export type { NewToolEvent, ToolAuditStore, ToolEvent, ToolEventFilter, ToolStat
 export { TOOL_STATS_KEYS } from './tool-audit-store.js'
 export type { ListMessagesFilter, MessageStore, NewWatch, Watch, WatchOutcome, WatchStore } from './message-store.js'
 export type { SummarizeOptions, Summarizer } from './summarizer.js'
-export * from './telegram-store.js'
+export { checkTerminalName, checkTerminalOptions, TERMINAL_DEFAULT_SIZE, TERMINAL_MAX_SIZE } from './terminal-rules.js'

@@ -1,17 +1,7 @@
 export { SessionService } from './session-service.js'
-export type {
-  CreateSessionRequest,
-  EffectListener,
-  HookInput,
-  HookReply,
-  HookReplier,
-  HookHolder,
-  ChangeListener,
-  SessionChange,
-  GoneSignal,
-  SessionServiceConfig,
-  SessionServiceDeps,
-} from './session-service.js'
+export type { ChangeListener, EffectListener, SessionChange, SessionServiceConfig, SessionServiceDeps } from './session-service.js'
+export type { CreateSessionRequest } from './create-session.js'
+export type { GoneSignal, HookHolder, HookInput, HookReplier, HookReply } from './hook-pipeline.js'
 export { claudeNormalized, deliverText, INPUT_HELD_REASON, InputHeldError, promptMatches, unwrapPaste } from './deliver.js'
 export type { DeliveryResult, DeliveryTiming } from './deliver.js'
 export { KeyedMutex } from './keyed-mutex.js'

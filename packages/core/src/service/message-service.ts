@@ -1,16 +1,19 @@
 import { SessionsError } from '../errors.js'
 import type { HookEvent } from '../events/hook-event.js'
-import type { StoredEvent } from '../events/stored-event.js'
-import { isSlashCommand, MESSAGE_MAX_CHARS, type DeliveryMode, type DeliveryVia, type Message } from '../messages/message.js'
-import { carriesMessages, forStop, forToolHook, forTyping, joinMessages, stopReply, toolContextReply } from '../messages/plan.js'
+import { MESSAGE_MAX_CHARS, type DeliveryMode, type DeliveryVia, type Message } from '../messages/message.js'
+import { carriesMessages, forStop, forToolHook, forTyping, stopReply, toolContextReply } from '../messages/plan.js'
 import type { Clock } from '../ports/clock.js'
-import type { ListMessagesFilter, MessageStore, Watch, WatchOutcome, WatchStore } from '../ports/message-store.js'
+import type { ListMessagesFilter, MessageStore, Watch, WatchStore } from '../ports/message-store.js'
 import type { Effect } from '../session/reducer.js'
 import { isLive, type Session } from '../session/session.js'
-import { assertMayControl, childStatus, mayControl, OPERATOR, type Actor } from '../session/tree.js'
+import { assertMayControl, mayControl, OPERATOR, type Actor } from '../session/tree.js'
+import { ClearFence } from './clear-fence.js'
 import { promptMatches } from './deliver.js'
+import type { HookReply } from './hook-pipeline.js'
 import { KeyedMutex } from './keyed-mutex.js'
-import type { HookReply, SessionService } from './session-service.js'
+import type { SessionService } from './session-service.js'
+import { storedPrompt, typedText, typedVia } from './typed-batch.js'
+import { Watches } from './watches.js'
 
 export interface MessageServiceConfig {
   /** Stops in a row a turn may be continued with messages; after that they wait to be typed. */
@@ -48,54 +51,24 @@ export interface SendResult {
   status: 'delivered' | 'queued'
 }
 
-const FIRST_CHARS = 300
-
 /** After a restart: how many of a session's newest hook events are searched for a typed message's prompt. */
 const PROMPTS_SEARCHED = 1000
 
 /**
- * Whether a message acts as a slash command in its recipient: only the operator's (senderId
- * null; the server's own never start with `/`) and the recipient's parent's may. Anyone else's
- * text starting with `/` is a message like any other: typed with its sender named.
- */
-const isCommandFor = (m: Message, recipient: Pick<Session, 'parentId'>): boolean =>
-  isSlashCommand(m.text) && (m.senderId === null || m.senderId === recipient.parentId)
-
-/**
- * The text typed for a batch (all typing began at one time): a slash command its sender may
- * give, alone and as written; else the joined messages, each session's with its sender named.
- */
-const typedText = (batch: readonly Message[], recipient: Pick<Session, 'parentId'>): string =>
-  batch.length === 1 && isCommandFor(batch[0]!, recipient) ? batch[0]!.text : joinMessages(batch)
-
-/** How a batch went when its typing is confirmed only later (by its prompt hook). */
-const typedVia = (batch: readonly Message[]): DeliveryVia => (batch.length === 1 && batch[0]!.mode === 'urgent' ? 'interrupt' : 'typed')
-
-/** The prompt of a stored UserPromptSubmit; a payload cut at the stored cap gives none. */
-function storedPrompt(e: StoredEvent): string | null {
-  try {
-    const prompt = (JSON.parse(e.raw) as { prompt?: unknown } | null)?.prompt
-    return typeof prompt === 'string' ? prompt : null
-  } catch {
-    return null
-  }
-}
-
-/**
- * Messages between sessions, with delivery modes, and watches (`sm wait`, `sm spawn --wait`).
- * Every message is stored before anything is tried and is delivered at most once: by a hook
- * reply (Stop block, tool hook context) or by typing when the recipient is idle.
+ * Messages between sessions, with delivery modes, and watches (`sm wait`, `sm spawn --wait`:
+ * watches.ts). Every message is stored before anything is tried and is delivered at most once:
+ * by a hook reply (Stop block, tool hook context) or by typing when the recipient is idle (not
+ * inside a `/clear`: clear-fence.ts).
  */
 export class MessageService {
   /** Our blocks in the current chain of continued Stops, per session (a Stop with stop_hook_active false starts a chain). */
   private readonly blocks = new Map<string, number>()
-  /** Sessions inside a `/clear`: until when (epoch ms). */
-  private readonly fences = new Map<string, number>()
-  private readonly clearWaiters = new Map<string, () => void>()
+  /** Sessions inside a `/clear` we typed. */
+  private readonly fence: ClearFence
   /** Messages being typed right now: no hook may carry them meanwhile. */
   private readonly inFlight = new Set<number>()
-  /** When each session's last finished turn ended (for watches). */
-  private readonly turnEnds = new Map<string, number>()
+  /** `sm wait` and `sm spawn --wait`. */
+  private readonly watches: Watches
   private readonly typing = new KeyedMutex()
   /** Recipients that may have queued messages: hooks of any other session skip the store. */
   private readonly waiting = new Set<string>()
@@ -104,6 +77,10 @@ export class MessageService {
   private readonly unsubscribe: (() => void)[]
 
   constructor(private readonly deps: MessageServiceDeps) {
+    const later = (ms: number, work: () => void) => this.later(ms, work)
+    this.fence = new ClearFence({ clock: deps.clock, config: deps.config, later })
+    const fenced = (id: string) => this.fence.fenced(id)
+    this.watches = new Watches({ ...deps, later, notify: (id, text) => this.notify(id, text), fenced })
     this.unsubscribe = [
       deps.sessions.addHookReplier((session, event, at, replay) => this.onHook(session, event, at, replay)),
       deps.sessions.onEffects((session, effects) => this.onEffects(session, effects)),
@@ -180,12 +157,7 @@ export class MessageService {
    * (a finished turn, then `quietMs` with no new turn), exits, or `timeoutMs` passes.
    */
   watch(watcherId: string, targetRef: string, quietMs: number, timeoutMs: number): Watch {
-    const target = this.deps.sessions.resolve(targetRef)
-    if (target.id === watcherId) throw new SessionsError('invalid_input', "can't wait for yourself")
-    const now = this.deps.clock.now()
-    const watch = this.deps.watches.insert({ targetId: target.id, watcherId, quietMs, deadline: now + timeoutMs, createdAt: now })
-    this.arm(watch)
-    return watch
+    return this.watches.add(watcherId, targetRef, quietMs, timeoutMs)
   }
 
   /**
@@ -200,7 +172,7 @@ export class MessageService {
     if (!isLive(target)) throw new SessionsError('session_stopped', `session ${target.name ?? target.id} has stopped`)
     if (target.state !== 'idle' && target.state !== 'starting') await sessions.sendKey(target.id, 'Escape', actor)
     // never rejects: whether or not anyone still waits for it when the fence runs out
-    const cleared = this.untilCleared(target.id)
+    const cleared = this.fence.untilCleared(target.id)
     try {
       await this.typing.run(target.id, () => sessions.input(target.id, '/clear', actor))
     } catch (error) {
@@ -220,7 +192,7 @@ export class MessageService {
    * is never typed twice; then idle sessions with queued messages are served.
    */
   resume(): void {
-    for (const w of this.deps.watches.active()) this.arm(w)
+    this.watches.resume()
     for (const id of this.deps.messages.recipientsWithQueued()) {
       this.waiting.add(id)
       try {
@@ -274,45 +246,6 @@ export class MessageService {
     }
   }
 
-  /**
-   * Fences the session off until its SessionStart (clear) or `fenceMs`. `done` resolves true on
-   * the SessionStart, false when the time runs out or `cancel` is called (the `/clear` could not
-   * be typed: the fence lifts at once); it never rejects, so nothing is left to reject unobserved.
-   */
-  private untilCleared(id: string): { done: Promise<boolean>; cancel(): void } {
-    const { clock, config } = this.deps
-    this.fences.set(id, clock.now() + config.fenceMs)
-    let settle!: (cleared: boolean) => void
-    const done = new Promise<boolean>((resolve) => {
-      settle = resolve
-    })
-    let open = true
-    const waiter = () => {
-      open = false
-      settle(true)
-    }
-    const end = () => {
-      if (!open) return
-      open = false
-      if (this.clearWaiters.get(id) === waiter) {
-        this.clearWaiters.delete(id)
-        this.fences.delete(id)
-      }
-      settle(false)
-    }
-    this.clearWaiters.set(id, waiter)
-    this.later(config.fenceMs, end)
-    return { done, cancel: end }
-  }
-
-  private fenced(id: string): boolean {
-    const until = this.fences.get(id)
-    if (until === undefined) return false
-    if (this.deps.clock.now() < until) return true
-    this.fences.delete(id)
-    return false
-  }
-
   /** Queued messages no hook or typist holds right now, oldest first. */
   private available(id: string): Message[] {
     if (!this.waiting.has(id)) return []
@@ -345,7 +278,7 @@ export class MessageService {
     }
     if (replay || session.kind !== 'managed') return null
     if (event.event === 'SessionStart' && event.source === 'clear') return null
-    if (this.fenced(session.id)) return null
+    if (this.fence.fenced(session.id)) return null
     const carrier = carriesMessages(event)
     if (carrier === 'stop') {
       // Claude says whether this Stop ends a turn some hook already continued
@@ -366,21 +299,15 @@ export class MessageService {
   }
 
   private onEffects(session: Session, effects: readonly Effect[]): void {
-    const { clock } = this.deps
     for (const effect of effects) {
-      if (effect.type === 'claude_session_changed' && this.fences.has(session.id)) {
+      if (effect.type === 'claude_session_changed' && this.fence.lift(session.id)) {
         // the SessionStart of our /clear: the fence lifts, what waited may go
-        this.fences.delete(session.id)
-        this.clearWaiters.get(session.id)?.()
-        this.clearWaiters.delete(session.id)
         this.background(this.flush(session.id))
       } else if (effect.type === 'stopped') {
         this.onStopped(session)
-      } else if (effect.type === 'turn_ended' && effect.finished && !effect.failed && !this.fenced(session.id)) {
-        const at = clock.now()
-        this.turnEnds.set(session.id, at)
-        for (const w of this.deps.watches.active()) if (w.targetId === session.id) this.later(w.quietMs, () => this.checkQuiet(w, at))
-      } else if (effect.type === 'state_changed' && effect.to === 'idle' && !this.fenced(session.id)) {
+      } else if (effect.type === 'turn_ended' && effect.finished && !effect.failed && !this.fence.fenced(session.id)) {
+        this.watches.turnEnded(session.id)
+      } else if (effect.type === 'state_changed' && effect.to === 'idle' && !this.fence.fenced(session.id)) {
         this.background(this.flush(session.id))
       }
     }
@@ -389,15 +316,14 @@ export class MessageService {
   private onStopped(session: Session): void {
     const { messages, clock } = this.deps
     this.blocks.delete(session.id)
-    this.fences.delete(session.id)
-    this.turnEnds.delete(session.id)
+    this.fence.drop(session.id)
     for (const m of messages.queued(session.id)) {
       if (!messages.markFailed(m.id, 'session stopped', clock.now())) continue
       if (m.senderId !== null && m.senderId !== session.id) {
         this.notify(m.senderId, `[sm] message to ${session.name ?? session.id} (${session.id}) failed: the session stopped before it was delivered`)
       }
     }
-    for (const w of this.deps.watches.active()) if (w.targetId === session.id) this.fire(w, 'exited')
+    this.watches.stopped(session.id)
   }
 
   /** Types what is queued while the session is idle: a slash command alone, else the oldest run. */
@@ -406,13 +332,13 @@ export class MessageService {
       const { sessions, messages, clock } = this.deps
       for (;;) {
         const session = sessions.list({ includeStopped: true }).find((s) => s.id === id)
-        if (!session || !(session.state === 'idle' || session.state === 'starting') || this.fenced(id)) return
+        if (!session || !(session.state === 'idle' || session.state === 'starting') || this.fence.fenced(id)) return
         const batch = forTyping(this.available(id))
         if (batch.length === 0) return
         const text = typedText(batch, session)
         for (const m of batch) this.inFlight.add(m.id)
         try {
-          if (/^\/clear\b/.test(text)) this.fences.set(id, clock.now() + this.deps.config.fenceMs)
+          if (/^\/clear\b/.test(text)) this.fence.set(id)
           // noted before a key is pressed: a restart while typing must not type it again blindly
           const since = clock.now()
           for (const m of batch) messages.markTyping(m.id, since)
@@ -434,7 +360,7 @@ export class MessageService {
       try {
         if (session.state !== 'idle' && session.state !== 'starting') await sessions.sendKey(id, 'Escape')
         const text = typedText([message], session)
-        if (/^\/clear\b/.test(text)) this.fences.set(id, clock.now() + this.deps.config.fenceMs)
+        if (/^\/clear\b/.test(text)) this.fence.set(id)
         this.deps.messages.markTyping(message.id, clock.now())
         const { result } = await sessions.input(id, text)
         this.deliveredNow([message], 'interrupt', result.confirmedAt)
@@ -442,40 +368,6 @@ export class MessageService {
         this.inFlight.delete(message.id)
       }
     })
-  }
-
-  private arm(w: Watch): void {
-    const { clock, sessions } = this.deps
-    const now = clock.now()
-    this.later(Math.max(0, w.deadline - now), () => this.fire(w, 'timeout'))
-    const target = sessions.list({ includeStopped: true }).find((s) => s.id === w.targetId)
-    if (!target || !isLive(target)) return this.fire(w, 'exited')
-    if (childStatus(target) === 'completed') {
-      const at = this.turnEnds.get(target.id) ?? now
-      this.turnEnds.set(target.id, at)
-      this.later(w.quietMs, () => this.checkQuiet(w, at))
-    }
-  }
-
-  /** A finished turn that ended at `endedAt`: still the last one, and the session still idle? */
-  private checkQuiet(w: Watch, endedAt: number): void {
-    const target = this.deps.sessions.list({ includeStopped: true }).find((s) => s.id === w.targetId)
-    if (!target || !isLive(target)) return this.fire(w, 'exited')
-    if (this.turnEnds.get(target.id) !== endedAt || childStatus(target) !== 'completed' || this.fenced(target.id)) return
-    this.fire(w, 'completed')
-  }
-
-  private fire(w: Watch, outcome: WatchOutcome): void {
-    if (!this.deps.watches.fire(w.id, outcome, this.deps.clock.now())) return
-    const target = this.deps.sessions.list({ includeStopped: true }).find((s) => s.id === w.targetId)
-    const name = target?.name ?? w.targetId
-    const child = target?.parentId === w.watcherId
-    const who = child ? `[sm] child ${name} (${w.targetId})` : `[sm wait] ${name} (${w.targetId})`
-    let text: string
-    if (outcome === 'completed') text = `${who} completed: ${(target?.lastMessage ?? '').slice(0, FIRST_CHARS)}`
-    else if (outcome === 'exited') text = `${who} exited`
-    else text = `[sm wait] ${name} still busy after ${Math.round((w.deadline - w.createdAt) / 1000)}s`
-    this.notify(w.watcherId, text)
   }
 
   private later(ms: number, work: () => void): void {

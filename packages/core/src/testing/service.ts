@@ -25,7 +25,9 @@ export const testServiceConfig = (overrides: Partial<SessionServiceConfig> = {})
 export function aSessionService(options: { config?: Partial<SessionServiceConfig>; deps?: Partial<SessionServiceDeps> } = {}) {
   const sessions = new InMemorySessionStore()
   const events = new InMemoryEventStore()
-  const mux = new FakeMultiplexer()
+  // the service and its terminals agree on what is a directory
+  const isDirectory = options.deps?.isDirectory ?? ((p: string) => p.startsWith('/'))
+  const mux = new FakeMultiplexer({ isDirectory })
   const clock = new FixedClock()
   const service = new SessionService({
     sessions,
@@ -34,7 +36,7 @@ export function aSessionService(options: { config?: Partial<SessionServiceConfig
     clock,
     ids: new SequentialIds(),
     hashToken: (t) => `h:${t}`,
-    isDirectory: (p) => p.startsWith('/'),
+    isDirectory,
     config: testServiceConfig(options.config),
     ...options.deps,
   })

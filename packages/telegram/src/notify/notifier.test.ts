@@ -1,4 +1,4 @@
-import { inMemoryTelegramStores } from '@claude-sessions/core/testing'
+import { inMemoryTelegramStores } from '@claude-sessions/core/telegram/testing'
 import { describe, expect, it } from 'vitest'
 import { CHUNK_LIMIT, formatPlain, formatTitled, type FormattedMessage } from '../format.js'
 import { checkHtml } from '../testing/fake-html.js'

@@ -1,4 +1,4 @@
-import type { HeldNotification, TelegramHeldStore } from '@claude-sessions/core'
+import type { HeldNotification, TelegramHeldStore } from '@claude-sessions/core/telegram'
 import type { Button } from '../control.js'
 import type { FormattedMessage } from '../format.js'
 import { buildDigest } from './digest.js'

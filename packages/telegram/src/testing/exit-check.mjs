@@ -1,7 +1,7 @@
 // Run by lifecycle.test.ts in a child process, against the built package: a service that did
 // real work (a topic, messages, an inbound text, an attempt hanging at stop, the throttler on)
 // and was stopped must let the process exit by itself. No process.exit here on purpose.
-import { inMemoryTelegramStores } from '@claude-sessions/core/testing'
+import { inMemoryTelegramStores } from '@claude-sessions/core/telegram/testing'
 import { TelegramService, resolveTelegramConfig } from '../../dist/index.js'
 import { FakeBotApi } from '../../dist/testing/index.js'
 

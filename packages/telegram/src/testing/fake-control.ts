@@ -1,4 +1,4 @@
-import { isLive, newSession, resolveSessionRef, SessionsError, tmuxSessionName, type DeliveryMode, type Session, type ToolEvent } from '@claude-sessions/core'
+import { isLive, MESSAGE_MAX_CHARS, newSession, resolveSessionRef, SessionsError, tmuxSessionName, validateName, type DeliveryMode, type Session, type ToolEvent } from '@claude-sessions/core'
 import type { BotReply, Project, SessionControl } from '../control.js'
 import { CHUNK_LIMIT } from '../format.js'
 import { checkHtml } from './fake-html.js'
@@ -23,7 +23,8 @@ export function aToolEvent(fields: Partial<ToolEvent> = {}): ToolEvent {
 
 /**
  * An in-memory `SessionControl` for the router's tests: canned sessions, projects, outputs,
- * summaries and tool events; it records every call and fails a method on demand.
+ * summaries and tool events; it records every call and fails a method on demand. It refuses
+ * what the server's control refuses, with the same codes (see `sessionControlContract`).
  */
 export class FakeControl implements SessionControl {
   readonly sessions: Session[] = []
@@ -33,6 +34,10 @@ export class FakeControl implements SessionControl {
   readonly summaries = new Map<string, string>()
   readonly toolEvents = new Map<string, ToolEvent[]>()
   sendStatus: 'delivered' | 'queued' = 'delivered'
+  /** Which paths are directories `create` may start a session in (the fake does no I/O). */
+  isDirectory: (path: string) => boolean = (path) => path.startsWith('/')
+  /** Throws `invalid_name` for a name sessions can't have, as the server does. */
+  checkName: (name: string) => void = (name) => void validateName(name)
   private readonly failures = new Map<keyof SessionControl, unknown>()
   private nextId = 1
   private nextMessageId = 100
@@ -78,6 +83,17 @@ export class FakeControl implements SessionControl {
     return s
   }
 
+  /** Only sessions sm started have a terminal to kill, type into or read. */
+  private managed(s: Session): Session {
+    if (s.kind !== 'managed' || s.tmuxSession === null) throw new SessionsError('not_typable', `session ${s.id} was not started by sm; it can't be driven`)
+    return s
+  }
+
+  /** A live session other than `id` holds `name`. */
+  private nameTaken(name: string, id: string | null): boolean {
+    return this.sessions.some((x) => x.name === name && x.id !== id && isLive(x))
+  }
+
   list(options: { includeStopped?: boolean } = {}): Session[] {
     this.record('list', options)
     return this.sessions.filter((s) => options.includeStopped === true || isLive(s))
@@ -95,13 +111,16 @@ export class FakeControl implements SessionControl {
 
   async create(request: { workingDir: string; name?: string; prompt?: string }): Promise<Session> {
     this.record('create', request)
+    if (request.name !== undefined) this.checkName(request.name)
+    if (!this.isDirectory(request.workingDir)) throw new SessionsError('invalid_input', `not a directory: ${request.workingDir}`)
+    if (request.name !== undefined && this.nameTaken(request.name, null)) throw new SessionsError('name_taken', `name '${request.name}' is taken`)
     const id = `f${String(this.nextId++).padStart(7, '0')}`
     return this.add({ id, workingDir: request.workingDir, name: request.name ?? null, state: 'starting' })
   }
 
   async kill(id: string): Promise<Session> {
     this.record('kill', id)
-    const s = this.live(id)
+    const s = this.managed(this.live(id))
     s.state = 'stopped'
     s.stoppedAt = T0
     return s
@@ -109,32 +128,40 @@ export class FakeControl implements SessionControl {
 
   async interrupt(id: string): Promise<Session> {
     this.record('interrupt', id)
+    this.managed(this.get(id))
     return this.live(id)
   }
 
   async clear(id: string, prompt?: string): Promise<Session> {
     this.record('clear', ...(prompt === undefined ? [id] : [id, prompt]))
-    return this.live(id)
+    return this.managed(this.live(id))
   }
 
   async rename(id: string, name: string): Promise<Session> {
     this.record('rename', id, name)
-    const s = this.live(id)
-    if (this.sessions.some((x) => x.name === name && x.id !== id && isLive(x))) throw new SessionsError('name_taken', `the name ${name} is taken`)
+    // a stopped session may be renamed too; only live sessions hold their names
+    const s = this.get(id)
+    this.checkName(name)
+    if (isLive(s) && this.nameTaken(name, id)) throw new SessionsError('name_taken', `the name ${name} is taken`)
     s.name = name
     return s
   }
 
   async summary(id: string): Promise<string> {
     this.record('summary', id)
-    this.get(id)
+    this.managed(this.get(id))
+    this.live(id)
     return this.summaries.get(id) ?? ''
   }
 
   async output(id: string, lines: number): Promise<string> {
     this.record('output', id, lines)
+    this.managed(this.get(id))
     this.live(id)
-    return this.outputs.get(id) ?? ''
+    if (!Number.isInteger(lines) || lines < 0) throw new SessionsError('invalid_input', `scrollback must be a non-negative integer, got ${lines}`)
+    // as the server's: rows' trailing spaces and trailing blank rows go, then the last `lines` rows
+    const all = (this.outputs.get(id) ?? '').replace(/ +$/gm, '').replace(/[\n ]+$/, '').split('\n')
+    return all.slice(-lines).join('\n')
   }
 
   tools(id: string, limit: number): ToolEvent[] {
@@ -149,6 +176,9 @@ export class FakeControl implements SessionControl {
 
   async send(id: string, text: string, mode: DeliveryMode): Promise<{ messageId: number; status: 'delivered' | 'queued' }> {
     this.record('send', id, text, mode)
+    if (text.trim() === '') throw new SessionsError('invalid_input', 'message is empty')
+    if (text.length > MESSAGE_MAX_CHARS) throw new SessionsError('payload_too_large', `message is ${text.length} characters; the limit is ${MESSAGE_MAX_CHARS}`)
+    this.managed(this.get(id))
     this.live(id)
     return { messageId: this.nextMessageId++, status: this.sendStatus }
   }

@@ -1,0 +1,90 @@
+import { homedir } from 'node:os'
+import { ToolAuditor } from '@claude-sessions/core/audit'
+import { MessageService, SessionService, SummaryService } from '@claude-sessions/core/services'
+import type { SqliteStore } from '@claude-sessions/store-sqlite'
+import type { TmuxMultiplexer } from '@claude-sessions/tmux'
+import { commandAvailable, isDirectory, randomIds, sha256, systemClock } from './adapters.js'
+import { projectResolver } from './audit/project.js'
+import { startRetention } from './audit/retention.js'
+import type { Config } from './config/schema.js'
+import { lockEnforcer } from './lock-enforcement.js'
+import type { Logger } from './logger.js'
+import { CommandSummarizer } from './summarizer.js'
+
+export interface ComposeDeps {
+  config: Config
+  log: Logger
+  store: SqliteStore
+  mux: TmuxMultiplexer
+  /** The server's own address, handed to the agents it starts. */
+  url: string
+}
+
+/** The services of a running server, wired to the store, tmux and each other (no I/O starts here but the retention timer). */
+export function composeServices({ config, log, store, mux, url }: ComposeDeps) {
+  const audit = new ToolAuditor({
+    store: store.toolAudit,
+    defer: (work) => setImmediate(work),
+    projectOf: projectResolver(),
+    config: { responseCap: config.auditResponseCap, redact: config.redactPatterns, home: homedir(), policies: config.policies },
+    onError: (error) => log.warn({ err: error }, 'tool audit: a row could not be recorded'),
+  })
+  // the audit rows of a turn's hooks are written in the same transaction as their events
+  store.setBeforeFlush(() => audit.drain())
+  const retention = startRetention({
+    store: store.toolAudit,
+    retentionMs: config.auditRetentionDays * 86_400_000,
+    now: Date.now,
+    intervalMs: 3_600_000,
+    onDeleted: (count) => log.info({ count, days: config.auditRetentionDays }, 'deleted old tool events'),
+    onError: (error) => log.warn({ err: error }, 'tool event retention failed'),
+  })
+  const service = new SessionService({
+    sessions: store.sessions,
+    events: store.events,
+    mux,
+    clock: systemClock,
+    ids: randomIds,
+    hashToken: sha256,
+    isDirectory,
+    commandAvailable: (command) => commandAvailable(command),
+    audit,
+    config: {
+      agentCommand: [config.claudeCommand, ...config.claudeArgs],
+      env: {
+        CLAUDE_SESSIONS_URL: url,
+        CLAUDE_SESSIONS_DATA_DIR: config.dataDir,
+        ENABLE_TOOL_SEARCH: 'false',
+      },
+      unsetEnv: ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT'],
+      rawEventCap: config.rawEventCap,
+      delivery: { settleMs: config.settleMs, confirmMs: config.confirmMs, pollMs: 50, hookGraceMs: 1000 },
+      staleMs: config.staleMs,
+      interruptSettleMs: 3000,
+      startWaitMs: 30_000,
+      redact: config.redactPatterns,
+      limits: config.limits,
+    },
+  })
+  if (config.enforceLocks) service.addHookReplier(lockEnforcer())
+  const messages = new MessageService({
+    sessions: service,
+    messages: store.messages,
+    watches: store.watches,
+    clock: systemClock,
+    timer: (ms, work) => setTimeout(work, ms).unref(),
+    onError: (error) => log.warn({ err: error }, 'message delivery failed'),
+    config: { maxStopBlocks: config.maxStopBlocks, fenceMs: 10_000, waitSettleMs: config.waitSettleMs, spawnWaitTimeoutMs: config.spawnWaitTimeoutMs },
+  })
+  service.onEffects((session, effects) => {
+    for (const effect of effects) {
+      if (effect.type === 'state_changed') log.info({ session: session.id, from: effect.from, to: effect.to }, 'state')
+    }
+  })
+  // runs only for GET /sessions/:ref/summary (and Telegram's /summary), in the data dir (no project's hooks or settings)
+  const summarizer = new CommandSummarizer({ command: config.summarizerCommand, cwd: config.dataDir })
+  const summaries = new SummaryService({ sessions: service, summarizer, timeoutMs: config.summarizerTimeoutMs, redact: config.redactPatterns })
+  return { audit, retention, service, messages, summarizer, summaries }
+}
+
+export type Services = ReturnType<typeof composeServices>

@@ -1,0 +1,5 @@
+export { connectNotifiers } from './connect.js'
+export type { NotifyDeps } from './connect.js'
+export { isNotificationKind, NOTIFICATION_KINDS } from './notification.js'
+export type { Notification, NotificationKind, Notifier } from './notification.js'
+export { flaggedNotification, notificationsOfEffects, questionNotification } from './policy.js'

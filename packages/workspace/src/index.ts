@@ -1,0 +1,6 @@
+export { commonGitDir, findGitCheckout, gitDirFromFile, physicalPath, type GitCheckout } from './git-root.js'
+export { currentBranch } from './branch.js'
+export { findWorkspace, readWorkspaceLock, type Workspace } from './workspace.js'
+export { createExclusive, ensureLockDir, readLockText, replaceIfUnchanged, withMutex, WorkspaceLockError } from './lock-file.js'
+export { excludeFromGit } from './git-exclude.js'
+export { FsRepoInspector, type FsRepoInspectorOptions } from './repo-inspector.js'
