@@ -150,7 +150,7 @@ describe('server', () => {
 
 describe('agent command check', () => {
   it('commandAvailable finds programs on PATH and executable paths only', async () => {
-    const { commandAvailable } = await import('./adapters.js')
+    const { commandAvailable } = await import('./host-checks.js')
     expect(commandAvailable('sh')).toBe(true)
     expect(commandAvailable(process.execPath)).toBe(true)
     expect(commandAvailable('definitely-not-a-command-xyz')).toBe(false)

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { useTempStores } from './test-helpers.js'
+import { useTempStores } from './test-support.js'
 
 const { open, dbPath } = useTempStores()
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { useTempStores } from './test-helpers.js'
+import { useTempStores } from './test-support.js'
 
 const { open, dbPath, tempDir } = useTempStores()
 

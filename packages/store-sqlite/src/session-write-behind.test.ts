@@ -1,7 +1,7 @@
 import { aSession } from '@claude-sessions/core/testing'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { useTempStores } from './test-helpers.js'
+import { useTempStores } from './test-support.js'
 
 const { open, dbPath } = useTempStores()
 

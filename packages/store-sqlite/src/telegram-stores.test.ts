@@ -1,6 +1,6 @@
 import { aHeldNotification, aNewOutboxEntry, aSendOperation, aTelegramUser, telegramAccessContract, telegramFollowsContract, telegramHeldContract, telegramMessageKeysContract, telegramOutboxContract, telegramTopicContract } from '@claude-sessions/core/telegram/testing'
 import { describe, expect, it } from 'vitest'
-import { onDisk, useTempStores } from './test-helpers.js'
+import { onDisk, useTempStores } from './test-support.js'
 
 const { open: openStore, dbPath } = useTempStores()
 const open = (options: Parameters<typeof openStore>[0]) => openStore({ checkpointIntervalMs: 0, ...options })

@@ -1,5 +1,5 @@
 import { toolAuditContract } from '@claude-sessions/core/testing'
-import { useTempStores } from './test-helpers.js'
+import { useTempStores } from './test-support.js'
 
 const { open, dbPath } = useTempStores()
 

@@ -3,7 +3,7 @@ import { CommandMenu } from './command-menu.js'
 import { CATALOG, menuCommands } from './commands/catalog.js'
 import { FakeControl } from './testing/fake-control.js'
 import { createBot } from './bot.js'
-import { TelegramService } from './service.js'
+import { TelegramService } from './telegram-service.js'
 import { MemoryLogger, eventually, testConfig, useTelegram } from './test-support.js'
 
 const t = useTelegram()

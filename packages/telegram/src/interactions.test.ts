@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FakeControl } from './testing/fake-control.js'
-import { TelegramService } from './service.js'
+import { TelegramService } from './telegram-service.js'
 import { ALICE, CHAT, eventually, testConfig, useTelegram } from './test-support.js'
 
 const t = useTelegram()

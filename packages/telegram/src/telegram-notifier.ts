@@ -1,5 +1,5 @@
 import type { Notifier } from '@claude-sessions/core'
-import type { TelegramService } from './service.js'
+import type { TelegramService } from './telegram-service.js'
 
 /**
  * Telegram as one of the notification policy's notifiers: a response is posted as plain text,

@@ -4,7 +4,7 @@ import { inMemoryTelegramStores } from '@claude-sessions/core/telegram/testing'
 import { afterEach } from 'vitest'
 import type { TelegramConfig, TelegramConfigInput } from './config.js'
 import type { TelegramLogger } from './logger.js'
-import { TelegramService } from './service.js'
+import { TelegramService } from './telegram-service.js'
 import { FakeBotApi, type FakeUser } from './testing/fake-bot-api.js'
 import { fakeBotConfig } from './testing/fake-config.js'
 

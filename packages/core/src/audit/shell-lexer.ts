@@ -1,5 +1,6 @@
 /**
- * A small POSIX-ish shell lexer/parser, enough to tell commands from data.
+ * A small POSIX-ish shell lexer/parser, enough to tell commands from data. (One file over 400
+ * lines on purpose: quoting, expansions and operators share one cursor and cut apart read worse.)
  *
  * It understands quoting ('', "", $'', backslash), the operators `;` `&&` `||` `|` `|&` `&`
  * and newlines, subshell parentheses (treated as separators), `$()` / backticks / `<()` / `>()`

@@ -1,5 +1,5 @@
-import { InMemoryTelegramAccess, InMemoryTelegramFollows, InMemoryTelegramHeld, InMemoryTelegramMessageKeys, InMemoryTelegramOutbox, InMemoryTelegramTopics } from './in-memory-telegram.js'
-import { telegramAccessContract, telegramFollowsContract, telegramHeldContract, telegramMessageKeysContract, telegramOutboxContract, telegramTopicContract } from './telegram-contract.js'
+import { InMemoryTelegramAccess, InMemoryTelegramFollows, InMemoryTelegramHeld, InMemoryTelegramMessageKeys, InMemoryTelegramOutbox, InMemoryTelegramTopics } from './telegram.js'
+import { telegramAccessContract, telegramFollowsContract, telegramHeldContract, telegramMessageKeysContract, telegramOutboxContract, telegramTopicContract } from './telegram.js'
 
 telegramAccessContract('in-memory telegram access', () => new InMemoryTelegramAccess())
 telegramTopicContract('in-memory telegram topics', () => new InMemoryTelegramTopics())

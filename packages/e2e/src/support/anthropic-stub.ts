@@ -1,6 +1,7 @@
 /**
  * A local stand-in for the Anthropic Messages API, good enough for the real Claude Code CLI
- * (2.1.330) pointed at it through ANTHROPIC_BASE_URL.
+ * (2.1.330) pointed at it through ANTHROPIC_BASE_URL. Over 400 lines on purpose: a protocol
+ * fake (the Messages API's streaming events), kept whole so it reads as the protocol.
  *
  * Routes: POST /v1/messages (SSE when `stream: true`, JSON otherwise), POST
  * /v1/messages/count_tokens, HEAD|GET /api/hello, and a 404 error body for anything else.

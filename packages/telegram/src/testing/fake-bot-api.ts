@@ -1,3 +1,5 @@
+// A fake Telegram Bot API over HTTP for tests. Over 400 lines on purpose: it is a protocol fake,
+// one method per Bot API call the bot makes, and reads best as the one list of them.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { checkHtml } from './fake-html.js'

@@ -1,6 +1,6 @@
 import { aNewMessage, aNewWatch, aSession, messageStoreContract, watchStoreContract } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
-import { onDisk, useTempStores } from './test-helpers.js'
+import { onDisk, useTempStores } from './test-support.js'
 
 const { open: openStore, dbPath } = useTempStores()
 

@@ -1,21 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import type { Clock, IdGenerator } from '@claude-sessions/core'
 import { processEnv } from './config/env.js'
 
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-}
-
-export const randomIds: IdGenerator = {
-  sessionId: () => randomBytes(4).toString('hex'),
-  token: () => randomBytes(24).toString('base64url'),
-}
-
-export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex')
-
+/** Whether `path` is an absolute path to an existing directory (a session's working dir). */
 export const isDirectory = (path: string): boolean => {
   try {
     return path.startsWith('/') && statSync(path).isDirectory()
