@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url))
 
-// Unit and adapter tests import workspace packages from source; e2e tests run the built apps.
+// Unit and integration tests import workspace packages from source; e2e tests run the built apps.
 const alias = {
   '@claude-sessions/core/telegram/testing': src('./packages/core/src/telegram-testing.ts'),
   '@claude-sessions/core/telegram': src('./packages/core/src/telegram.ts'),
@@ -22,16 +22,30 @@ const alias = {
   '@claude-sessions/server': src('./apps/server/src/index.ts'),
 }
 
+/** Tests in the unit packages that import a built package or start a process: the integration project's. */
+const BUILT_OR_SPAWNING = ['packages/core/src/package.test.ts', 'packages/telegram/src/lifecycle.test.ts']
+
 export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
       {
+        // the pure and in-process tests: sources only (no build), no child processes
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'hooks/**/*.test.ts', 'tooling/**/*.test.ts'],
-          exclude: ['packages/e2e/**', '**/node_modules/**'],
+          include: ['packages/{core,api,store-sqlite,telegram}/src/**/*.test.ts', 'tooling/**/*.test.ts'],
+          exclude: [...BUILT_OR_SPAWNING, '**/node_modules/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // tests that run other programs (tmux, git, the hook script, the sm binary, a built package) or whole servers
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['apps/*/src/**/*.test.ts', 'hooks/**/*.test.ts', 'packages/{tmux,workspace}/src/**/*.test.ts', ...BUILT_OR_SPAWNING],
+          exclude: ['**/node_modules/**'],
           testTimeout: 20_000,
         },
       },

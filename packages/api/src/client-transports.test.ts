@@ -52,6 +52,9 @@ beforeAll(async () => {
   await new Promise<void>((r) => probe.close(() => r()))
 })
 afterAll(async () => {
+  // fetch keeps its connections alive: close them rather than wait for their timeout
+  html.closeAllConnections()
+  server.closeAllConnections()
   await new Promise<void>((r) => html.close(() => r()))
   await new Promise<void>((r) => server.close(() => r()))
 })
