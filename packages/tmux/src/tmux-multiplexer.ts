@@ -106,6 +106,19 @@ export class TmuxMultiplexer implements Multiplexer {
     throw tmuxFailed(`kill session '${name}'`, result)
   }
 
+  /** The session's own environment (what `create` set): how an adopted terminal's token is found again. */
+  async environment(name: string): Promise<Record<string, string>> {
+    checkTerminalName(name)
+    const out = await runTmux(this.server, [['show-environment', '-t', paneTarget(name)]], `read the environment of '${name}'`)
+    const env: Record<string, string> = {}
+    for (const line of out.split('\n')) {
+      // `-NAME` marks a variable removed from the session
+      const eq = line.indexOf('=')
+      if (eq > 0 && !line.startsWith('-')) env[line.slice(0, eq)] = line.slice(eq + 1)
+    }
+    return env
+  }
+
   async capture(name: string, scrollback = 0): Promise<string> {
     checkTerminalName(name)
     if (!Number.isInteger(scrollback) || scrollback < 0) {

@@ -189,6 +189,16 @@ describe('SessionService', () => {
     expect(service.resolve('abcdef12')).toMatchObject({ kind: 'managed', state: 'idle' })
   })
 
+  it("an adopted terminal (its record lost) keeps its token: its hooks are accepted, another token's are not", async () => {
+    const { service, mux, hook } = setup()
+    await mux.create({ name: 'claude-abcdef12', cwd: '/w', env: { CLAUDE_SESSION_MANAGER_TOKEN: 'kept-token' }, unsetEnv: [], command: ['claude'] })
+    expect((await service.reconcile({ adopt: true })).adopted).toEqual(['abcdef12'])
+    hook('abcdef12', 'UserPromptSubmit', { prompt: 'still here' }, 'kept-token')
+    expect(service.resolve('abcdef12').state).toBe('working')
+    expect(() => hook('abcdef12', 'Stop', {}, 'token-9')).toThrow()
+    expect(service.resolve('abcdef12').state).toBe('working')
+  })
+
   it('renames with validation and shows the name in the status bar', async () => {
     const { service, mux } = setup()
     const s = await service.create({ workingDir: '/w' })

@@ -113,6 +113,10 @@ export class FakeMultiplexer implements Multiplexer {
       this.onSubmit(name, text)
     }
   }
+  async environment(name: string): Promise<Record<string, string>> {
+    checkTerminalName(name)
+    return { ...this.must(name).options.env }
+  }
   async setLabel(name: string, label: string): Promise<void> {
     checkTerminalName(name)
     // eslint-disable-next-line no-control-regex

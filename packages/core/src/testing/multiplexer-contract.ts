@@ -326,6 +326,16 @@ export function multiplexerContract(label: string, make: () => MultiplexerUnderT
       })
     })
 
+    describe('environment', () => {
+      it('gives back the variables a terminal was created with (a token survives for adoption); a missing terminal: multiplexer_failed', async () => {
+        const t = await setUp()
+        await start(t, 'envy', { env: { CLAUDE_SESSION_MANAGER_TOKEN: 'tok-=+/x', OTHER: 'a b' } })
+        const env = await t.mux.environment!('envy')
+        expect(env).toMatchObject({ CLAUDE_SESSION_MANAGER_TOKEN: 'tok-=+/x', OTHER: 'a b' })
+        await expectCode(t.mux.environment!('missing'), 'multiplexer_failed')
+      })
+    })
+
     describe('labels', () => {
       it("shows the label in the terminal's status bar, control characters as spaces, # as itself", async () => {
         const t = await setUp()
