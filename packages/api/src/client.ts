@@ -112,7 +112,7 @@ export function createClient(options: ClientOptions) {
       call<SessionEnvelope>(options, 'POST', '/sessions/spawn', body),
     children: (ref: string, query: { recursive?: boolean; status?: string } = {}) =>
       call<ChildrenDto>(options, 'GET', `/sessions/${enc(ref)}/children${queryString(query)}`),
-    // sequential and important answer at once; urgent waits for the interrupt and the typing
+    // typing into an idle recipient waits for its confirmation; urgent waits for the interrupt and the typing too
     send: (ref: string, text: string, mode: 'sequential' | 'important' | 'urgent' = 'sequential') =>
       call<MessageEnvelope>(options, 'POST', `/sessions/${enc(ref)}/messages`, { text, mode }, 120_000),
     messages: (ref: string, query: { status?: string; limit?: number } = {}) =>

@@ -51,7 +51,9 @@ const eventName = (encoded: string): string => {
 /**
  * `POST /hooks/:event` on node:http directly: the hot path (one request per hook, thousands per
  * second), without the per-request Web Request/Response objects of the router. Same guards,
- * validation and errors as the hono route in routes/hooks.ts. Returns false for any other request.
+ * validation and errors as the hono route in routes/hooks.ts, plus `refusing` (the server's
+ * full-disk 503, which only this path, the one the server serves hooks on, has). Returns false
+ * for any other request.
  */
 export function createHookListener(deps: HookListenerDeps) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {

@@ -32,8 +32,9 @@ export interface ToolAuditorConfig {
 export interface ToolAuditorDeps {
   store: ToolAuditStore
   /**
-   * Runs recording work after the hook reply is sent (the server: setImmediate, so one turn's
-   * events go together). Default: a microtask. Reads and decisions drain it first.
+   * Runs recording work later in the turn, so one turn's events go together (the server:
+   * setImmediate, and its write-behind drains the queue first, inside the transaction the hooks'
+   * replies wait for). Default: a microtask. Reads and decisions drain it first.
    */
   defer?: (work: () => void) => void
   /** The project of a working directory: git root name, else its last component. */
@@ -144,7 +145,7 @@ export class ToolAuditor {
       this.drain()
       return this.recordNow(session, hook, payload, at, dedupeKey, replied)
     }
-    // nothing to answer: classify and write after the reply
+    // nothing to answer: classify and write later in the turn (in the server, before the commit the reply waits for)
     this.queue.push([session, hook, payload, at, dedupeKey, replied])
     if (!this.drainScheduled) {
       this.drainScheduled = true

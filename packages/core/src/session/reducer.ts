@@ -7,7 +7,7 @@ export type SystemEvent =
   | { kind: 'pane_idle' }
   /** The tmux session is gone. */
   | { kind: 'tmux_gone' }
-  /** We sent Escape. Recorded only: the state moves once the pane shows the idle input line (`pane_idle`). */
+  /** We sent Escape. Changes nothing by itself: the state moves once the pane shows the idle input line (`pane_idle`). */
   | { kind: 'interrupted' }
 
 export type SessionEvent = HookEvent | SystemEvent
@@ -198,7 +198,8 @@ function reduceSystem(session: Session, e: SystemEvent, now: number): Reduction 
  *   events / SubagentStart and Stop; `waiting_permission` on PermissionRequest (or a
  *   `permission_prompt` notification while working), `waiting_answer` on AskUserQuestion or an
  *   MCP elicitation, both left by the next tool event; `error` on StopFailure; `stopped` on
- *   SessionEnd (except clear/resume) or when the terminal is gone.
+ *   SessionEnd (for a managed session, not when the reason is clear, resume or compact) or when
+ *   the terminal is gone.
  * - Hooks of subagents (agent_id set) and late hooks (MessageDisplay, PostToolBatch,
  *   SubagentStop, notifications) never make an idle session working.
  * - A stopped session ignores everything but a SessionStart, which revives it.
