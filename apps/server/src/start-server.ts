@@ -24,7 +24,6 @@ import { startTelegram } from './telegram/start-telegram.js'
 import { VERSION } from './version.js'
 import { startWatchdog } from './watchdog.js'
 
-export { MAX_UNWRITTEN } from './request-listener.js'
 
 export interface RunningServer {
   url: string

@@ -2,6 +2,7 @@ import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
+import { testDeps } from './test-support.js'
 
 const OPERATOR = 'operator-secret'
 const json = { 'content-type': 'application/json' }
@@ -10,7 +11,7 @@ function setup() {
   const audit = new ToolAuditor({ store: new InMemoryToolAuditStore(), projectOf: () => null, config: { responseCap: 1000, policies: { profiles: BUILTIN_PROFILES } } })
   const { service, mux, clock } = aSessionService({ deps: { audit }, config: { limits: { maxDepth: 2, maxChildren: 2, maxSessions: 10 } } })
   const { messages } = aMessageService(service, clock)
-  const app = createApp({ service, audit, messages, agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 }, operatorToken: OPERATOR, version: 't', tmuxSocket: 's', maxBodyBytes: 1 << 20, startedAt: 0, now: () => clock.now() })
+  const app = createApp(testDeps({ service, audit, messages, clock, operatorToken: OPERATOR }))
   let tokens = 0
   const ids: Record<string, { id: string; token: string }> = {}
   /** Acts as the operator, or as a session (by name) with its own token. */

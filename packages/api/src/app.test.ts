@@ -3,6 +3,7 @@ import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claud
 import { testClient } from 'hono/testing'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
+import { testDeps } from './test-support.js'
 
 const OPERATOR = 'operator-secret'
 const auth = { authorization: `Bearer ${OPERATOR}` }
@@ -13,18 +14,7 @@ function setup() {
   const audit = new ToolAuditor({ store: new InMemoryToolAuditStore(), projectOf: () => null, config: { responseCap: 1000, policies: { profiles: BUILTIN_PROFILES } } })
   const { service, sessions, events, mux, clock } = aSessionService({ deps: { audit } })
   const { messages } = aMessageService(service, clock)
-  const app = createApp({
-    service,
-    audit,
-    messages,
-    agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 },
-    operatorToken: OPERATOR,
-    version: '0.0.0-test',
-    tmuxSocket: 'sm-test',
-    maxBodyBytes: 4096,
-    startedAt: clock.now(),
-    now: () => clock.now(),
-  })
+  const app = createApp(testDeps({ service, audit, messages, clock, operatorToken: OPERATOR }, { version: '0.0.0-test', tmuxSocket: 'sm-test', maxBodyBytes: 4096, startedAt: clock.now() }))
   const req = (path: string, init: RequestInit = {}) => app.request(path, init)
   const post = (path: string, body: unknown, headers: Record<string, string> = auth) =>
     req(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { ...json, ...headers } })

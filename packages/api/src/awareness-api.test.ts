@@ -3,6 +3,7 @@ import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
+import { testDeps } from './test-support.js'
 
 const OPERATOR = 'operator-secret'
 
@@ -28,19 +29,7 @@ function setup(inspector: RepoInspector | null = repos) {
   const audit = new ToolAuditor({ store: new InMemoryToolAuditStore(), projectOf: () => null, config: { responseCap: 1000, policies: { profiles: BUILTIN_PROFILES } } })
   const { service, clock } = aSessionService({ deps: { audit } })
   const { messages } = aMessageService(service, clock)
-  const app = createApp({
-    service,
-    audit,
-    messages,
-    agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 },
-    ...(inspector ? { repos: inspector } : {}),
-    operatorToken: OPERATOR,
-    version: 't',
-    tmuxSocket: 's',
-    maxBodyBytes: 1 << 20,
-    startedAt: 0,
-    now: () => clock.now(),
-  })
+  const app = createApp(testDeps({ service, audit, messages, clock, operatorToken: OPERATOR }, inspector ? { repos: inspector } : {}))
   let tokens = 0
   const ids: Record<string, { id: string; token: string }> = {}
   const as = (who: string | null): Record<string, string> => (who === null ? { authorization: `Bearer ${OPERATOR}` } : { authorization: `Bearer ${ids[who]!.token}`, 'x-sm-session': ids[who]!.id })

@@ -2,13 +2,12 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
-import { getRequestListener } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
 import { createClient, fetchTransport, type ToolEventDto, type Transport } from './client.js'
-import { createHookListener } from './hook-listener.js'
 import { nodeTransport } from './node-transport.js'
+import { serveApp, testDeps } from './test-support.js'
 
 const OPERATOR = 'operator-secret'
 let server: Server
@@ -21,26 +20,8 @@ const built = aSessionService({ deps: { audit } })
 
 beforeAll(async () => {
   const { messages } = aMessageService(built.service, built.clock)
-  const app = createApp({
-    service: built.service,
-    audit,
-    messages,
-    agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 },
-    operatorToken: OPERATOR,
-    version: 't',
-    tmuxSocket: 's',
-    maxBodyBytes: 1 << 20,
-    startedAt: 0,
-    now: () => built.clock.now(),
-    rawStreams: { alreadySent: RESPONSE_ALREADY_SENT },
-  })
-  const routes = getRequestListener(app.fetch)
-  const hooks = createHookListener({ service: built.service, maxBodyBytes: 1 << 20 })
-  server = createServer((req, res) => {
-    if (!hooks(req, res)) void routes(req, res)
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const app = createApp(testDeps({ service: built.service, audit, messages, clock: built.clock, operatorToken: OPERATOR }, { rawStreams: { alreadySent: RESPONSE_ALREADY_SENT } }))
+  ;({ server, baseUrl } = await serveApp(app, built.service, 1 << 20))
   // something else on a port: a proxy's error page
   html = createServer((_req, res) => void res.writeHead(502, { 'content-type': 'text/html' }).end('<html>bad gateway</html>'))
   await new Promise<void>((r) => html.listen(0, '127.0.0.1', r))

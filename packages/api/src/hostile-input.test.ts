@@ -7,6 +7,7 @@ import { createApp } from './app.js'
 import { createHookListener } from './hook-listener.js'
 import { toEventDto, toToolEventDto } from './dto.js'
 import { jsonDepth, MAX_JSON_DEPTH, parseJson } from './schemas.js'
+import { testDeps } from './test-support.js'
 
 const OPERATOR = 'operator-secret'
 const CLAUDE_ID = '6bf01783-816d-49d3-a354-25f1341e986b'
@@ -95,7 +96,7 @@ describe('NUL bytes in text that reaches an argv, the environment or tmux → 40
     const audit = new ToolAuditor({ store: new InMemoryToolAuditStore(), projectOf: () => null, config: { responseCap: 1000, policies: { profiles: BUILTIN_PROFILES } } })
     const { service, mux, clock } = aSessionService({ deps: { audit } })
     const { messages } = aMessageService(service, clock)
-    const app = createApp({ service, audit, messages, agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 }, operatorToken: OPERATOR, version: 't', tmuxSocket: 's', maxBodyBytes: 1 << 20, startedAt: 0, now: () => clock.now() })
+    const app = createApp(testDeps({ service, audit, messages, clock, operatorToken: OPERATOR }))
     const lead = await service.create({ workingDir: '/repo', name: 'lead' })
     const call = async (method: string, path: string, body: unknown, asLead = false) => {
       const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${asLead ? 'token-1' : OPERATOR}` }

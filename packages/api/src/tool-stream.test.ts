@@ -1,13 +1,12 @@
-import { createServer, type Server } from 'node:http'
-import { connect, type AddressInfo } from 'node:net'
-import { type Session, type ToolEvent } from '@claude-sessions/core'
+import type { Server } from 'node:http'
+import { connect } from 'node:net'
+import type { Session } from '@claude-sessions/core'
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
-import { getRequestListener } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
 import { createClient, type ToolEventDto } from './client.js'
-import { createHookListener } from './hook-listener.js'
+import { serveApp, testDeps } from './test-support.js'
 import { ToolBroadcast, toolFrame } from './tool-broadcast.js'
 
 const OPERATOR = 'operator-secret'
@@ -204,14 +203,8 @@ describe('GET /tools/stream over real HTTP', () => {
 
   beforeAll(async () => {
     const { messages } = aMessageService(built.service, built.clock)
-    const app = createApp({ service: built.service, audit, messages, agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 }, operatorToken: OPERATOR, version: 't', tmuxSocket: 's', maxBodyBytes: 1 << 20, streamBacklogBytes: 256 << 10, startedAt: 0, now: () => built.clock.now() })
-    const routes = getRequestListener(app.fetch)
-    const hooks = createHookListener({ service: built.service, maxBodyBytes: 1 << 20 })
-    server = createServer((req, res) => {
-      if (!hooks(req, res)) void routes(req, res)
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    port = (server.address() as AddressInfo).port
+    const app = createApp(testDeps({ service: built.service, audit, messages, clock: built.clock, operatorToken: OPERATOR }, { streamBacklogBytes: 256 << 10 }))
+    ;({ server, port } = await serveApp(app, built.service, 1 << 20))
     session = await built.service.create({ workingDir: '/w', name: 'busy' })
   })
   afterAll(() => {

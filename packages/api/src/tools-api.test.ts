@@ -1,16 +1,14 @@
 import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { type SessionService } from '@claude-sessions/core/services'
 import { aMessageService, aSessionService, InMemoryToolAuditStore, type FixedClock } from '@claude-sessions/core/testing'
-import { getRequestListener } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
 import { createClient, type ToolEventDto } from './client.js'
-import { createHookListener } from './hook-listener.js'
+import { serveApp, testDeps } from './test-support.js'
 
 const OPERATOR = 'operator-secret'
 const fixture = (name: string): Record<string, unknown> =>
@@ -33,27 +31,8 @@ beforeAll(async () => {
   clock = built.clock
   const { messages } = aMessageService(service, clock)
   // streams as the server serves them on node: straight to the socket, a slow reader dropped past 256 KiB
-  const app = createApp({
-    service,
-    audit,
-    messages,
-    agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 },
-    operatorToken: OPERATOR,
-    version: 't',
-    tmuxSocket: 's',
-    maxBodyBytes: 1 << 20,
-    startedAt: 0,
-    now: () => clock.now(),
-    rawStreams: { alreadySent: RESPONSE_ALREADY_SENT },
-    streamBacklogBytes: 256 * 1024,
-  })
-  const routes = getRequestListener(app.fetch)
-  const hooks = createHookListener({ service, maxBodyBytes: 1 << 20 })
-  server = createServer((req, res) => {
-    if (!hooks(req, res)) void routes(req, res)
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const app = createApp(testDeps({ service, audit, messages, clock, operatorToken: OPERATOR }, { rawStreams: { alreadySent: RESPONSE_ALREADY_SENT }, streamBacklogBytes: 256 * 1024 }))
+  ;({ server, baseUrl } = await serveApp(app, service, 1 << 20))
   ids['root'] = (await service.create({ workingDir: '/home/tester/project', name: 'root' })).id
   ids['child'] = (await service.create({ workingDir: '/home/tester/project', name: 'child', parentId: ids['root'], policy: 'strict' })).id
   ids['other'] = (await service.create({ workingDir: '/home/tester/elsewhere', name: 'other' })).id

@@ -14,7 +14,6 @@ export type { BotReply, Button, Project, SessionControl } from './control.js'
 export type { ApprovalChoice, ApprovalDecision, ApprovalLapse, ApprovalRequest } from './approvals.js'
 export { askedQuestions } from './questions.js'
 export type { QuestionAnswer, QuestionRequest } from './questions.js'
-export { NOTIFICATION_KINDS } from './notify/notifier.js'
-export type { NotificationKind, NotifierConfig, QuietHours } from './notify/notifier.js'
+export type { NotifierConfig, QuietHours } from './notify/notifier.js'
 
 export const TELEGRAM_PACKAGE = '@claude-sessions/telegram'

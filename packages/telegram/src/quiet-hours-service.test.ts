@@ -1,6 +1,7 @@
 import { aSession } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
-import { NOTIFICATION_KINDS, type NotifierConfig } from './notify/notifier.js'
+import { NOTIFICATION_KINDS } from '@claude-sessions/core'
+import type { NotifierConfig } from './notify/notifier.js'
 import { TelegramService } from './telegram-service.js'
 import { CHAT, eventually, SkippingClock, testConfig, useTelegram } from './test-support.js'
 

@@ -4,10 +4,11 @@ import { SessionsError } from '@claude-sessions/core'
 import { BUILTIN_PROFILES, type Policies } from '@claude-sessions/core/audit'
 import { parse as parseYaml } from 'yaml'
 import { defaultConfigPath, defaultDataDir } from './paths.js'
-import { NOTIFICATION_KINDS, resolveTelegramConfig, type NotifierConfig } from '@claude-sessions/telegram'
+import { NOTIFICATION_KINDS } from '@claude-sessions/core'
+import { resolveTelegramConfig, type NotifierConfig } from '@claude-sessions/telegram'
 import { configSchema, type Config, type ConfigFile, type TelegramSettings } from './schema.js'
+import type { Env } from './env.js'
 
-type Env = Record<string, string | undefined>
 
 export interface ConfigOverrides {
   config?: string | undefined

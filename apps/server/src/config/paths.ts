@@ -1,7 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import type { Env } from './env.js'
 
-type Env = Record<string, string | undefined>
 
 const base = (env: Env, variable: string, fallback: string): string => {
   const value = env[variable]

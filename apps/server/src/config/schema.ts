@@ -1,5 +1,6 @@
 import { POLICY_ACTIONS, POLICY_KEYS, SM_COMMAND_ACTIONS, type Policies } from '@claude-sessions/core/audit'
-import { NOTIFICATION_KINDS, type NotifierConfig, type TelegramConfig } from '@claude-sessions/telegram'
+import { NOTIFICATION_KINDS } from '@claude-sessions/core'
+import type { NotifierConfig, TelegramConfig } from '@claude-sessions/telegram'
 import { z } from 'zod'
 
 const port = z.number().int().min(1).max(65_535)

@@ -1,6 +1,6 @@
 /** Helpers for the server's Telegram tests: a server with the fake Bot API, managed sessions and their hook environment. */
 import { createClient } from '@claude-sessions/api/client'
-import { NOTIFICATION_KINDS, type NotificationKind } from '@claude-sessions/telegram'
+import { NOTIFICATION_KINDS, type NotificationKind } from '@claude-sessions/core'
 import { fakeBotConfig, FakeBotApi, type FakeUser } from '@claude-sessions/telegram/testing'
 import { afterEach } from 'vitest'
 import type { Config, TelegramSettings } from '../config/schema.js'

@@ -1,13 +1,12 @@
-import { createServer, type Server } from 'node:http'
-import { connect, type AddressInfo } from 'node:net'
-import { getRequestListener } from '@hono/node-server'
+import type { Server } from 'node:http'
+import { connect } from 'node:net'
 import { SessionsError } from '@claude-sessions/core'
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../app.js'
-import { createHookListener } from '../hook-listener.js'
 import { assertLocalRequest, parseLocalAuthority } from './local-only.js'
+import { serveApp, testDeps } from '../test-support.js'
 
 const refusal = (host: string, origin?: string): string | null => {
   try {
@@ -167,25 +166,8 @@ describe('over real HTTP: the hook listener and the router refuse hostile Host a
   let port: number
 
   beforeAll(async () => {
-    const app = createApp({
-      service,
-      audit,
-      messages,
-      agents: { spawnWaitTimeoutMs: 3_600_000, waitSettleMs: 2000 },
-      operatorToken: OPERATOR,
-      version: '0.0.0-test',
-      tmuxSocket: 'sm-test',
-      maxBodyBytes: 4096,
-      startedAt: clock.now(),
-      now: () => clock.now(),
-    })
-    const hooks = createHookListener({ service, maxBodyBytes: 4096 })
-    const routes = getRequestListener(app.fetch)
-    server = createServer((req, res) => {
-      if (!hooks(req, res)) void routes(req, res)
-    })
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-    port = (server.address() as AddressInfo).port
+    const app = createApp(testDeps({ service, audit, messages, clock, operatorToken: OPERATOR }, { version: '0.0.0-test', tmuxSocket: 'sm-test', maxBodyBytes: 4096, startedAt: clock.now() }))
+    ;({ server, port } = await serveApp(app, service, 4096))
   })
   afterAll(() => new Promise<void>((r) => server.close(() => r())))
 

@@ -2,7 +2,8 @@ import { inMemoryTelegramStores } from '@claude-sessions/core/telegram/testing'
 import { describe, expect, it } from 'vitest'
 import { CHUNK_LIMIT, formatPlain, formatTitled, type FormattedMessage } from '../format.js'
 import { checkHtml } from '../testing/fake-html.js'
-import { NOTIFICATION_KINDS, Notifier, type Notification, type NotificationKind, type NotifierConfig, type NotifierDeps, type QuietHours } from './notifier.js'
+import { NOTIFICATION_KINDS, type NotificationKind } from '@claude-sessions/core'
+import { Notifier, type Notification, type NotifierConfig, type NotifierDeps, type QuietHours } from './notifier.js'
 import { manualTime } from './manual-time.js'
 
 const at = (iso: string) => Date.parse(iso)

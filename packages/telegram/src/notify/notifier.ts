@@ -2,10 +2,9 @@ import type { HeldNotification, TelegramHeldStore } from '@claude-sessions/core/
 import type { Button } from '../control.js'
 import type { FormattedMessage } from '../format.js'
 import { buildDigest } from './digest.js'
-import { isNotificationKind, type NotificationKind } from './kinds.js'
+import { isNotificationKind, type NotificationKind } from '@claude-sessions/core'
 import { isQuiet, msUntilQuietEnd, type QuietHours } from './quiet-hours.js'
 
-export { isNotificationKind, NOTIFICATION_KINDS, type NotificationKind } from './kinds.js'
 export {
   DEFAULT_URGENT,
   isQuiet,

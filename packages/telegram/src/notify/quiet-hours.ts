@@ -1,4 +1,4 @@
-import { isNotificationKind, NOTIFICATION_KINDS, type NotificationKind } from './kinds.js'
+import { isNotificationKind, NOTIFICATION_KINDS, type NotificationKind } from '@claude-sessions/core'
 import { isValidTimeZone, minuteOfDay, wallClock, zoneOffset } from './zoned-time.js'
 
 export interface QuietHours {
