@@ -41,7 +41,7 @@ export default tseslint.config(
     ignores: ['**/dist/**', '**/node_modules/**', '**/fixtures/**', 'bench/**', 'hooks/**', '.bench/**', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.config.ts', 'vitest.config.ts', 'tooling/**'],
   },
   {
-    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'apps/web/src/**/*.tsx'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: {
@@ -76,6 +76,23 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [deep, { group: ['node:*'], message: 'the API client runs in browsers too: no node:* modules (node:http lives in node-transport.ts)' }, { group: ['@claude-sessions/*', '!@claude-sessions/core'], message: 'the API client imports core types only' }] },
+      ],
+    },
+  },
+  {
+    // the dashboard's page runs in a browser: the API client and preact, nothing of Node or the server
+    files: ['apps/web/src/**/*.ts', 'apps/web/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            deep,
+            { group: ['node:*'], message: 'the page runs in a browser: no node:* modules' },
+            { group: ['@claude-sessions/*', '!@claude-sessions/api', '!@claude-sessions/core'], message: 'the page talks to the server through @claude-sessions/api/client' },
+          ],
+          paths: [{ name: '@claude-sessions/api', message: 'the page imports @claude-sessions/api/client (browser-safe), not the server side of the API' }],
+        },
       ],
     },
   },

@@ -10,7 +10,7 @@ async function lint(filePath: string, code: string): Promise<string[]> {
     cwd: ROOT,
     overrideConfig: [
       {
-        files: ['**/*.ts'],
+        files: ['**/*.ts', '**/*.tsx'],
         languageOptions: { parserOptions: { project: null } },
         rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
       },
@@ -49,6 +49,13 @@ describe('pnpm lint keeps the layers', () => {
   it('the API client (browsers too) importing node:http is rejected; its node transport may', async () => {
     expect(await lint('packages/api/src/client.ts', "import { request } from 'node:http'\nexport const r = request\n")).toEqual([expect.stringMatching(/runs in browsers too/)])
     expect(await lint('packages/api/src/node-transport.ts', "import { request } from 'node:http'\nexport const r = request\n")).toEqual([])
+  })
+
+  it('the web page importing node:*, the server side of the API or an adapter is rejected; the API client is fine', async () => {
+    expect(await lint('apps/web/src/probe.tsx', "import { readFileSync } from 'node:fs'\nexport const r = readFileSync\n")).toEqual([expect.stringMatching(/runs in a browser/)])
+    expect(await lint('apps/web/src/probe.ts', "import { createApp } from '@claude-sessions/api'\nexport const r = createApp\n")).toEqual([expect.stringMatching(/browser-safe/)])
+    expect(await lint('apps/web/src/probe.ts', "import { openSqliteStore } from '@claude-sessions/store-sqlite'\nexport const r = openSqliteStore\n")).toEqual([expect.stringMatching(/through @claude-sessions\/api\/client/)])
+    expect(await lint('apps/web/src/probe.ts', "import { createClient } from '@claude-sessions/api/client'\nexport const r = createClient\n")).toEqual([])
   })
 
   it('process.env outside config loading is rejected; the config modules may read it', async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createApp, createHookListener } from '@claude-sessions/api'
+import { createApp, createHookListener, type WebLoginIssuer } from '@claude-sessions/api'
 import type { SqliteStore } from '@claude-sessions/store-sqlite'
 import type { TelegramService } from '@claude-sessions/telegram'
 import { FsRepoInspector } from '@claude-sessions/workspace'
@@ -19,11 +19,13 @@ export interface ListenerDeps {
   store: SqliteStore
   services: Services
   telegram: TelegramService | null
+  /** The web dashboard, for `POST /web/login`. */
+  web?: WebLoginIssuer | null
   operatorToken: string
 }
 
 /** The server's HTTP handler: hooks on node:http directly (the hot path), everything else through the router. */
-export function requestListener({ config, log, store, services, telegram, operatorToken }: ListenerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function requestListener({ config, log, store, services, telegram, web = null, operatorToken }: ListenerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { service, summaries, audit, messages } = services
   const app = createApp({
     service,
@@ -33,6 +35,7 @@ export function requestListener({ config, log, store, services, telegram, operat
     agents: { spawnWaitTimeoutMs: config.spawnWaitTimeoutMs, waitSettleMs: config.waitSettleMs },
     repos: new FsRepoInspector(),
     ...(telegram !== null ? { telegram } : {}),
+    ...(web !== null ? { web } : {}),
     operatorToken,
     version: VERSION,
     tmuxSocket: config.tmuxSocket,

@@ -19,6 +19,7 @@ export async function runServer(overrides: ConfigOverrides): Promise<number> {
     throw error
   }
   process.stderr.write(`sm server: listening on ${server.url} (data ${config.dataDir})\n`)
+  if (server.webUrl !== null) process.stderr.write(`sm server: web dashboard on ${server.webUrl} (sm web prints a login link)\n`)
   return new Promise<number>((resolve) => {
     let stopping = false
     const stop = (signal: string) => {

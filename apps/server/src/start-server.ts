@@ -22,11 +22,14 @@ import { StartGate } from './start-gate.js'
 import { storeOpenError } from './store-open-error.js'
 import { startTelegram } from './telegram/start-telegram.js'
 import { VERSION } from './version.js'
+import { startWeb } from './web/start-web.js'
 import { startWatchdog } from './watchdog.js'
 
 
 export interface RunningServer {
   url: string
+  /** The web dashboard's address, or null when it is off or could not listen. */
+  webUrl: string | null
   service: SessionService
   audit: ToolAuditor
   close(): Promise<void>
@@ -141,7 +144,8 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
 
   // after the instance lock, the store and the spool: no topic is made by a second instance or before the registry is known
   const telegram = config.telegram === null ? null : startTelegram(config.telegram, { store, service, messages, summaries, audit, log })
-  gate.open(requestListener({ config, log, store, services, telegram: telegram?.service ?? null, operatorToken }))
+  const web = config.web === null ? null : await startWeb({ ...config, web: config.web }, services, log)
+  gate.open(requestListener({ config, log, store, services, telegram: telegram?.service ?? null, web, operatorToken }))
   const stopWatchdog = startWatchdog({ service, importSpooled, intervalMs: config.watchdogIntervalMs, log })
 
   log.info({ url, dataDir: config.dataDir, tmuxSocket: config.tmuxSocket, version: VERSION }, 'server listening')
@@ -152,6 +156,7 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
     retention.stop()
     messages.dispose()
     summarizer.close()
+    await web?.close()
     // no new connections (idle keep-alive ones are closed); requests in flight are answered
     const drained = new Promise<void>((resolve) => http.close(() => resolve()))
     // held permission requests are let go (answered "no decision") so their hooks can finish
@@ -167,6 +172,7 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
   }
   return {
     url,
+    webUrl: web?.url ?? null,
     service,
     audit,
     close() {

@@ -25,6 +25,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     claudeArgs: ['-c', 'printf "\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\342\\224\\200\\n\\342\\235\\257\\302\\240\\n"; exec sleep 600'],
     rawEventCap: 65_536,
     telegram: null,
+    web: null,
     settleMs: 50,
     confirmMs: 2000,
     watchdogIntervalMs: 60_000,

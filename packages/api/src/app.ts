@@ -1,11 +1,11 @@
 import { SessionsError, type RepoInspector } from '@claude-sessions/core'
 import { type ToolAuditor } from '@claude-sessions/core/audit'
 import { type MessageService, type SessionService, type SummaryService } from '@claude-sessions/core/services'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HealthDto } from './dto.js'
 import { errorResponse, type ErrorLog } from './errors.js'
-import { requireActor } from './middleware/auth.js'
+import { requireActor, type AuthEnv } from './middleware/auth.js'
 import { localOnly } from './middleware/local-only.js'
 import { agentRoutes, type AgentRouteOptions } from './routes/agents.js'
 import { awarenessRoutes } from './routes/awareness.js'
@@ -14,6 +14,7 @@ import { sessionRoutes } from './routes/sessions.js'
 import { summaryRoutes } from './routes/summary.js'
 import { telegramRoutes, type TelegramAdmin } from './routes/telegram.js'
 import { sessionToolRoutes, toolRoutes, type RawStreams } from './routes/tools.js'
+import { webLoginRoutes, type WebLoginIssuer } from './routes/web-login.js'
 
 export interface ApiDeps {
   service: SessionService
@@ -47,8 +48,38 @@ export interface ApiDeps {
   hooksWaiting?: () => boolean
   /** On Node: `/tools/stream` writes straight to the socket and answers with the adapter's "already sent" response. */
   rawStreams?: RawStreams
+  /** The web dashboard's login minting (`POST /web/login`, operator only); without it that route is 503. */
+  web?: WebLoginIssuer
   /** Why writes fail, while they do (a full disk): `/health` then says `degraded`. */
   writeFailure?: () => { error: Error; since: number; unwritten: number } | null
+}
+
+/** What the session and tool routes need; `createApp` and the web listener mount them with their own auth. */
+export type OperatorRouteDeps = Pick<
+  ApiDeps,
+  'service' | 'summaries' | 'audit' | 'messages' | 'agents' | 'repos' | 'now' | 'streamBacklogBytes' | 'rawStreams' | 'hooksWaiting'
+>
+
+/** The routes a person or an agent uses (`/sessions…`, `/tools…`), every one behind `authenticate`. */
+export function operatorRoutes(deps: OperatorRouteDeps, authenticate: MiddlewareHandler<AuthEnv>) {
+  const { service } = deps
+  const app = new Hono<AuthEnv>()
+  for (const path of ['/sessions', '/sessions/*', '/tools', '/tools/*']) app.use(path, authenticate)
+  return app
+    .route('/sessions', sessionRoutes(service))
+    .route('/sessions', agentRoutes(service, deps.messages, { ...deps.agents, now: deps.now }))
+    .route('/sessions', sessionToolRoutes(service, deps.audit))
+    .route('/sessions', summaryRoutes(deps.summaries))
+    .route('/sessions', awarenessRoutes(service, deps.repos, deps.now))
+    .route(
+      '/tools',
+      toolRoutes(service, deps.audit, {
+        now: deps.now,
+        ...(deps.streamBacklogBytes === undefined ? {} : { backlogBytes: deps.streamBacklogBytes }),
+        raw: deps.rawStreams,
+        hooksWaiting: deps.hooksWaiting,
+      }),
+    )
 }
 
 export function createApp(deps: ApiDeps) {
@@ -65,12 +96,10 @@ export function createApp(deps: ApiDeps) {
         errorResponse(new SessionsError('payload_too_large', `body exceeds ${deps.maxBodyBytes} bytes`), c),
     }),
   )
-  app.use('/sessions/*', requireActor(service, deps.operatorToken))
-  app.use('/sessions', requireActor(service, deps.operatorToken))
-  app.use('/tools/*', requireActor(service, deps.operatorToken))
-  app.use('/tools', requireActor(service, deps.operatorToken))
-  app.use('/telegram/*', requireActor(service, deps.operatorToken))
-  app.use('/telegram', requireActor(service, deps.operatorToken))
+  const auth = requireActor(service, deps.operatorToken)
+  app.use('/telegram/*', auth)
+  app.use('/telegram', auth)
+  app.use('/web/*', auth)
   const routes = app
     .get('/health', (c) => {
       const failure = deps.writeFailure?.() ?? null
@@ -88,21 +117,9 @@ export function createApp(deps: ApiDeps) {
       }
       return c.json(body)
     })
-    .route('/sessions', sessionRoutes(service))
-    .route('/sessions', agentRoutes(service, deps.messages, { ...deps.agents, now: deps.now }))
-    .route('/sessions', sessionToolRoutes(service, deps.audit))
-    .route('/sessions', summaryRoutes(deps.summaries))
-    .route('/sessions', awarenessRoutes(service, deps.repos, deps.now))
-    .route(
-      '/tools',
-      toolRoutes(service, deps.audit, {
-        now: deps.now,
-        ...(deps.streamBacklogBytes === undefined ? {} : { backlogBytes: deps.streamBacklogBytes }),
-        raw: deps.rawStreams,
-        hooksWaiting: deps.hooksWaiting,
-      }),
-    )
+    .route('/', operatorRoutes(deps, auth))
     .route('/telegram', telegramRoutes(deps.telegram))
+    .route('/web', webLoginRoutes(deps.web))
     .route('/hooks', hookRoutes(service, deps.written))
   return routes
 }

@@ -23,6 +23,7 @@ import type {
 } from './dto.js'
 import { ApiError } from './api-error.js'
 import type { PairingCodeDto, TelegramStatusDto } from './routes/telegram.js'
+import type { WebLoginDto } from './routes/web-login.js'
 import { fetchTransport } from './fetch-transport.js'
 import type { EventStream, Transport } from './transport.js'
 
@@ -104,6 +105,8 @@ export function createClient(options: ClientOptions) {
       call<EventsDto>(options, 'GET', `/sessions/${enc(ref)}/events${queryString(query)}`),
     // the server stops its summarizer after summarizer.timeout_seconds (at most 120 s)
     summary: (ref: string, lines?: number) => call<SummaryDto>(options, 'GET', `/sessions/${enc(ref)}/summary${queryString({ lines })}`, undefined, 150_000),
+    /** A one-time login link to the web dashboard (the operator only). */
+    webLogin: () => call<WebLoginDto>(options, 'POST', '/web/login', {}),
     telegramPair: () => call<PairingCodeDto>(options, 'POST', '/telegram/pair', {}),
     telegramStatus: () => call<TelegramStatusDto>(options, 'GET', '/telegram'),
     telegramUnpair: (userId: string) => call<{ userId: number; removed: true }>(options, 'DELETE', `/telegram/users/${enc(userId)}`),
@@ -139,6 +142,7 @@ export function createClient(options: ClientOptions) {
 
 export type Client = ReturnType<typeof createClient>
 export type * from './dto.js'
+export type { WebLoginDto }
 export { ApiError }
 export type { EventStream, Transport }
 export { fetchTransport }

@@ -210,6 +210,13 @@ export interface SubagentsDto {
   eventsRead: number
 }
 
+/** `event: snapshot` of the web dashboard's `/api/web/events`: the whole wall. */
+export interface WallSnapshotDto {
+  sessions: SessionDto[]
+  /** The server's clock (ms), so the page can show time in state without trusting its own. */
+  now: number
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 export function toSessionDto(s: Session): SessionDto {

@@ -15,13 +15,14 @@ const ALL_CODES = [
   'not_typable',
   'limit_reached',
   'payload_too_large',
+  'rate_limited',
   'multiplexer_failed',
   'delivery_failed',
   'unavailable',
   'internal',
 ] as const satisfies readonly ErrorCode[]
 
-const ALLOWED_STATUSES = [400, 401, 403, 404, 409, 413, 500, 503]
+const ALLOWED_STATUSES = [400, 401, 403, 404, 409, 413, 429, 500, 503]
 
 describe('error codes', () => {
   it('the list above is the whole ErrorCode union', () => {

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'not_typable'
   | 'limit_reached'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'multiplexer_failed'
   | 'delivery_failed'
   | 'unavailable'
@@ -47,6 +48,7 @@ export const statusForCode: Record<ErrorCode, number> = {
   not_typable: 409,
   limit_reached: 409,
   payload_too_large: 413,
+  rate_limited: 429,
   multiplexer_failed: 503,
   delivery_failed: 503,
   unavailable: 503,

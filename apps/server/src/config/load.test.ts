@@ -146,3 +146,39 @@ describe('config', () => {
     expect(message).toContain('audit.redact_patterns.0: not a valid regular expression')
   })
 })
+
+describe('config: the web listener and remote binds', () => {
+  const load = (yaml: string, overrides: Parameters<typeof loadConfig>[0] = {}) => {
+    const dir = tempDir()
+    const file = join(dir, 'config.yaml')
+    writeFileSync(file, yaml)
+    return loadConfig(overrides, { HOME: dir, CLAUDE_SESSIONS_CONFIG: file })
+  }
+
+  it("the web port defaults to the server's + 1, any free one when the server's is 0; --web-port and web.port win", () => {
+    expect(load('').web).toEqual({ port: 8421, allowedHosts: [] })
+    expect(load('server:\n  port: 9000\n').web).toEqual({ port: 9001, allowedHosts: [] })
+    expect(load('', { port: 0 }).web).toEqual({ port: 0, allowedHosts: [] })
+    expect(load('server:\n  port: 65535\n').web).toEqual({ port: 0, allowedHosts: [] })
+    expect(load('web:\n  port: 7000\n  allowed_hosts: [box.tail.ts.net]\n').web).toEqual({ port: 7000, allowedHosts: ['box.tail.ts.net'] })
+    expect(load('web:\n  port: 7000\n', { webPort: 7100 }).web).toEqual({ port: 7100, allowedHosts: [] })
+  })
+
+  it('web.enabled: false turns the listener off', () => {
+    expect(load('web:\n  enabled: false\n').web).toBeNull()
+  })
+
+  it('a bad allowed host or an unknown web key is a config error', () => {
+    expect(() => load('web:\n  allowed_hosts: ["evil.example/x"]\n')).toThrow(/web.allowed_hosts.0/)
+    expect(() => load('web:\n  cors: "*"\n')).toThrow(/web.cors: unknown key/)
+  })
+
+  it.each(['0.0.0.0', '192.168.1.10', '::', 'example.com'])('server.host %s is refused without server.allow_remote', (host) => {
+    expect(() => load(`server:\n  host: ${JSON.stringify(host)}\n`)).toThrow(/not a loopback address.*allow_remote/)
+    expect(load(`server:\n  host: ${JSON.stringify(host)}\n  allow_remote: true\n`).host).toBe(host)
+  })
+
+  it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1'])('server.host %s is loopback: allowed', (host) => {
+    expect(load(`server:\n  host: ${JSON.stringify(host)}\n`).host).toBe(host)
+  })
+})

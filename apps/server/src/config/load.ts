@@ -15,6 +15,18 @@ export interface ConfigOverrides {
   host?: string | undefined
   port?: number | undefined
   dataDir?: string | undefined
+  /** The web listener's port (`--web-port`); 0: any free one. */
+  webPort?: number | undefined
+}
+
+/** 127.0.0.0/8, ::1 and localhost: where only this machine can connect. */
+export const isLoopback = (host: string): boolean => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host)
+
+/** `web:`: off, or its port (default: the server's + 1; any free one when the server's is 0) and hosts. */
+function webSettings(web: ConfigFile['web'], serverPort: number, flag: number | undefined): Config['web'] {
+  if (!web.enabled) return null
+  const port = flag ?? web.port ?? (serverPort === 0 ? 0 : serverPort + 1)
+  return { port: port > 65_535 ? 0 : port, allowedHosts: web.allowed_hosts }
 }
 
 /** Reads and validates the YAML text; every problem is listed in one `invalid_input` error. */
@@ -118,9 +130,18 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   }
   const file = parseConfigText(text ?? '', path)
   const dataDir = overrides.dataDir ?? env.CLAUDE_SESSIONS_DATA_DIR ?? file.data_dir ?? defaultDataDir(env)
+  const host = overrides.host ?? file.server.host
+  if (!isLoopback(host) && !file.server.allow_remote) {
+    throw new SessionsError(
+      'invalid_input',
+      `server.host ${host} is not a loopback address: anyone who can reach it could try the API and the dashboard's login over plain HTTP. Keep 127.0.0.1 (put a TLS proxy in front for remote use), or set server.allow_remote: true`,
+    )
+  }
+  const port = overrides.port ?? envPort(env) ?? file.server.port
   return {
-    host: overrides.host ?? file.server.host,
-    port: overrides.port ?? envPort(env) ?? file.server.port,
+    host,
+    port,
+    web: webSettings(file.web, port, overrides.webPort),
     maxBodyBytes: file.server.max_body_bytes,
     drainMs: file.server.drain_seconds * 1000,
     dataDir: resolve(dataDir),

@@ -65,9 +65,21 @@ export const configSchema = z
         max_body_bytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(2 * 1024 * 1024),
         /** On SIGTERM/SIGINT, requests in flight get this long to finish before their connections are cut. */
         drain_seconds: z.number().min(0).max(600).default(5),
+        /** A host that is not a loopback address is refused without this (specs/0010-web.md: the risk). */
+        allow_remote: z.boolean().default(false),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8420, max_body_bytes: 2 * 1024 * 1024, drain_seconds: 5 }),
+      .default({ host: '127.0.0.1', port: 8420, max_body_bytes: 2 * 1024 * 1024, drain_seconds: 5, allow_remote: false }),
+    web: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Default: the server's port + 1 (8421), or any free port when the server's is 0. */
+        port: z.number().int().min(0).max(65_535).optional(),
+        /** Host names allowed besides localhost, 127.0.0.1 and [::1] (e.g. a TLS proxy's). */
+        allowed_hosts: z.array(z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name: letters, digits, . -')).default([]),
+      })
+      .strict()
+      .default({ enabled: true, allowed_hosts: [] }),
     data_dir: z.string().min(1).optional(),
     tmux: z
       .object({ socket: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use letters, digits, . _ -').default('claude-sessions') })
@@ -184,6 +196,8 @@ export interface Config {
   /** argv of the command that writes session summaries (prompt on stdin), and its time limit. */
   summarizerCommand: string[]
   summarizerTimeoutMs: number
+  /** The web dashboard's listener (on `host`), or null when turned off; port 0: any free one. */
+  web: { port: number; allowedHosts: string[] } | null
   /** Telegram, when configured (validated; the token resolved from the environment first). */
   telegram: TelegramSettings | null
   logLevel: ConfigFile['log']['level']

@@ -86,6 +86,7 @@ export class SessionService {
   /** Who hears of a session's effects (from hooks, kills, keys and the watchdog) and of its other changes. */
   private readonly effectListeners = new Emitter<Parameters<EffectListener>>()
   private readonly changeListeners = new Emitter<Parameters<ChangeListener>>()
+  private readonly updateListeners = new Emitter<[Session]>()
   /** Hook ingestion; its repliers and holders, and the order everything runs in on a hook. */
   private readonly hooks: HookPipeline
   /** Sessions whose terminal create() is starting right now: the watchdog leaves them alone. */
@@ -111,8 +112,14 @@ export class SessionService {
     return this.changeListeners.on(listener)
   }
 
+  /** Called with the new record whenever a session's record changes, for any reason (the web page's push). */
+  onUpdated(listener: (session: Session) => void): () => void {
+    return this.updateListeners.on(listener)
+  }
+
   private changed(session: Session, change: SessionChange): void {
     this.changeListeners.emit(session, change)
+    this.updateListeners.emit(session)
   }
 
   /** Adds a hook replier (the message service): asked for every hook event before the reducer. Returns its removal. */
@@ -307,7 +314,12 @@ export class SessionService {
   async reconcile(options: { adopt?: boolean } = {}): Promise<{ stopped: string[]; idled: string[]; adopted: string[] }> {
     const { sessions, mux, clock, config, hashToken } = this.deps
     const apply = (id: string, event: SessionEvent) => this.apply(id, event)
-    return reconcile({ sessions, mux, clock, staleMs: config.staleMs, hashToken, starting: this.starting, apply }, options)
+    const result = await reconcile({ sessions, mux, clock, staleMs: config.staleMs, hashToken, starting: this.starting, apply }, options)
+    for (const id of result.adopted) {
+      const adopted = sessions.get(id)
+      if (adopted) this.updateListeners.emit(adopted)
+    }
+    return result
   }
 
   /** Runs an event through the reducer, stores the result, tells listeners. */
@@ -316,7 +328,10 @@ export class SessionService {
     if (!current) throw new SessionsError('session_not_found', `no session '${id}'`)
     const reduction = reduce(current, event, at)
     const session = reduction.session
-    if (session !== current) this.deps.sessions.update(session)
+    if (session !== current) {
+      this.deps.sessions.update(session)
+      this.updateListeners.emit(session)
+    }
     let effects = reduction.effects
     if (effects.some((e) => e.type === 'prompt_submitted')) {
       effects = effects.map((e) => (e.type === 'prompt_submitted' ? { ...e, typedByManager: this.terminal.promptSubmitted(id, e.prompt) } : e))

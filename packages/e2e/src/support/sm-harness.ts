@@ -82,6 +82,8 @@ export interface SmServer {
   logTail(lines?: number): string
   /** Everything the server wrote on stderr so far (`listening on`, fatal errors). */
   stderr(): string
+  /** The web dashboard's address, once the server has printed it. */
+  webUrl(): Promise<string>
   /** The state changes it logged for one session, in order: `['starting', 'idle', 'working', ...]` (from, then every to). */
   transitions(sessionId: string): string[]
   /** Resolves with the exit code (or the signal name) once the process is gone. */
@@ -143,6 +145,8 @@ export async function startSmServer(options: SmServerOptions): Promise<SmServer>
     log: () => stdout,
     logTail: (lines = 30) => stdout.split('\n').slice(-lines).join('\n'),
     stderr: () => stderr,
+    webUrl: () =>
+      waitFor(() => /web dashboard on (http:\/\/\S+)/.exec(stderr)?.[1] ?? false, { timeoutMs: 10_000, message: 'the web dashboard line on stderr' }),
     transitions: (sessionId) => stateTransitions(stdout, sessionId),
     exited,
     stop: () => stopWith('SIGTERM'),
@@ -225,6 +229,11 @@ export class SmApi {
   /** `POST /sessions/:ref/key`. */
   async key(ref: string, key: SendableKey): Promise<SessionJson> {
     return (await this.client().key(ref, key)).session
+  }
+
+  /** `POST /web/login`: a one-time link to the web dashboard. */
+  async webLogin(): Promise<string> {
+    return (await this.client().webLogin()).url
   }
 
   async session(ref: string): Promise<SessionJson> {

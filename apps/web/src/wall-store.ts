@@ -1,0 +1,84 @@
+import type { SessionDto, WallSnapshotDto } from '@claude-sessions/api/client'
+
+export type Connection = 'connecting' | 'live' | 'lost' | 'logged-out'
+
+export interface WallState {
+  sessions: ReadonlyMap<string, SessionDto>
+  connection: Connection
+  /** The server's clock minus ours (ms), from the last snapshot. */
+  clockOffset: number
+}
+
+/**
+ * The wall's sessions, kept from the push channel (`/api/web/events`): a snapshot on every
+ * (re)connection, then one event per change. No polling: `EventSource` reconnects by itself and
+ * the fresh snapshot replaces whatever was missed.
+ */
+export class WallStore {
+  private state: WallState = { sessions: new Map(), connection: 'connecting', clockOffset: 0 }
+  private readonly listeners = new Set<() => void>()
+  private source: EventSource | null = null
+  private retry: ReturnType<typeof setTimeout> | undefined
+
+  get snapshot(): WallState {
+    return this.state
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  start(): void {
+    this.source?.close()
+    const source = new EventSource('/api/web/events')
+    this.source = source
+    source.addEventListener('snapshot', (e) => {
+      const snap = JSON.parse((e as MessageEvent<string>).data) as WallSnapshotDto
+      this.set({ sessions: new Map(snap.sessions.map((s) => [s.id, s])), connection: 'live', clockOffset: snap.now - Date.now() })
+    })
+    source.addEventListener('session', (e) => {
+      const { session } = JSON.parse((e as MessageEvent<string>).data) as { session: SessionDto }
+      const sessions = new Map(this.state.sessions)
+      sessions.set(session.id, session)
+      this.set({ ...this.state, sessions })
+    })
+    source.addEventListener('gone', (e) => {
+      const { id } = JSON.parse((e as MessageEvent<string>).data) as { id: string }
+      const sessions = new Map(this.state.sessions)
+      sessions.delete(id)
+      this.set({ ...this.state, sessions })
+    })
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED) {
+        this.set({ ...this.state, connection: 'lost' })
+        return
+      }
+      // refused (logged out, e.g. the server restarted) or cut: find out which, then retry
+      void fetch('/api/web/me').then(
+        (res) => {
+          if (res.status === 401) this.set({ ...this.state, connection: 'logged-out' })
+          else this.reconnectSoon()
+        },
+        () => this.reconnectSoon(),
+      )
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.retry)
+    this.source?.close()
+    this.source = null
+  }
+
+  private reconnectSoon(): void {
+    this.set({ ...this.state, connection: 'lost' })
+    clearTimeout(this.retry)
+    this.retry = setTimeout(() => this.start(), 1_000)
+  }
+
+  private set(next: WallState): void {
+    this.state = next
+    for (const listener of this.listeners) listener()
+  }
+}
