@@ -54,8 +54,9 @@ export default defineConfig([
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     splitting: true,
-    noExternal: [/^@claude-sessions\//, /^@grammyjs\//, 'grammy', 'yargs', 'hono', '@hono/node-server', 'pino', 'yaml', 'zod', 'drizzle-orm'],
-    external: ['better-sqlite3'],
+    noExternal: [/^@claude-sessions\//, /^@grammyjs\//, 'grammy', 'yargs', 'hono', '@hono/node-server', 'pino', 'yaml', 'zod', 'drizzle-orm', 'ws'],
+    // native modules (and ws's optional native helpers) are loaded from node_modules at run time
+    external: ['better-sqlite3', 'node-pty', 'bufferutil', 'utf-8-validate'],
     banner: { js: "import { createRequire as __smCreateRequire } from 'node:module'; const require = __smCreateRequire(import.meta.url);" },
   },
 ])

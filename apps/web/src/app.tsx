@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'preact/compat'
+import { SessionPage } from './session-page.js'
 import { Wall } from './wall.js'
 import { WallStore, type Connection } from './wall-store.js'
 
@@ -21,6 +22,28 @@ function LoggedOut({ reason }: { reason?: string }) {
   )
 }
 
+/** `#/` the wall, `#/s/<id>` a session. */
+function useRoute(): { page: 'wall' } | { page: 'session'; id: string } {
+  const [hash, setHash] = useState(window.location.hash)
+  useEffect(() => {
+    const onChange = (): void => setHash(window.location.hash)
+    window.addEventListener('hashchange', onChange)
+    return () => window.removeEventListener('hashchange', onChange)
+  }, [])
+  const m = /^#\/s\/([^/]+)$/.exec(hash)
+  return m ? { page: 'session', id: decodeURIComponent(m[1]!) } : { page: 'wall' }
+}
+
+/** Re-renders every second, for the times shown. */
+function useNow(offset: number): number {
+  const [now, setNow] = useState(() => Date.now() + offset)
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now() + offset), 1_000)
+    return () => clearInterval(timer)
+  }, [offset])
+  return now
+}
+
 export function App({ loginError }: { loginError?: string }) {
   const [store] = useState(() => new WallStore())
   useEffect(() => {
@@ -28,6 +51,8 @@ export function App({ loginError }: { loginError?: string }) {
     return () => store.stop()
   }, [store])
   const wall = useSyncExternalStore((notify) => store.subscribe(notify), () => store.snapshot)
+  const route = useRoute()
+  const now = useNow(wall.clockOffset)
   if (wall.connection === 'logged-out') return <LoggedOut {...(loginError !== undefined ? { reason: loginError } : {})} />
   const banner = CONNECTION_TEXT[wall.connection]
   return (
@@ -36,19 +61,11 @@ export function App({ loginError }: { loginError?: string }) {
         <a href="#/" class="brand">
           claude-sessions
         </a>
-        {banner !== null ? (
-          <span class="connection" role="status">
-            {banner}
-          </span>
-        ) : (
-          <span class="connection live" role="status">
-            live
-          </span>
-        )}
+        <span class={banner === null ? 'connection live' : 'connection'} role="status">
+          {banner ?? 'live'}
+        </span>
       </header>
-      <main>
-        <Wall wall={wall} />
-      </main>
+      <main>{route.page === 'wall' ? <Wall wall={wall} now={now} /> : <SessionPage id={route.id} session={wall.sessions.get(route.id)} now={now} />}</main>
     </>
   )
 }

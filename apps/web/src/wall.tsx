@@ -1,16 +1,7 @@
 import type { SessionDto } from '@claude-sessions/api/client'
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { displayName, duration, needsPerson, projectOf, stateWord, wallOrder } from './format.js'
 import type { WallState } from './wall-store.js'
-
-/** Re-renders every second, for the times shown. */
-function useTick(): void {
-  const [, setTick] = useState(0)
-  useEffect(() => {
-    const timer = setInterval(() => setTick((n) => n + 1), 1_000)
-    return () => clearInterval(timer)
-  }, [])
-}
 
 function SessionRow({ s, now, children, depth }: { s: SessionDto; now: number; children: number; depth: number }) {
   const word = stateWord(s)
@@ -61,10 +52,8 @@ function treeOrder(sessions: SessionDto[]): { s: SessionDto; depth: number }[] {
   return out
 }
 
-export function Wall({ wall }: { wall: WallState }) {
-  useTick()
+export function Wall({ wall, now }: { wall: WallState; now: number }) {
   const [tree, setTree] = useState(false)
-  const now = Date.now() + wall.clockOffset
   const sessions = [...wall.sessions.values()]
   const childCount = new Map<string, number>()
   for (const s of sessions) if (s.parentId !== null && s.state !== 'stopped') childCount.set(s.parentId, (childCount.get(s.parentId) ?? 0) + 1)

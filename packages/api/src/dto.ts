@@ -210,6 +210,19 @@ export interface SubagentsDto {
   eventsRead: number
 }
 
+/** The web dashboard's terminal socket: server → page (JSON text frames; output travels as binary frames). */
+export type TerminalServerMessage =
+  | { type: 'hello'; cols: number; rows: number; control: boolean; controlledElsewhere: boolean }
+  | { type: 'control'; control: boolean; controlledElsewhere: boolean }
+  | { type: 'error'; message: string }
+
+/** Page → server. */
+export type TerminalClientMessage =
+  | { type: 'input'; data: string }
+  | { type: 'resize'; cols: number; rows: number }
+  | { type: 'take'; cols: number; rows: number }
+  | { type: 'release' }
+
 /** `event: snapshot` of the web dashboard's `/api/web/events`: the whole wall. */
 export interface WallSnapshotDto {
   sessions: SessionDto[]

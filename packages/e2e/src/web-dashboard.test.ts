@@ -12,7 +12,7 @@ import { launchBrowser, type TestBrowser } from './support/browser.js'
 import { stopClaudeWorld } from './support/claude-world.js'
 import { startFakeWorld, type FakeWorld } from './support/fake-world.js'
 import { runSm, runSmJson, type SessionJson } from './support/sm-harness.js'
-import { privateSocket, tmux } from './support/tmux-harness.js'
+import { capture, privateSocket, tmux } from './support/tmux-harness.js'
 
 describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () => {
   const socket = privateSocket('sm-e2e-web')
@@ -83,6 +83,95 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     expect(await second.getByRole('listitem').count()).toBe(0)
     await first.close()
     await second.close()
+  })
+
+  describe('the session page: the real terminal', () => {
+    let gamma: SessionJson
+    const terminal = () => `claude-${gamma.id}`
+    /** The terminal's text as the page's DOM renders it (xterm's DOM renderer), trailing blanks cut. */
+    const screenText = (page: Page) =>
+      page.locator('section[aria-label="Terminal"] .xterm-rows > div').evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()))
+    const paneText = async () => (await capture(socket, terminal())).split('\n').map((l) => l.trimEnd())
+    /** The page's rows that show the pane: tmux draws its status line below them. */
+    const paneRows = async (page: Page) => (await screenText(page)).slice(0, Number((await paneSize()).split('x')[1]))
+    const trimmed = (lines: string[]) => {
+      const out = [...lines]
+      while (out.length > 0 && out[out.length - 1] === '') out.pop()
+      return out
+    }
+    const paneSize = async () => (await tmux(socket, ['display-message', '-p', '-t', `=${terminal()}:`, '#{window_width}x#{window_height}'])).stdout.trim()
+    const panePid = async () => (await tmux(socket, ['display-message', '-p', '-t', `=${terminal()}:`, '#{pane_pid}'])).stdout.trim()
+    async function openSession(): Promise<Page> {
+      const page = await openWall()
+      await page.goto(`${web}/#/s/${gamma.id}`)
+      await page.getByRole('status').filter({ hasText: /^Read-only$/ }).waitFor()
+      return page
+    }
+
+    beforeAll(async () => {
+      gamma = await runSmJson<SessionJson>(['new', world.work, '--no-attach', '--name', 'gamma'], world.smEnv)
+      await world.api.waitForState(gamma.id, 'idle')
+      expect((await runSm(['send', gamma.id, 'say something first'], world.smEnv)).status).toBe(0)
+      await world.api.waitForState(gamma.id, 'idle')
+    })
+
+    it("the first frame is the current screen: the page's terminal text equals tmux capture-pane", async () => {
+      const page = await openSession()
+      await expect.poll(async () => trimmed(await paneRows(page)), { timeout: 10_000 }).toEqual(trimmed(await paneText()))
+      expect(trimmed(await paneRows(page)).join('\n')).toContain('echo: say something first')
+      await page.close()
+    })
+
+    it('read-only: keys typed in the page never reach the pane, and a resize of the browser never reaches tmux', async () => {
+      const page = await openSession()
+      const before = await paneSize()
+      await page.locator('section[aria-label="Terminal"] .xterm').click()
+      await page.keyboard.type('not allowed')
+      await page.setViewportSize({ width: 700, height: 500 })
+      await new Promise((r) => setTimeout(r, 500))
+      expect((await paneText()).join('\n')).not.toContain('not allowed')
+      expect(await paneSize()).toBe(before)
+      await page.close()
+    })
+
+    it('after Take control, typed keys and the key row reach the pane, the pane follows the page size, and sm send waits until control is given back', async () => {
+      const page = await openSession()
+      const before = await paneSize()
+      await page.getByRole('button', { name: 'Take control' }).click()
+      await page.getByRole('status').filter({ hasText: 'You have control' }).waitFor()
+      await page.locator('section[aria-label="Terminal"] .xterm').click()
+      await page.keyboard.type('typed from the web')
+      await expect.poll(async () => (await paneText()).join('\n'), { timeout: 10_000 }).toContain('typed from the web')
+      // Enter from the key row a phone needs: the person's prompt is submitted
+      await page.getByRole('toolbar', { name: 'Keys' }).getByRole('button', { name: 'Enter' }).click()
+      await world.api.waitForEvents(gamma.id, (e) => e.event === 'UserPromptSubmit' && e.payload?.['prompt'] === 'typed from the web')
+      await world.api.waitForState(gamma.id, 'idle')
+      // the person has control: a message to the idle session waits instead of being typed
+      const sent = await runSmJson<{ status: string; message: number }>(['send', gamma.id, 'queued while controlled', '--json'], world.smEnv)
+      expect(sent.status).toBe('queued')
+      await new Promise((r) => setTimeout(r, 500))
+      expect((await world.api.messages(gamma.id)).find((m) => m.id === sent.message)?.status).toBe('queued')
+      expect((await paneText()).join('\n')).not.toContain('queued while controlled')
+      await page.setViewportSize({ width: 640, height: 480 })
+      await expect.poll(paneSize, { timeout: 10_000 }).not.toBe(before)
+      await page.getByRole('button', { name: 'Release control' }).click()
+      await page.getByRole('status').filter({ hasText: /^Read-only$/ }).waitFor()
+      await expect.poll(async () => (await world.api.messages(gamma.id)).find((m) => m.id === sent.message)?.status, { timeout: 15_000 }).toBe('delivered')
+      await page.close()
+    })
+
+    it('a reload shows the same screen again and never restarts the agent (same pid)', async () => {
+      await world.api.waitForState(gamma.id, 'idle')
+      const pid = await panePid()
+      const page = await openSession()
+      await expect.poll(async () => trimmed(await paneRows(page)), { timeout: 10_000 }).toEqual(trimmed(await paneText()))
+      await page.reload()
+      await page.getByRole('status').filter({ hasText: /^Read-only$/ }).waitFor()
+      await expect.poll(async () => trimmed(await paneRows(page)), { timeout: 10_000 }).toEqual(trimmed(await paneText()))
+      expect(await panePid()).toBe(pid)
+      expect((await world.api.session(gamma.id)).state).toBe('idle')
+      await page.close()
+    })
   })
 
   describe('another web page in the same browser', () => {

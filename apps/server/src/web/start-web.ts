@@ -1,9 +1,11 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createWebApp, WebLogins, type WebLoginIssuer } from '@claude-sessions/api'
+import { createWebApp, terminalUpgrade, WebLogins, type WebLoginIssuer } from '@claude-sessions/api'
+import { TmuxTerminalViewer } from '@claude-sessions/tmux'
 import { FsRepoInspector } from '@claude-sessions/workspace'
 import { getRequestListener } from '@hono/node-server'
 import type { Services } from '../compose.js'
+import { processEnv } from '../config/env.js'
 import type { Config } from '../config/schema.js'
 import { applyHttpLimits } from '../http-limits.js'
 import type { Logger } from '../logger.js'
@@ -43,6 +45,15 @@ export async function startWeb(
   })
   const http = createServer({ connectionsCheckingInterval: 1_000 }, getRequestListener(app.fetch))
   applyHttpLimits(http)
+  const terminals = terminalUpgrade({
+    service,
+    viewer: new TmuxTerminalViewer({ socket: config.tmuxSocket, env: processEnv() }),
+    logins,
+    allowedHosts: config.web.allowedHosts,
+    released: (id) => messages.retryQueued(id),
+    log,
+  })
+  http.on('upgrade', (req, socket, head) => terminals.handle(req, socket, head))
   const address = await new Promise<AddressInfo | null>((resolve) => {
     http.once('error', (error) => {
       log.error({ err: error, port: config.web.port }, 'the web dashboard could not listen: going on without it')
@@ -60,6 +71,7 @@ export async function startWeb(
       return { url: `${url}/#c=${code}`, expiresAt }
     },
     async close() {
+      terminals.close()
       const closed = new Promise<void>((resolve) => http.close(() => resolve()))
       http.closeAllConnections()
       await closed

@@ -77,10 +77,13 @@ export const INPUT_HELD_REASON = 'the input box holds text sm did not type (some
  */
 export class InputHeldError extends SessionsError {
   readonly held = true
-  constructor() {
-    super('delivery_failed', INPUT_HELD_REASON)
+  constructor(reason = INPUT_HELD_REASON) {
+    super('delivery_failed', reason)
   }
 }
+
+/** The message of {@link InputHeldError} while a person has control of the terminal (the web dashboard). */
+export const UNDER_CONTROL_REASON = 'a person has taken control of this terminal (web dashboard); nothing was typed, to try again once they release it'
 
 const squeezed = (text: string): string => claudeNormalized(text).replace(/\s+/gu, '')
 

@@ -70,6 +70,32 @@ async function setup(config: Partial<ConstructorParameters<typeof MessageService
   return { ...built, svc, make, messages, watches, timers, create, hook, state, submitted }
 }
 
+describe('MessageService: a person has control of the terminal (web dashboard)', () => {
+  it('sequential to an idle session under control: queued, nothing typed; typed once control is given back', async () => {
+    const { svc, service, create, hook, submitted } = await setup()
+    const beta = await create('beta')
+    hook(beta, 'SessionStart', { source: 'startup' })
+    service.setHumanControl(beta.id, true)
+    const r = await svc.send({ from: { kind: 'operator' }, to: beta.id, text: 'wait for them' })
+    expect(r.status).toBe('queued')
+    expect(submitted(beta)).toEqual([])
+    await expect(service.input(beta.id, 'raw text')).rejects.toThrow(/a person has taken control/)
+    expect(submitted(beta)).toEqual([])
+    service.setHumanControl(beta.id, false)
+    svc.retryQueued(beta.id)
+    await settle()
+    expect(submitted(beta)).toEqual(['wait for them'])
+    expect(svc.list({ recipientId: beta.id }).map((m) => m.status)).toEqual(['delivered'])
+  })
+
+  it('a session may not take control of a terminal, its own included', async () => {
+    const { service, create } = await setup()
+    const beta = await create('beta')
+    expect(() => service.setHumanControl(beta.id, true, { kind: 'session', id: beta.id })).toThrow(/only a person/)
+    expect(service.underHumanControl(beta.id)).toBe(false)
+  })
+})
+
 describe('MessageService: delivery modes', () => {
   it('sequential to an idle session: typed at once with the sender named, delivered', async () => {
     const { svc, create, hook, submitted } = await setup()

@@ -224,6 +224,23 @@ export class SessionService {
     return { session: this.deps.sessions.get(session.id) ?? session, result }
   }
 
+  /**
+   * A person takes (true) or gives back (false) control of a managed session's terminal from the
+   * web dashboard: while they have it, nothing is typed there (messages wait, queued). The
+   * operator only: an agent never takes control of a terminal.
+   */
+  setHumanControl(ref: string, controlled: boolean, actor: Actor = OPERATOR): Session {
+    if (actor.kind !== 'operator') throw new SessionsError('forbidden', 'only a person (the operator) may take control of a terminal, not a session')
+    const session = this.resolve(ref)
+    this.terminal.setControlled(session.id, controlled)
+    return session
+  }
+
+  /** True while a person has control of the session's terminal. */
+  underHumanControl(id: string): boolean {
+    return this.terminal.isControlled(id)
+  }
+
   /** Sessions where typing was refused because their input box held someone else's text, and since when. */
   heldInputs(): { sessionId: string; since: number }[] {
     return this.terminal.heldInputs()

@@ -4,7 +4,7 @@ import type { SessionStore } from '../ports/session-store.js'
 import { paneIsIdle, readPane } from '../session/pane-state.js'
 import type { SessionEvent } from '../session/reducer.js'
 import { isLive, type Session } from '../session/session.js'
-import { deliverText, InputHeldError, type DeliveryResult, type DeliveryTiming } from './deliver.js'
+import { deliverText, InputHeldError, UNDER_CONTROL_REASON, type DeliveryResult, type DeliveryTiming } from './deliver.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { PromptWaiters } from './prompt-waiters.js'
 
@@ -33,8 +33,20 @@ export class TerminalInput {
   private readonly typing = new KeyedMutex()
   /** Sessions whose input box held someone else's text when we came to type: since when. */
   private readonly held = new Map<string, number>()
+  /** Sessions a person has taken control of (typing there from the web dashboard): nothing is typed. */
+  private readonly controlled = new Set<string>()
 
   constructor(private readonly deps: TerminalInputDeps) {}
+
+  /** A person takes (true) or gives back (false) control of the terminal: while they have it, typing waits. */
+  setControlled(id: string, controlled: boolean): void {
+    if (controlled) this.controlled.add(id)
+    else this.controlled.delete(id)
+  }
+
+  isControlled(id: string): boolean {
+    return this.controlled.has(id)
+  }
 
   /** A prompt of `id` was submitted: true if typing here waited for it (then the manager typed it). */
   promptSubmitted(id: string, prompt: string): boolean {
@@ -44,6 +56,7 @@ export class TerminalInput {
   /** Types `text` and presses Enter, confirmed; concurrent sends to one session are serialized. */
   type(session: Typable, text: string): Promise<DeliveryResult> {
     return this.typing.run(session.id, async () => {
+      if (this.controlled.has(session.id)) throw new InputHeldError(UNDER_CONTROL_REASON)
       // a session just created may not have drawn its input box yet
       const current = this.deps.sessions.get(session.id) ?? session
       const fresh = current.state === 'starting' || this.deps.clock.now() - current.createdAt < this.deps.config.startWaitMs
@@ -76,6 +89,7 @@ export class TerminalInput {
   async recheckHeld(): Promise<string[]> {
     const freed: string[] = []
     for (const id of [...this.held.keys()]) {
+      if (this.controlled.has(id)) continue
       const session = this.deps.sessions.get(id)
       if (!session || !isLive(session) || session.tmuxSession === null) {
         this.held.delete(id)
@@ -93,6 +107,7 @@ export class TerminalInput {
   /** The session is gone: its input box is held no more. */
   forget(id: string): void {
     this.held.delete(id)
+    this.controlled.delete(id)
   }
 
   /**
