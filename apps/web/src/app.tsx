@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'preact/compat'
+import { AuditView } from './audit.js'
 import { SessionPage } from './session-page.js'
 import { Wall } from './wall.js'
 import { WallStore, type Connection } from './wall-store.js'
@@ -22,14 +23,17 @@ function LoggedOut({ reason }: { reason?: string }) {
   )
 }
 
-/** `#/` the wall, `#/s/<id>` a session. */
-function useRoute(): { page: 'wall' } | { page: 'session'; id: string } {
+type Route = { page: 'wall' } | { page: 'audit' } | { page: 'session'; id: string }
+
+/** `#/` the wall, `#/s/<id>` a session, `#/audit` the tool audit. */
+function useRoute(): Route {
   const [hash, setHash] = useState(window.location.hash)
   useEffect(() => {
     const onChange = (): void => setHash(window.location.hash)
     window.addEventListener('hashchange', onChange)
     return () => window.removeEventListener('hashchange', onChange)
   }, [])
+  if (hash === '#/audit') return { page: 'audit' }
   const m = /^#\/s\/([^/]+)$/.exec(hash)
   return m ? { page: 'session', id: decodeURIComponent(m[1]!) } : { page: 'wall' }
 }
@@ -61,11 +65,22 @@ export function App({ loginError }: { loginError?: string }) {
         <a href="#/" class="brand">
           claude-sessions
         </a>
+        <nav>
+          <a href="#/">Sessions</a> <a href="#/audit">Audit</a>
+        </nav>
         <span class={banner === null ? 'connection live' : 'connection'} role="status">
           {banner ?? 'live'}
         </span>
       </header>
-      <main>{route.page === 'wall' ? <Wall wall={wall} now={now} /> : <SessionPage id={route.id} session={wall.sessions.get(route.id)} now={now} />}</main>
+      <main>
+        {route.page === 'wall' ? (
+          <Wall wall={wall} now={now} />
+        ) : route.page === 'audit' ? (
+          <AuditView />
+        ) : (
+          <SessionPage id={route.id} session={wall.sessions.get(route.id)} now={now} />
+        )}
+      </main>
     </>
   )
 }

@@ -174,6 +174,26 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     })
   })
 
+  it('the audit view shows tool events live, with the filters of sm tools', async () => {
+    const page = await openWall()
+    await page.getByRole('link', { name: 'Audit' }).click()
+    const audit = page.getByRole('region', { name: 'Tool audit' })
+    await audit.getByRole('status').filter({ hasText: 'live' }).waitFor()
+    const before = await audit.getByRole('row').count()
+    expect((await runSm(['send', alpha.id, 'use a tool [[tool:50]]'], world.smEnv)).status).toBe(0)
+    const bashRow = audit.getByRole('row').filter({ hasText: 'alpha' }).filter({ hasText: 'PreToolUse' }).filter({ hasText: 'Bash' })
+    await bashRow.first().waitFor({ timeout: 15_000 })
+    expect(await audit.getByRole('row').count()).toBeGreaterThan(before)
+    await audit.getByLabel('Flagged').selectOption('destructive')
+    await audit.getByRole('status').filter({ hasText: 'live' }).waitFor()
+    await expect.poll(() => bashRow.count()).toBe(0)
+    await audit.getByLabel('Flagged').selectOption('any')
+    await audit.getByLabel('Tool').fill('Bash')
+    await audit.getByLabel('Tool').press('Tab')
+    await expect.poll(() => bashRow.count(), { timeout: 10_000 }).toBeGreaterThan(0)
+    await page.close()
+  })
+
   describe('another web page in the same browser', () => {
     let evil: Server
     let evilOrigin: string
