@@ -1,6 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'preact/compat'
 import { AuditView } from './audit.js'
 import { SessionPage } from './session-page.js'
+import { liveDescendants } from './format.js'
 import { Wall } from './wall.js'
 import { WallStore, type Connection } from './wall-store.js'
 
@@ -78,7 +79,7 @@ export function App({ loginError }: { loginError?: string }) {
         ) : route.page === 'audit' ? (
           <AuditView />
         ) : (
-          <SessionPage id={route.id} session={wall.sessions.get(route.id)} now={now} />
+          <SessionPage id={route.id} session={wall.sessions.get(route.id)} now={now} descendants={liveDescendants([...wall.sessions.values()], route.id)} />
         )}
       </main>
     </>

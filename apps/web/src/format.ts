@@ -39,3 +39,19 @@ export const displayName = (s: Pick<SessionDto, 'name' | 'id'>): string => s.nam
 
 /** The last path segment of a working directory: the project, as people call it. */
 export const projectOf = (dir: string): string => dir.split('/').filter(Boolean).pop() ?? dir
+
+/** Live sessions below `id` in the spawn tree (what a kill with its subtree also stops). */
+export function liveDescendants(sessions: readonly SessionDto[], id: string): number {
+  const seen = new Set([id])
+  const stack = [id]
+  while (stack.length > 0) {
+    const parent = stack.pop()!
+    for (const s of sessions) {
+      if (s.parentId === parent && s.state !== 'stopped' && !seen.has(s.id)) {
+        seen.add(s.id)
+        stack.push(s.id)
+      }
+    }
+  }
+  return seen.size - 1
+}

@@ -3,6 +3,7 @@ import { lazy, Suspense } from 'preact/compat'
 import { useEffect, useState } from 'preact/hooks'
 import { api } from './api.js'
 import { displayName, duration, needsPerson, stateWord } from './format.js'
+import { SessionActions } from './session-actions.js'
 
 const TerminalPanel = lazy(() => import('./terminal.js').then((m) => ({ default: m.TerminalPanel })))
 
@@ -68,7 +69,7 @@ function SendBox({ id }: { id: string }) {
 
 const clock = (iso: string): string => new Date(iso).toLocaleTimeString()
 
-export function SessionPage({ id, session, now }: { id: string; session: SessionDto | undefined; now: number }) {
+export function SessionPage({ id, session, now, descendants }: { id: string; session: SessionDto | undefined; now: number; descendants: number }) {
   const details = useDetails(id, session === undefined ? undefined : `${session.state}|${session.lastActivityAt}|${session.lastTool}`)
   if (session === undefined) return <p class="notice">No session {id} on the wall (it may have stopped over an hour ago).</p>
   return (
@@ -78,6 +79,7 @@ export function SessionPage({ id, session, now }: { id: string; session: Session
         <span class={needsPerson(session) ? 'state needs' : 'state'}>{stateWord(session)}</span>{' '}
         <span class="since">{duration(now - Date.parse(session.lastActivityAt))}</span>
       </h1>
+      <SessionActions session={session} descendants={descendants} />
       <p class="meta">
         {session.workingDir}
         {session.currentTask !== null ? ` · task: ${session.currentTask}` : ''}

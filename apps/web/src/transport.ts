@@ -8,9 +8,15 @@ export const WEB_HEADERS = { 'x-sm-web': '1' } as const
 
 /**
  * The typed API client's transport in the page: `fetch` with the login cookie (same origin),
- * paths under `/api`, and the `X-SM-Web` header.
+ * paths under `/api`, the `X-SM-Web` header and a JSON content type on every state change.
  */
 export const webTransport: Transport = {
-  request: (req) => fetchTransport.request({ ...req, url: underApi(req.url), headers: { ...req.headers, ...WEB_HEADERS } }),
+  // every state change is JSON (a body-less DELETE too): the server refuses any other type
+  request: (req) =>
+    fetchTransport.request({
+      ...req,
+      url: underApi(req.url),
+      headers: { ...req.headers, ...WEB_HEADERS, ...(req.method !== 'GET' ? { 'content-type': 'application/json' } : {}) },
+    }),
   stream: (url, headers, onEvent) => fetchTransport.stream(underApi(url), { ...headers, ...WEB_HEADERS }, onEvent),
 }

@@ -194,6 +194,24 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     await page.close()
   })
 
+  it('kill acts only after a confirmation: Cancel leaves the session running, Confirm stops it', async () => {
+    const delta = await runSmJson<SessionJson>(['new', world.work, '--no-attach', '--name', 'delta'], world.smEnv)
+    await world.api.waitForState(delta.id, 'idle')
+    const page = await openWall()
+    await page.goto(`${web}/#/s/${delta.id}`)
+    await page.getByRole('button', { name: 'Kill' }).click()
+    const confirm = page.getByRole('alertdialog', { name: 'Confirm' })
+    expect(await confirm.textContent()).toContain('Kill delta?')
+    await confirm.getByRole('button', { name: 'Cancel' }).click()
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await world.api.session(delta.id)).state).toBe('idle')
+    await page.getByRole('button', { name: 'Kill' }).click()
+    await page.getByRole('alertdialog', { name: 'Confirm' }).getByRole('button', { name: 'Confirm' }).click()
+    await world.api.waitForState(delta.id, 'stopped')
+    await page.getByText('Stopped: no terminal.').waitFor()
+    await page.close()
+  })
+
   describe('another web page in the same browser', () => {
     let evil: Server
     let evilOrigin: string
