@@ -1,5 +1,5 @@
 import type { DeliveryMode, Session, ToolEvent } from '@claude-sessions/core'
-import type { FormattedMessage } from './format.js'
+import type { FormattedMessage } from './features/format.js'
 
 /**
  * What the bot may do to sessions: the server implements it with its services (acting as the

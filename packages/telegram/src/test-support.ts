@@ -3,9 +3,9 @@ import type { TelegramStores } from '@claude-sessions/core/telegram'
 import { inMemoryTelegramStores } from '@claude-sessions/core/telegram/testing'
 import { afterEach } from 'vitest'
 import type { TelegramConfig, TelegramConfigInput } from './config.js'
-import type { TelegramLogger } from './logger.js'
-import { TelegramService } from './telegram-service.js'
-import { FakeBotApi, type FakeUser } from './testing/fake-bot-api.js'
+import type { TelegramLogger } from './transport/logger.js'
+import { TelegramService, type TelegramServiceDeps } from './telegram-service.js'
+import { FAKE_TOKEN, FakeBotApi, type FakeTime, type FakeUser } from './testing/fake-bot-api.js'
 import { fakeBotConfig } from './testing/fake-config.js'
 
 export const CHAT = -1001000000001
@@ -64,8 +64,9 @@ export function useTelegram() {
     saved.clear()
   })
   return {
-    async fake(): Promise<FakeBotApi> {
-      const fake = await FakeBotApi.start()
+    /** A fake Bot API; on `time` when given (idle long polls end as it moves), else on real time. */
+    async fake(time?: FakeTime): Promise<FakeBotApi> {
+      const fake = await FakeBotApi.start(FAKE_TOKEN, time)
       fakes.push(fake)
       return fake
     },
@@ -82,8 +83,14 @@ export function useTelegram() {
     memoryStores(): TelegramStores {
       return inMemoryTelegramStores()
     },
-    service(config: TelegramConfig, telegramStores: TelegramStores, logger: TelegramLogger = new MemoryLogger(), clock?: Clock): TelegramService {
-      const service = new TelegramService({ config, stores: telegramStores, logger, ...(clock ? { clock } : {}) })
+    service(
+      config: TelegramConfig,
+      telegramStores: TelegramStores,
+      logger: TelegramLogger = new MemoryLogger(),
+      clock?: Clock,
+      more: Pick<TelegramServiceDeps, 'pollerTime'> = {},
+    ): TelegramService {
+      const service = new TelegramService({ config, stores: telegramStores, logger, ...(clock ? { clock } : {}), ...more })
       services.push(service)
       return service
     },

@@ -62,7 +62,21 @@ interface Poller {
   offset: number
   limit: number
   res: ServerResponse
-  timer: ReturnType<typeof setTimeout>
+  timer: { cancel(): void }
+}
+
+/** The fake's time: when calls are recorded (`RecordedCall.at`), and when an idle long poll ends. */
+export interface FakeTime {
+  now(): number
+  timer(ms: number, work: () => void): { cancel(): void }
+}
+
+const REAL_TIME: FakeTime = {
+  now: () => Date.now(),
+  timer: (ms, work) => {
+    const t = setTimeout(work, ms)
+    return { cancel: () => clearTimeout(t) }
+  },
 }
 
 export const FAKE_TOKEN = '123456:TEST-token_abcdefghijklmnop'
@@ -108,9 +122,11 @@ export class FakeBotApi {
     private readonly server: Server,
     readonly apiRoot: string,
     readonly token: string,
+    private readonly time: FakeTime,
   ) {}
 
-  static async start(token = FAKE_TOKEN): Promise<FakeBotApi> {
+  /** `time`: real time by default; a test's manual time makes idle long polls end only when it moves. */
+  static async start(token = FAKE_TOKEN, time: FakeTime = REAL_TIME): Promise<FakeBotApi> {
     let fake: FakeBotApi | undefined
     const server = createServer((req, res) => void fake!.handle(req, res))
     await new Promise<void>((resolve, reject) => {
@@ -118,7 +134,7 @@ export class FakeBotApi {
       server.listen(0, '127.0.0.1', () => resolve())
     })
     const { port } = server.address() as AddressInfo
-    fake = new FakeBotApi(server, `http://127.0.0.1:${port}`, token)
+    fake = new FakeBotApi(server, `http://127.0.0.1:${port}`, token, time)
     return fake
   }
 
@@ -223,8 +239,13 @@ export class FakeBotApi {
     return this.updates.length
   }
 
+  /** Long polls waiting for updates (not the hung ones). */
+  waitingPolls(): number {
+    return this.pollers.size
+  }
+
   async close(): Promise<void> {
-    for (const p of this.pollers) clearTimeout(p.timer)
+    for (const p of this.pollers) p.timer.cancel()
     this.pollers.clear()
     this.hung.clear()
     this.server.closeAllConnections()
@@ -244,7 +265,7 @@ export class FakeBotApi {
     } catch {
       return send(res, 400, bad("can't parse JSON"))
     }
-    this.calls.push({ method, params, at: Date.now() })
+    this.calls.push({ method, params, at: this.time.now() })
     if (token !== this.token) return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' })
     const hangs = this.hangs.get(method) ?? 0
     if (hangs > 0) {
@@ -271,18 +292,18 @@ export class FakeBotApi {
       offset,
       limit,
       res,
-      timer: setTimeout(() => this.release(poller), timeout * 1000),
+      timer: this.time.timer(timeout * 1000, () => this.release(poller)),
     }
     this.pollers.add(poller)
     res.on('close', () => {
-      clearTimeout(poller.timer)
+      poller.timer.cancel()
       this.pollers.delete(poller)
     })
   }
 
   private release(p: Poller): void {
     if (!this.pollers.delete(p)) return
-    clearTimeout(p.timer)
+    p.timer.cancel()
     send(p.res, 200, ok(this.updates.filter((u) => u.update_id >= p.offset).slice(0, p.limit)))
   }
 

@@ -1,6 +1,6 @@
 import { isLive, MESSAGE_MAX_CHARS, newSession, resolveSessionRef, SessionsError, tmuxSessionName, validateName, type DeliveryMode, type Session, type ToolEvent } from '@claude-sessions/core'
 import type { BotReply, Project, SessionControl } from '../control.js'
-import { CHUNK_LIMIT } from '../format.js'
+import { CHUNK_LIMIT } from '../features/format.js'
 import { checkHtml } from './fake-html.js'
 import { aToolEvent as aNewToolEvent } from '@claude-sessions/core/testing'
 
