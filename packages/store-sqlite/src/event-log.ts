@@ -66,6 +66,7 @@ export class SqliteEventLog implements EventStore {
     private readonly options: EventLogOptions,
   ) {
     const p = (name: keyof EventValues | 'afterId' | 'limit') => sql.placeholder(name)
+    // raw: 1.2× faster than drizzle here, bench/store-idiom.mjs (every hook event)
     this.pending = new RowBuffer(positionalInsert(sqlite, events, 'ON CONFLICT (dedupe_key) DO NOTHING'), (rows) => {
       for (const row of rows) if (row.dedupeKey) this.pendingKeys.delete(row.dedupeKey)
     })

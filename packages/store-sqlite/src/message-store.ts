@@ -65,10 +65,13 @@ export class SqliteMessageStore implements MessageStore {
       })
       .prepare()
     this.byId = db.select().from(messages).where(eq(messages.id, p('id'))).prepare()
-    // drizzle has no INDEXED BY: these two are written out (preparing them fails if the index is missing)
+    // raw: 2.0× faster than drizzle here, bench/store-idiom.mjs (the hooks of a session with mail waiting).
+    // Both name the partial index (preparing fails if it is missing), which drizzle can't say: it has
+    // no INDEXED BY, and over an SQL fragment in FROM it refuses the table's columns.
     this.queuedOf = sqlite.prepare<[string], MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages INDEXED BY messages_queued_idx WHERE recipient_id = ? AND status = 'queued' ORDER BY id`,
     )
+    // raw because drizzle can't say INDEXED BY (above); runs once, at start-up
     this.queuedRecipients = sqlite
       .prepare<[], string>(
         `SELECT recipient_id FROM messages INDEXED BY messages_queued_idx WHERE status = 'queued' GROUP BY recipient_id ORDER BY min(id)`,

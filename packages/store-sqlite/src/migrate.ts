@@ -22,6 +22,8 @@ export const statementsOf = (migration: Migration): string[] =>
  * before each commit. Returns the tags applied.
  */
 export function applyMigrations(db: Database.Database, migrations: readonly Migration[]): string[] {
+  // raw because drizzle can't say it: the migrator runs drizzle-kit's SQL text and keeps its own
+  // table, outside src/schema.ts, before any schema exists
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     tag text PRIMARY KEY NOT NULL,
     applied_at integer NOT NULL

@@ -126,11 +126,11 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
   const watches = new SqliteWatchStore(db)
   const telegram: TelegramStores = {
     access: new SqliteTelegramAccess(sqlite, db),
-    topics: new SqliteTelegramTopics(sqlite),
-    outbox: new SqliteTelegramOutbox(sqlite),
-    messageKeys: new SqliteTelegramMessageKeys(sqlite),
-    follows: new SqliteTelegramFollows(sqlite),
-    held: new SqliteTelegramHeld(sqlite),
+    topics: new SqliteTelegramTopics(db),
+    outbox: new SqliteTelegramOutbox(sqlite, db),
+    messageKeys: new SqliteTelegramMessageKeys(db),
+    follows: new SqliteTelegramFollows(db),
+    held: new SqliteTelegramHeld(db),
   }
   let closed = false
   let checkpointer: Checkpointer | null = null

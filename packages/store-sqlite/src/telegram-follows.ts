@@ -1,6 +1,10 @@
 import type { TelegramFollowStore } from '@claude-sessions/core/telegram'
-import type Database from 'better-sqlite3'
+import { and, asc, eq, sql } from 'drizzle-orm'
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { telegramFollows as follows } from './schema.js'
 import { storeCall } from './sqlite-errors.js'
+
+const p = (name: string) => sql.placeholder(name)
 
 /**
  * TelegramFollowStore on `telegram_follows` ((chat, session) is the primary key; followers of a
@@ -15,19 +19,30 @@ export class SqliteTelegramFollows implements TelegramFollowStore {
   private readonly bySession
   private readonly byChat
 
-  constructor(sqlite: Database.Database) {
-    this.insert = sqlite.prepare<{ chatId: number; sessionId: string; at: number }>(
-      `INSERT INTO telegram_follows (chat_id, session_id, created_at) VALUES (@chatId, @sessionId, @at)
-       ON CONFLICT (chat_id, session_id) DO NOTHING`,
-    )
-    this.deleteOne = sqlite.prepare<[number, string]>(`DELETE FROM telegram_follows WHERE chat_id = ? AND session_id = ?`)
-    this.deleteSession = sqlite.prepare<[string]>(`DELETE FROM telegram_follows WHERE session_id = ?`)
-    this.bySession = sqlite
-      .prepare<[string], number>(`SELECT chat_id FROM telegram_follows WHERE session_id = ? ORDER BY created_at, rowid`)
-      .pluck()
-    this.byChat = sqlite
-      .prepare<[number], string>(`SELECT session_id FROM telegram_follows WHERE chat_id = ? ORDER BY created_at, rowid`)
-      .pluck()
+  constructor(db: BetterSQLite3Database) {
+    this.insert = db
+      .insert(follows)
+      .values({ chatId: p('chatId'), sessionId: p('sessionId'), createdAt: p('at') })
+      .onConflictDoNothing({ target: [follows.chatId, follows.sessionId] })
+      .prepare()
+    this.deleteOne = db
+      .delete(follows)
+      .where(and(eq(follows.chatId, p('chatId')), eq(follows.sessionId, p('sessionId'))))
+      .prepare()
+    this.deleteSession = db.delete(follows).where(eq(follows.sessionId, p('sessionId'))).prepare()
+    const inOrder = [asc(follows.createdAt), sql`rowid`]
+    this.bySession = db
+      .select({ chatId: follows.chatId })
+      .from(follows)
+      .where(eq(follows.sessionId, p('sessionId')))
+      .orderBy(...inOrder)
+      .prepare()
+    this.byChat = db
+      .select({ sessionId: follows.sessionId })
+      .from(follows)
+      .where(eq(follows.chatId, p('chatId')))
+      .orderBy(...inOrder)
+      .prepare()
   }
 
   add(chatId: number, sessionId: string, at: number): boolean {
@@ -35,18 +50,18 @@ export class SqliteTelegramFollows implements TelegramFollowStore {
   }
 
   remove(chatId: number, sessionId: string): boolean {
-    return storeCall('remove telegram follow', () => this.deleteOne.run(chatId, sessionId).changes === 1)
+    return storeCall('remove telegram follow', () => this.deleteOne.run({ chatId, sessionId }).changes === 1)
   }
 
   followers(sessionId: string): number[] {
-    return storeCall('read telegram followers', () => this.bySession.all(sessionId))
+    return storeCall('read telegram followers', () => this.bySession.all({ sessionId }).map((r) => r.chatId))
   }
 
   following(chatId: number): string[] {
-    return storeCall('read telegram follows', () => this.byChat.all(chatId))
+    return storeCall('read telegram follows', () => this.byChat.all({ chatId }).map((r) => r.sessionId))
   }
 
   removeSession(sessionId: string): number {
-    return storeCall('remove telegram follows of a session', () => this.deleteSession.run(sessionId).changes)
+    return storeCall('remove telegram follows of a session', () => this.deleteSession.run({ sessionId }).changes)
   }
 }

@@ -1,18 +1,12 @@
 import type { HeldNotification, TelegramHeldStore } from '@claude-sessions/core/telegram'
-import type Database from 'better-sqlite3'
+import { asc, eq, sql } from 'drizzle-orm'
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { telegramHeld as held } from './schema.js'
 import { storeCall } from './sqlite-errors.js'
 
-interface Row {
-  id: number
-  sessionId: string
-  kind: string
-  summary: string
-  sessionJson: string
-  messagesJson: string
-  createdAt: number
-}
+const p = (name: string) => sql.placeholder(name)
 
-const toHeld = (r: Row): HeldNotification => ({
+const toHeld = (r: typeof held.$inferSelect): HeldNotification => ({
   id: r.id,
   sessionId: r.sessionId,
   session: JSON.parse(r.sessionJson) as HeldNotification['session'],
@@ -32,17 +26,20 @@ export class SqliteTelegramHeld implements TelegramHeldStore {
   private readonly all
   private readonly deleteSession
 
-  constructor(sqlite: Database.Database) {
-    this.insert = sqlite.prepare<{ sessionId: string; kind: string; summary: string; session: string; messages: string; at: number }>(
-      `INSERT INTO telegram_held (session_id, kind, summary, session_json, messages_json, created_at)
-       VALUES (@sessionId, @kind, @summary, @session, @messages, @at)`,
-    )
-    this.all = sqlite.prepare<[], Row>(
-      `SELECT id, session_id AS sessionId, kind, summary, session_json AS sessionJson, messages_json AS messagesJson,
-         created_at AS createdAt
-       FROM telegram_held ORDER BY id`,
-    )
-    this.deleteSession = sqlite.prepare<[string]>(`DELETE FROM telegram_held WHERE session_id = ?`)
+  constructor(db: BetterSQLite3Database) {
+    this.insert = db
+      .insert(held)
+      .values({
+        sessionId: p('sessionId'),
+        kind: p('kind'),
+        summary: p('summary'),
+        sessionJson: p('session'),
+        messagesJson: p('messages'),
+        createdAt: p('at'),
+      })
+      .prepare()
+    this.all = db.select().from(held).orderBy(asc(held.id)).prepare()
+    this.deleteSession = db.delete(held).where(eq(held.sessionId, p('sessionId'))).prepare()
   }
 
   add(n: HeldNotification): number {
@@ -66,6 +63,6 @@ export class SqliteTelegramHeld implements TelegramHeldStore {
   }
 
   removeSession(sessionId: string): number {
-    return storeCall('remove held telegram notifications of a session', () => this.deleteSession.run(sessionId).changes)
+    return storeCall('remove held telegram notifications of a session', () => this.deleteSession.run({ sessionId }).changes)
   }
 }

@@ -1,6 +1,12 @@
 import type { TelegramMessageKeys, TelegramMessageRef } from '@claude-sessions/core/telegram'
-import type Database from 'better-sqlite3'
+import { eq, lt, sql } from 'drizzle-orm'
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { telegramMessageKeys as keys } from './schema.js'
 import { storeCall } from './sqlite-errors.js'
+
+const p = (name: string) => sql.placeholder(name)
+
+const REF = { chatId: keys.chatId, messageId: keys.messageId }
 
 /**
  * TelegramMessageKeys on `telegram_message_keys` (the key is the primary key; a second `set`
@@ -13,18 +19,18 @@ export class SqliteTelegramMessageKeys implements TelegramMessageKeys {
   private readonly deleteBefore
   private readonly deleteKey
 
-  constructor(sqlite: Database.Database) {
-    this.upsert = sqlite.prepare<{ key: string; chatId: number; messageId: number; at: number }>(
-      `INSERT INTO telegram_message_keys (key, chat_id, message_id, created_at) VALUES (@key, @chatId, @messageId, @at)
-       ON CONFLICT (key) DO UPDATE SET chat_id = excluded.chat_id, message_id = excluded.message_id, created_at = excluded.created_at`,
-    )
-    this.byKey = sqlite.prepare<[string], TelegramMessageRef>(
-      `SELECT chat_id AS chatId, message_id AS messageId FROM telegram_message_keys WHERE key = ?`,
-    )
-    this.deleteKey = sqlite.prepare<[string], TelegramMessageRef>(
-      `DELETE FROM telegram_message_keys WHERE key = ? RETURNING chat_id AS chatId, message_id AS messageId`,
-    )
-    this.deleteBefore = sqlite.prepare<[number]>(`DELETE FROM telegram_message_keys WHERE created_at < ?`)
+  constructor(db: BetterSQLite3Database) {
+    this.upsert = db
+      .insert(keys)
+      .values({ key: p('key'), chatId: p('chatId'), messageId: p('messageId'), createdAt: p('at') })
+      .onConflictDoUpdate({
+        target: keys.key,
+        set: { chatId: sql`excluded.chat_id`, messageId: sql`excluded.message_id`, createdAt: sql`excluded.created_at` },
+      })
+      .prepare()
+    this.byKey = db.select(REF).from(keys).where(eq(keys.key, p('key'))).prepare()
+    this.deleteKey = db.delete(keys).where(eq(keys.key, p('key'))).returning(REF).prepare()
+    this.deleteBefore = db.delete(keys).where(lt(keys.createdAt, p('before'))).prepare()
   }
 
   set(key: string, ref: TelegramMessageRef, at: number): void {
@@ -32,14 +38,14 @@ export class SqliteTelegramMessageKeys implements TelegramMessageKeys {
   }
 
   get(key: string): TelegramMessageRef | undefined {
-    return storeCall('read telegram message key', () => this.byKey.get(key))
+    return storeCall('read telegram message key', () => this.byKey.get({ key }))
   }
 
   take(key: string): TelegramMessageRef | undefined {
-    return storeCall('take telegram message key', () => this.deleteKey.get(key))
+    return storeCall('take telegram message key', () => this.deleteKey.get({ key }))
   }
 
   prune(before: number): number {
-    return storeCall('prune telegram message keys', () => this.deleteBefore.run(before).changes)
+    return storeCall('prune telegram message keys', () => this.deleteBefore.run({ before }).changes)
   }
 }

@@ -1,22 +1,23 @@
 import { SessionsError } from '@claude-sessions/core'
 import { type ListTopicsFilter, type ReserveTopic, type TelegramTopic, type TelegramTopicStatus, type TelegramTopicStore } from '@claude-sessions/core/telegram'
-import type Database from 'better-sqlite3'
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { telegramTopics as topics } from './schema.js'
 import { isUniqueViolation, storeCall, toSessionsError } from './sqlite-errors.js'
 
-/** The select list of a whole TelegramTopic, each column named as its field. */
-const COLUMNS = `chat_id AS chatId, session_id AS sessionId, thread_id AS threadId, name, status,
-  status_message_id AS statusMessageId, create_attempts AS createAttempts, error,
-  created_at AS createdAt, updated_at AS updatedAt`
+const p = (name: string) => sql.placeholder(name)
+/** A placeholder as a SET value. */
+const value = (name: string) => sql`${p(name)}`
 
-const KEY = 'chat_id = @chatId AND session_id = @sessionId'
+const KEY = and(eq(topics.chatId, p('chatId')), eq(topics.sessionId, p('sessionId')))
 
-type Key = { chatId: number; sessionId: string }
+type ListShape = Pick<ListTopicsFilter, 'chatId' | 'sessionId' | 'status'>
 
 /**
  * TelegramTopicStore on `telegram_topics`. (chat_id, session_id) is the primary key, so a topic
  * row is reserved at most once however often (or from however many restarts) it is asked for;
  * every state change is one conditional UPDATE. Unbuffered: each write has committed on return.
- * Listing is in insertion (rowid) order.
+ * Listing is in insertion (rowid) order; `list` prepares one statement per filter shape, on first use.
  */
 export class SqliteTelegramTopics implements TelegramTopicStore {
   private readonly insertReserved
@@ -28,44 +29,65 @@ export class SqliteTelegramTopics implements TelegramTopicStore {
   private readonly toStatus
   private readonly toReserved
   private readonly setCard
-  private readonly lists = new Map<string, Database.Statement<Record<string, unknown>, TelegramTopic>>()
+  private readonly lists = new Map<string, ReturnType<SqliteTelegramTopics['prepareList']>>()
 
-  constructor(private readonly sqlite: Database.Database) {
-    this.insertReserved = sqlite.prepare<ReserveTopic>(
-      `INSERT INTO telegram_topics (chat_id, session_id, name, status, create_attempts, created_at, updated_at)
-       VALUES (@chatId, @sessionId, @name, 'reserved', 0, @at, @at) ON CONFLICT DO NOTHING`,
-    )
-    this.byKey = sqlite.prepare<Key, TelegramTopic>(`SELECT ${COLUMNS} FROM telegram_topics WHERE ${KEY}`)
-    this.byThreadId = sqlite.prepare<{ chatId: number; threadId: number }, TelegramTopic>(
-      `SELECT ${COLUMNS} FROM telegram_topics WHERE chat_id = @chatId AND thread_id = @threadId`,
-    )
-    this.setName = sqlite.prepare<Key & { name: string; at: number }>(
-      `UPDATE telegram_topics SET name = @name, updated_at = @at WHERE ${KEY}`,
-    )
-    this.toCreating = sqlite.prepare<Key & { at: number }>(
-      `UPDATE telegram_topics SET status = 'creating', create_attempts = create_attempts + 1, updated_at = @at
-       WHERE ${KEY} AND status = 'reserved'`,
-    )
-    this.toOpen = sqlite.prepare<Key & { threadId: number; at: number }>(
-      `UPDATE telegram_topics SET status = 'open', thread_id = @threadId, error = NULL, updated_at = @at
-       WHERE ${KEY} AND status = 'creating'`,
-    )
-    this.toStatus = sqlite.prepare<Key & { status: string; error: string | null; at: number }>(
-      `UPDATE telegram_topics SET status = @status, error = @error, updated_at = @at WHERE ${KEY}`,
-    )
-    this.toReserved = sqlite.prepare<Key & { error: string | null; at: number }>(
-      `UPDATE telegram_topics SET status = 'reserved', error = @error, updated_at = @at
-       WHERE ${KEY} AND status IN ('creating', 'failed')`,
-    )
-    this.setCard = sqlite.prepare<Key & { messageId: number | null; at: number }>(
-      `UPDATE telegram_topics SET status_message_id = @messageId, updated_at = @at WHERE ${KEY}`,
-    )
+  constructor(private readonly db: BetterSQLite3Database) {
+    this.insertReserved = db
+      .insert(topics)
+      .values({
+        chatId: p('chatId'),
+        sessionId: p('sessionId'),
+        name: p('name'),
+        status: 'reserved',
+        createAttempts: 0,
+        createdAt: p('at'),
+        updatedAt: p('at'),
+      })
+      .onConflictDoNothing()
+      .prepare()
+    this.byKey = db.select().from(topics).where(KEY).prepare()
+    this.byThreadId = db
+      .select()
+      .from(topics)
+      .where(and(eq(topics.chatId, p('chatId')), eq(topics.threadId, p('threadId'))))
+      .prepare()
+    this.setName = db
+      .update(topics)
+      .set({ name: value('name'), updatedAt: value('at') })
+      .where(KEY)
+      .prepare()
+    this.toCreating = db
+      .update(topics)
+      .set({ status: 'creating', createAttempts: sql`${topics.createAttempts} + 1`, updatedAt: value('at') })
+      .where(and(KEY, eq(topics.status, 'reserved')))
+      .prepare()
+    this.toOpen = db
+      .update(topics)
+      .set({ status: 'open', threadId: value('threadId'), error: sql`NULL`, updatedAt: value('at') })
+      .where(and(KEY, eq(topics.status, 'creating')))
+      .prepare()
+    this.toStatus = db
+      .update(topics)
+      .set({ status: value('status'), error: value('error'), updatedAt: value('at') })
+      .where(KEY)
+      .prepare()
+    this.toReserved = db
+      .update(topics)
+      .set({ status: 'reserved', error: value('error'), updatedAt: value('at') })
+      .where(and(KEY, inArray(topics.status, ['creating', 'failed'])))
+      .prepare()
+    this.setCard = db
+      .update(topics)
+      .set({ statusMessageId: value('messageId'), updatedAt: value('at') })
+      .where(KEY)
+      .prepare()
   }
 
   reserve(topic: ReserveTopic): { topic: TelegramTopic; created: boolean } {
     return storeCall('reserve telegram topic', () => {
-      const created = this.insertReserved.run(topic).changes === 1
-      return { topic: this.byKey.get(topic)!, created }
+      const { chatId, sessionId, name, at } = topic
+      const created = this.insertReserved.run({ chatId, sessionId, name, at }).changes === 1
+      return { topic: this.byKey.get({ chatId, sessionId })!, created }
     })
   }
 
@@ -78,19 +100,19 @@ export class SqliteTelegramTopics implements TelegramTopicStore {
   }
 
   list(filter: ListTopicsFilter = {}): TelegramTopic[] {
-    const where: string[] = []
-    const params: Record<string, unknown> = {}
-    if (filter.chatId !== undefined) (where.push('chat_id = @chatId'), (params['chatId'] = filter.chatId))
-    if (filter.sessionId !== undefined) (where.push('session_id = @sessionId'), (params['sessionId'] = filter.sessionId))
-    if (filter.status !== undefined) (where.push('status = @status'), (params['status'] = filter.status))
-    const key = where.join(' AND ')
-    let statement = this.lists.get(key)
-    if (statement === undefined) {
-      statement = this.sqlite.prepare(`SELECT ${COLUMNS} FROM telegram_topics ${key ? `WHERE ${key}` : ''} ORDER BY rowid`)
-      this.lists.set(key, statement)
+    const shape: ListShape = { chatId: filter.chatId, sessionId: filter.sessionId, status: filter.status }
+    const key = `${+(shape.chatId !== undefined)}${+(shape.sessionId !== undefined)}${+(shape.status !== undefined)}`
+    let query = this.lists.get(key)
+    if (query === undefined) {
+      query = this.prepareList(shape)
+      this.lists.set(key, query)
     }
-    const query = statement
-    return storeCall('list telegram topics', () => query.all(params))
+    const params: Record<string, unknown> = {}
+    if (filter.chatId !== undefined) params['chatId'] = filter.chatId
+    if (filter.sessionId !== undefined) params['sessionId'] = filter.sessionId
+    if (filter.status !== undefined) params['status'] = filter.status
+    const statement = query
+    return storeCall('list telegram topics', () => statement.all(params))
   }
 
   rename(chatId: number, sessionId: string, name: string, at: number): boolean {
@@ -131,5 +153,18 @@ export class SqliteTelegramTopics implements TelegramTopicStore {
 
   setStatusMessage(chatId: number, sessionId: string, messageId: number | null, at: number): boolean {
     return storeCall('set telegram status card', () => this.setCard.run({ chatId, sessionId, messageId, at }).changes === 1)
+  }
+
+  private prepareList(shape: ListShape) {
+    const where: SQL[] = []
+    if (shape.chatId !== undefined) where.push(eq(topics.chatId, p('chatId')))
+    if (shape.sessionId !== undefined) where.push(eq(topics.sessionId, p('sessionId')))
+    if (shape.status !== undefined) where.push(eq(topics.status, p('status')))
+    return this.db
+      .select()
+      .from(topics)
+      .where(and(...where))
+      .orderBy(sql`rowid`)
+      .prepare()
   }
 }

@@ -54,7 +54,8 @@ export class SqliteToolAuditLog implements ToolAuditStore {
     private readonly db: BetterSQLite3Database,
     private readonly writes: WriteBehind,
   ) {
-    // the conflict target names the partial unique index
+    // raw: 1.3× faster than drizzle here, bench/store-idiom.mjs (every tool hook); the conflict
+    // target names the partial unique index, which drizzle can't write (its WHERE lands after DO NOTHING)
     this.pending = new RowBuffer(positionalInsert(sqlite, toolEvents, 'ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING'))
     this.nextId = this.highestId() + 1
     writes.add(this.pending)
