@@ -1,6 +1,6 @@
 import { homedir } from 'node:os'
 import { ToolAuditor } from '@claude-sessions/core/audit'
-import { MessageService, SessionService, SummaryService } from '@claude-sessions/core/services'
+import { DecisionQueue, MessageService, SessionService, SummaryService } from '@claude-sessions/core/services'
 import type { SqliteStore } from '@claude-sessions/store-sqlite'
 import type { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { randomIds, sha256, systemClock } from './clock-and-ids.js'
@@ -82,10 +82,38 @@ export function composeServices({ config, log, store, mux, url }: ComposeDeps) {
       if (effect.type === 'state_changed') log.info({ session: session.id, from: effect.from, to: effect.to }, 'state')
     }
   })
+  const decisions = approvalQueue(config, service)
   // runs only for GET /sessions/:ref/summary (and Telegram's /summary), in the data dir (no project's hooks or settings)
   const summarizer = new CommandSummarizer({ command: config.summarizerCommand, cwd: config.dataDir })
   const summaries = new SummaryService({ sessions: service, summarizer, timeoutMs: config.summarizerTimeoutMs, redact: config.redactPatterns })
-  return { audit, retention, service, messages, summarizer, summaries }
+  return { audit, retention, service, messages, summarizer, summaries, decisions }
+}
+
+/**
+ * The one approval queue (core's DecisionQueue): managed sessions' PermissionRequests are held
+ * there for Telegram and the web dashboard, and settled by the first answer, the keyboard (the
+ * session leaves its waiting state) or the session stopping. Held only where someone can answer.
+ */
+function approvalQueue(config: Config, service: SessionService): DecisionQueue {
+  const waitSeconds = config.telegram?.bot.approvalWaitSeconds ?? Math.max(1, Math.min(120, config.permissionTimeoutSeconds - 10))
+  const decisions = new DecisionQueue({
+    clock: systemClock,
+    timer: (ms, work) => {
+      const timer = setTimeout(work, ms).unref()
+      return { cancel: () => clearTimeout(timer) }
+    },
+    waitMs: waitSeconds * 1000,
+  })
+  if (config.web !== null) decisions.acceptAnswers()
+  service.addHookHolder(decisions.holder)
+  service.onEffects((session, effects) => {
+    for (const effect of effects) {
+      // the dialog closed without our answer: the person at the keyboard answered
+      if (effect.type === 'state_changed' && (effect.from === 'waiting_permission' || effect.from === 'waiting_answer')) decisions.sessionEnded(session.id, 'terminal')
+      else if (effect.type === 'stopped') decisions.sessionEnded(session.id, 'gone')
+    }
+  })
+  return decisions
 }
 
 export type Services = ReturnType<typeof composeServices>

@@ -128,7 +128,7 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
   const mux = new TmuxMultiplexer({ socket: config.tmuxSocket })
   writeFailClosedMarker(files.failClosedMarker, config.hooksFailClosed)
   const services = composeServices({ config, log, store, mux, url })
-  const { audit, retention, service, messages, summarizer, summaries } = services
+  const { audit, retention, service, messages, summarizer, summaries, decisions } = services
 
   if (!commandAvailable(config.claudeCommand)) {
     log.warn({ command: config.claudeCommand }, 'agent command not found on PATH: sm new will fail until claude.command is set')
@@ -143,7 +143,7 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
   const agentWatch = startAgentExitWatch({ service, mux, log, onInputFreed: (id) => messages.retryQueued(id) })
 
   // after the instance lock, the store and the spool: no topic is made by a second instance or before the registry is known
-  const telegram = config.telegram === null ? null : startTelegram(config.telegram, { store, service, messages, summaries, audit, log })
+  const telegram = config.telegram === null ? null : startTelegram(config.telegram, { store, service, messages, summaries, audit, decisions, log })
   const web = config.web === null ? null : await startWeb({ ...config, web: config.web }, services, log)
   gate.open(requestListener({ config, log, store, services, telegram: telegram?.service ?? null, web, operatorToken }))
   const stopWatchdog = startWatchdog({ service, importSpooled, intervalMs: config.watchdogIntervalMs, log })
@@ -160,6 +160,7 @@ async function startServing({ config, log, files, lock, store, operatorToken, ht
     // no new connections (idle keep-alive ones are closed); requests in flight are answered
     const drained = new Promise<void>((resolve) => http.close(() => resolve()))
     // held permission requests are let go (answered "no decision") so their hooks can finish
+    decisions.stop()
     await telegram?.stop()
     // a keep-alive connection whose request finishes meanwhile is closed as soon as it is idle
     const idle = setInterval(() => http.closeIdleConnections(), 50)

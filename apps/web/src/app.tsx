@@ -1,5 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'preact/compat'
+import { Approvals } from './approvals.js'
 import { AuditView } from './audit.js'
+import { NotifyToggle, useBrowserNotifications } from './browser-notifications.js'
 import { SessionPage } from './session-page.js'
 import { liveDescendants } from './format.js'
 import { Wall } from './wall.js'
@@ -56,6 +58,7 @@ export function App({ loginError }: { loginError?: string }) {
     return () => store.stop()
   }, [store])
   const wall = useSyncExternalStore((notify) => store.subscribe(notify), () => store.snapshot)
+  useBrowserNotifications(store)
   const route = useRoute()
   const now = useNow(wall.clockOffset)
   if (wall.connection === 'logged-out') return <LoggedOut {...(loginError !== undefined ? { reason: loginError } : {})} />
@@ -72,8 +75,12 @@ export function App({ loginError }: { loginError?: string }) {
         <span class={banner === null ? 'connection live' : 'connection'} role="status">
           {banner ?? 'live'}
         </span>
+        <NotifyToggle />
       </header>
       <main>
+        {route.page !== 'audit' ? (
+          <Approvals decisions={wall.decisions} ended={wall.ended} {...(route.page === 'session' ? { sessionId: route.id } : {})} />
+        ) : null}
         {route.page === 'wall' ? (
           <Wall wall={wall} now={now} />
         ) : route.page === 'audit' ? (

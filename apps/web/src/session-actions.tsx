@@ -22,7 +22,7 @@ export function SessionActions({ session, descendants }: { session: SessionDto; 
     try {
       if (action === 'kill') {
         const r = await api.killTree(session.id)
-X
+        setOutcome(`Killed ${r.sessions.length} session${r.sessions.length === 1 ? '' : 's'}`)
       } else if (action === 'interrupt') {
         await api.key(session.id, 'Escape')
         setOutcome('Interrupted')

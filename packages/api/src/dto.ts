@@ -223,8 +223,34 @@ export type TerminalClientMessage =
   | { type: 'take'; cols: number; rows: number }
   | { type: 'release' }
 
+/** A PermissionRequest held for a person (the approval queue): a tool call, or AskUserQuestion's questions. */
+export interface DecisionDto {
+  id: string
+  sessionId: string
+  sessionName: string | null
+  kind: 'permission' | 'question'
+  toolName: string
+  toolInput: unknown
+  /** Whether "Always allow" can be offered (Claude sent permission suggestions). */
+  canAlwaysAllow: boolean
+  questions: { question: string; header: string; multiSelect: boolean; options: { label: string; description: string }[] }[] | null
+  openedAt: string
+}
+
+/** How a held request ended: `by` a channel, the terminal, the wait running out, or gone. */
+export interface DecisionEndDto {
+  id: string
+  by: 'web' | 'telegram' | 'terminal' | 'timeout' | 'gone'
+  verdict: 'allow' | 'always' | 'deny' | 'answer' | null
+  who: string | null
+  /** "Allowed by @alice (Telegram)", "Answered in the terminal." */
+  text: string
+}
+
 /** `event: snapshot` of the web dashboard's `/api/web/events`: the whole wall. */
 export interface WallSnapshotDto {
+  /** Requests waiting for a person, oldest first. */
+  decisions: DecisionDto[]
   sessions: SessionDto[]
   /** The server's clock (ms), so the page can show time in state without trusting its own. */
   now: number

@@ -6,6 +6,7 @@
  */
 import { FakeBotApi, type FakeMessage, type FakeUser } from '@claude-sessions/telegram/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { launchBrowser } from './support/browser.js'
 import { stopClaudeWorld } from './support/claude-world.js'
 import { startFakeWorld, type FakeWorld } from './support/fake-world.js'
 import { runSm, runSmJson, startSmServer, type SessionJson, type SmApi, type SmServer } from './support/sm-harness.js'
@@ -130,6 +131,36 @@ describe('Telegram end to end (fake Bot API, fake agent)', { timeout: 120_000 },
     await waitFor(() => fake.messages.get(ask.messageId)!.shown.includes('Allowed by @alice'), { message: 'message edited' })
     expect(fake.messages.get(ask.messageId)!.buttons ?? []).toEqual([])
     await idle(session.id)
+  })
+
+  it('one queue with the web dashboard: Allow pressed in the page wins, and the Telegram message says who decided (and the other way round)', async () => {
+    const browser = await launchBrowser()
+    try {
+      const page = await (await browser.context()).newPage()
+      await page.goto(await api.webLogin())
+      await page.getByRole('status').filter({ hasText: 'live' }).waitFor()
+      const queue = page.getByRole('region', { name: 'Waiting for you' })
+      // from the page
+      const before = inThread(thread).filter((m) => (m.buttons?.length ?? 0) > 0).length
+      expect((await sm(['send', 'phone', '[[permission]] from the web'])).status).toBe(0)
+      await waitFor(() => inThread(thread).filter((m) => (m.buttons?.length ?? 0) > 0).length > before, { message: 'Telegram shows it' })
+      const ask = inThread(thread).filter((m) => (m.buttons?.length ?? 0) > 0).at(-1)!
+      await queue.getByRole('listitem', { name: 'Permission: Bash for phone' }).getByRole('button', { name: 'Allow', exact: true }).click()
+      await waitFor(() => fake.messages.get(ask.messageId)!.shown.includes('Allowed by the operator (web)'), { message: 'Telegram edited: web' })
+      expect(fake.messages.get(ask.messageId)!.buttons ?? []).toEqual([])
+      await waitFor(() => shownIn(thread).includes('echo: [[permission]] from the web'), { message: 'ran' })
+      await idle(session.id)
+      // from Telegram: the page says so
+      expect((await sm(['send', 'phone', '[[permission]] from the phone'])).status).toBe(0)
+      await queue.getByRole('listitem', { name: 'Permission: Bash for phone' }).waitFor()
+      const second = inThread(thread).filter((m) => (m.buttons?.length ?? 0) > 0).at(-1)!
+      fake.pressButton(ALICE, CHAT, second.messageId, button(second, 'Allow'))
+      await queue.getByRole('status').filter({ hasText: 'Allowed by @alice (Telegram)' }).waitFor()
+      expect(await queue.getByRole('listitem', { name: 'Permission: Bash for phone' }).count()).toBe(0)
+      await idle(session.id)
+    } finally {
+      await browser.close()
+    }
   })
 
   it('Deny stops the tool, the model is told, and the turn goes on', async () => {

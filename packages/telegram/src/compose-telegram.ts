@@ -82,6 +82,8 @@ export interface TelegramParts {
   notifications: Notifications
   approvals: Approvals
   questions: Questions
+  /** How long approvals and questions wait for a press (`approval_wait_seconds`). */
+  approvalWaitMs: number
   /** Commands, buttons and text for sessions: only with a `control`. */
   interactions: Interactions | undefined
   /** The `/` command menu: only with a `control`. */
@@ -207,5 +209,5 @@ export function composeTelegram(deps: TelegramServiceDeps, hooks: ComposeHooks):
   if (interactions !== undefined) bot.use(interactions.composer())
   bot.use(inbound.composer())
 
-  return { logger, clock, redact, access, pairing, inbound, topics, worker, poller, destroyBot: destroy, chat, follows, notifications, approvals, questions, interactions, menu }
+  return { logger, clock, redact, access, pairing, inbound, topics, worker, poller, destroyBot: destroy, chat, follows, notifications, approvals, questions, approvalWaitMs: config.approvalWaitSeconds * 1000, interactions, menu }
 }

@@ -1,12 +1,11 @@
 import type { NotificationKind, Session } from '@claude-sessions/core'
-import type { GoneSignal } from '@claude-sessions/core/services'
+import { describeEnd, type ChannelHold, type HeldDecision } from '@claude-sessions/core/services'
 import type { OutboxStatus, TelegramTopicStatus, TelegramUser } from '@claude-sessions/core/telegram'
 import { composeTelegram, type TelegramParts, type TelegramServiceDeps } from './compose-telegram.js'
-import type { ApprovalLapse, ApprovalRequest } from './features/approvals.js'
+import type { ApprovalRequest } from './features/approvals.js'
 import type { TopicTextHandler } from './features/inbound.js'
 import { cardKey } from './features/notifications.js'
 import { formatTitled, topicName } from './features/format.js'
-import type { QuestionRequest } from './features/questions.js'
 import { describeError } from './transport/logger.js'
 
 export { systemClock } from './compose-telegram.js'
@@ -25,7 +24,6 @@ export interface TelegramStatus {
 }
 
 /** A PermissionRequest reply that adds nothing: the terminal dialog stays. */
-const NO_DECISION = {}
 
 type SessionRef = Pick<Session, 'id' | 'name' | 'workingDir'>
 
@@ -120,37 +118,36 @@ export class TelegramService {
   }
 
   /**
-   * A PermissionRequest: the tool and its input with Allow / Always allow / Deny in the topic.
-   * Resolves with the hook reply of the first press, or `{}` (no decision: the terminal dialog
-   * stays) after `approval_wait_seconds`, when the terminal answered first, or when `signal`
-   * aborts (the hook gave up). Never rejects.
+   * A held PermissionRequest of the approval queue (core's `DecisionQueue`), shown in the
+   * session's topic: a tool call with Allow / Always allow / Deny, or an AskUserQuestion with a
+   * button per option (text written there answers in the person's own words). The first press
+   * answers for every channel; `ended` edits the message to say how it ended when that was not
+   * here (the web, the terminal, the wait, the hook gone). Null when it is not shown here
+   * (stopped, turned off, quiet hours, questions that can't be buttons: those are posted as text).
    */
-  requestApproval(request: ApprovalRequest, signal: GoneSignal): Promise<Record<string, unknown>> {
-    return this.hold('ask for approval', signal, () => {
-      const { id, decision } = this.parts.approvals.request(request)
-      return { settled: decision.then((d) => d?.reply), lapse: () => this.parts.approvals.lapse(id, 'gone') }
-    })
-  }
-
-  /**
-   * An AskUserQuestion's PermissionRequest: the questions with a button per option in the topic
-   * (text written there answers in the person's own words). Resolves, once every question has an
-   * answer, with a reply that allows the tool with `updatedInput.answers`; or `{}` like
-   * `requestApproval` (timeout, the terminal first, the hook gone). Never rejects.
-   */
-  requestAnswer(request: QuestionRequest, signal: GoneSignal): Promise<Record<string, unknown>> {
-    return this.hold('ask the question', signal, () => {
-      const { id, answer } = this.parts.questions.request(request)
-      return { settled: answer.then((a) => a?.reply), lapse: () => this.parts.questions.lapse(id, 'gone') }
-    })
-  }
-
-  /** The session's pending approvals and questions ended another way (`terminal`: answered at the keyboard). */
-  approvalLapsed(sessionId: string, why: ApprovalLapse): void {
-    this.safely('settle approvals', () => {
-      this.parts.approvals.lapseSession(sessionId, why)
-      this.parts.questions.lapseSession(sessionId, why)
-    })
+  offerDecision(decision: HeldDecision): ChannelHold | null {
+    if (this.state !== 'running') return null
+    try {
+      const { session } = decision
+      if (decision.kind === 'question') {
+        const { id, posted, answer } = this.parts.questions.request({ session, toolInput: decision.toolInput })
+        if (!posted) return null
+        return {
+          answer: answer.then((a) => (a === null ? null : { verdict: 'answer', who: a.by, channel: 'telegram', answers: a.answers })),
+          ended: (end) => this.parts.questions.conclude(id, describeEnd(end, this.parts.approvalWaitMs)),
+        }
+      }
+      const request: ApprovalRequest = { session, toolName: decision.toolName, toolInput: decision.toolInput, suggestions: decision.suggestions }
+      const { id, posted, decision: pressed } = this.parts.approvals.request(request)
+      if (!posted) return null
+      return {
+        answer: pressed.then((d) => (d === null ? null : { verdict: d.choice, who: d.by, channel: 'telegram' })),
+        ended: (end) => this.parts.approvals.conclude(id, describeEnd(end, this.parts.approvalWaitMs)),
+      }
+    } catch (err) {
+      this.parts.logger.error({ error: describeError(err, this.parts.redact) }, 'telegram: could not ask for a decision')
+      return null
+    }
   }
 
   /** A message sent from Telegram was delivered: the bot confirms it where it was written. */
@@ -205,22 +202,6 @@ export class TelegramService {
   /** Polling restarts after a stall, since start. */
   get stallRestarts(): number {
     return this.parts.poller.stallRestarts
-  }
-
-  /** A held hook reply: what `register` settles with, or `{}` when it can't be asked, lapses, or the hook gives up. */
-  private hold(what: string, signal: GoneSignal, register: () => { settled: Promise<Record<string, unknown> | undefined>; lapse: () => void }): Promise<Record<string, unknown>> {
-    if (this.state !== 'running' || signal.aborted) return Promise.resolve(NO_DECISION)
-    try {
-      const { settled, lapse } = register()
-      signal.addEventListener('abort', lapse, { once: true })
-      return settled.then((reply) => {
-        signal.removeEventListener('abort', lapse)
-        return reply ?? NO_DECISION
-      })
-    } catch (err) {
-      this.parts.logger.error({ error: describeError(err, this.parts.redact) }, `telegram: could not ${what}`)
-      return Promise.resolve(NO_DECISION)
-    }
   }
 
   private safely(what: string, work: () => unknown): void {

@@ -1,5 +1,5 @@
 import type { ToolAuditor } from '@claude-sessions/core/audit'
-import type { MessageService, SessionService, SummaryService } from '@claude-sessions/core/services'
+import type { DecisionQueue, MessageService, SessionService, SummaryService } from '@claude-sessions/core/services'
 import type { SqliteStore } from '@claude-sessions/store-sqlite'
 import { TelegramService } from '@claude-sessions/telegram'
 import type { TelegramSettings } from '../config/schema.js'
@@ -13,6 +13,7 @@ export interface StartTelegramDeps {
   messages: MessageService
   summaries: SummaryService
   audit: ToolAuditor
+  decisions: DecisionQueue
   log: Logger
 }
 
@@ -27,7 +28,7 @@ export interface RunningTelegram {
  * `stop()` disconnects it from the sessions, then stops polling and the outbox.
  */
 export function startTelegram(settings: TelegramSettings, deps: StartTelegramDeps): RunningTelegram {
-  const { store, service, messages, summaries, audit, log } = deps
+  const { store, service, messages, summaries, audit, decisions, log } = deps
   const telegram = new TelegramService({
     config: settings.bot,
     stores: store.telegram,
@@ -35,7 +36,7 @@ export function startTelegram(settings: TelegramSettings, deps: StartTelegramDep
     control: sessionControl({ service, messages, summaries, audit, projects: settings.projects }),
     notify: settings.notify,
   })
-  const disconnect = bridgeTelegram({ service, messages, audit, telegram })
+  const disconnect = bridgeTelegram({ service, messages, audit, decisions, telegram })
   telegram.start()
   for (const session of service.list()) {
     if (session.kind === 'managed') telegram.onSessionStarted(session)

@@ -28,7 +28,7 @@ export async function startWeb(
 ): Promise<RunningWeb | null> {
   if (assetsDir === null) log.warn('the web dashboard is not built (apps/web/dist): its page says how to build it')
   const logins = new WebLogins({ now: Date.now })
-  const { service, summaries, audit, messages } = services
+  const { service, summaries, audit, messages, decisions } = services
   const app = createWebApp({
     service,
     summaries,
@@ -38,6 +38,7 @@ export async function startWeb(
     repos: new FsRepoInspector(),
     now: Date.now,
     logins,
+    decisions,
     assets: loadStaticAssets(assetsDir),
     allowedHosts: config.web.allowedHosts,
     maxBodyBytes: config.maxBodyBytes,

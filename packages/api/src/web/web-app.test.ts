@@ -1,4 +1,5 @@
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
+import { DecisionQueue } from '@claude-sessions/core/services'
 import { aMessageService, aSessionService, InMemoryToolAuditStore } from '@claude-sessions/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../app.js'
@@ -18,7 +19,10 @@ function setup() {
   const { messages } = aMessageService(service, clock)
   const logins = new WebLogins({ now: () => clock.now() })
   const deps = testDeps({ service, audit, messages, clock, operatorToken: OPERATOR })
-  const web = createWebApp({ ...deps, logins, assets: new Map([['/index.html', { body: new TextEncoder().encode('<!doctype html><p>page'), type: 'text/html; charset=utf-8' }]]) })
+  const decisions = new DecisionQueue({ clock, timer: () => ({ cancel: () => undefined }), waitMs: 120_000 })
+  decisions.acceptAnswers()
+  service.addHookHolder(decisions.holder)
+  const web = createWebApp({ ...deps, logins, decisions, assets: new Map([['/index.html', { body: new TextEncoder().encode('<!doctype html><p>page'), type: 'text/html; charset=utf-8' }]]) })
   const api = createApp({ ...deps, web: { issueLogin: () => ({ url: `${ORIGIN}/#c=${logins.issue().code}`, expiresAt: clock.now() + 120_000 }) } })
   const request = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
     web.request(`http://${HOST}${path}`, { ...init, headers: { host: HOST, ...init.headers } })
@@ -37,7 +41,7 @@ function setup() {
     expect(cookie).toMatch(/Path=\//)
     return cookie.split(';')[0]!
   }
-  return { service, clock, api, web, request, postJson, login }
+  return { service, clock, api, web, request, postJson, login, decisions }
 }
 
 describe('web listener', () => {
@@ -153,5 +157,56 @@ describe('web listener', () => {
     await service.rename(a.id, 'beta')
     await until(() => events.some((e) => e.name === 'session' && (e.data as { session: { name: string } }).session.name === 'beta'))
     await reader.cancel()
+  })
+})
+
+describe('web listener: the approval queue', () => {
+  const bash = { session_id: 'c-a', tool_name: 'Bash', tool_input: { command: 'make deploy' }, permission_suggestions: [] }
+
+  it('a held PermissionRequest is pushed to the page and answered from it: Allow lets the hook go; a second answer is 404', async () => {
+    const { request, postJson, login, service } = setup()
+    const a = await service.create({ workingDir: '/repo', name: 'alpha' })
+    const cookie = await login()
+    const res = await request('/api/web/events', { headers: { cookie } })
+    const events: { name: string; data: Record<string, unknown> }[] = []
+    const parse = sseParser((name, data) => events.push({ name, data: JSON.parse(data) as Record<string, unknown> }))
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    const until = async (pred: () => boolean): Promise<void> => {
+      while (!pred()) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error('stream ended')
+        parse(decoder.decode(value, { stream: true }))
+      }
+    }
+    await until(() => events.length >= 1)
+    expect(events[0]!.data).toMatchObject({ decisions: [] })
+    const held = service.ingestHookHeld({ event: 'PermissionRequest', payload: bash, raw: '{}', managerId: a.id, token: 'token-1' }, new AbortController().signal)
+    await until(() => events.some((e) => e.name === 'decision'))
+    const opened = events.find((e) => e.name === 'decision')!.data
+    expect(opened).toMatchObject({ sessionId: a.id, sessionName: 'alpha', kind: 'permission', toolName: 'Bash', toolInput: { command: 'make deploy' }, canAlwaysAllow: false })
+    // the answer must fit: no Always allow without suggestions, an unknown verdict is a 400
+    expect((await postJson(`/api/web/decisions/${String(opened.id)}`, { verdict: 'always' }, { cookie })).status).toBe(404)
+    expect((await postJson(`/api/web/decisions/${String(opened.id)}`, { verdict: 'sure' }, { cookie })).status).toBe(400)
+    expect((await postJson(`/api/web/decisions/${String(opened.id)}`, { verdict: 'allow' }, {})).status).toBe(401)
+    expect((await postJson(`/api/web/decisions/${String(opened.id)}`, { verdict: 'allow' }, { cookie })).status).toBe(200)
+    expect(await held).toEqual({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow' } } })
+    await until(() => events.some((e) => e.name === 'decided'))
+    expect(events.find((e) => e.name === 'decided')!.data).toEqual({ id: opened.id, by: 'web', verdict: 'allow', who: 'the operator', text: 'Allowed by the operator (web)' })
+    expect((await postJson(`/api/web/decisions/${String(opened.id)}`, { verdict: 'deny' }, { cookie })).status).toBe(404)
+    await reader.cancel()
+  })
+
+  it('a foreign Origin cannot answer, even with the cookie', async () => {
+    const { request, login, service, decisions } = setup()
+    const a = await service.create({ workingDir: '/repo', name: 'alpha' })
+    const cookie = await login()
+    const held = service.ingestHookHeld({ event: 'PermissionRequest', payload: bash, raw: '{}', managerId: a.id, token: 'token-1' }, new AbortController().signal)
+    const id = decisions.list()[0]!.id
+    const res = await request(`/api/web/decisions/${id}`, { method: 'POST', body: '{"verdict":"allow"}', headers: { cookie, origin: 'http://127.0.0.1:9999', 'content-type': 'application/json', 'x-sm-web': '1' } })
+    expect(res.status).toBe(403)
+    expect(decisions.waiting).toBe(1)
+    decisions.stop()
+    expect(await held).toEqual({})
   })
 })

@@ -1,11 +1,13 @@
 import { SessionsError } from '@claude-sessions/core'
+import type { DecisionQueue } from '@claude-sessions/core/services'
+import { z } from 'zod'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { operatorRoutes, type OperatorRouteDeps } from '../app.js'
 import { errorResponse, type ErrorLog } from '../errors.js'
 import type { AuthEnv } from '../middleware/auth.js'
-import { parseJson } from '../schemas.js'
+import { parseJson, parseWith } from '../schemas.js'
 import { securityHeaders, webGuard } from './guards.js'
 import { wallEvents } from './web-events.js'
 import type { WebLogins } from './web-logins.js'
@@ -23,7 +25,16 @@ export interface WebAppDeps extends OperatorRouteDeps {
   allowedHosts?: readonly string[]
   maxBodyBytes: number
   log?: ErrorLog
+  /** The approval queue: its requests on the push channel, answered by `POST /api/web/decisions/:id`. */
+  decisions?: DecisionQueue
 }
+
+const decisionBody = z
+  .object({
+    verdict: z.enum(['allow', 'always', 'deny', 'answer']),
+    answers: z.record(z.string().max(10_000), z.string().max(10_000)).optional(),
+  })
+  .strict()
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>claude-sessions</title><p>The dashboard's page is not built: run <code>pnpm build</code> (or <code>npm start</code>) and reload.</p>`
 
@@ -69,7 +80,15 @@ export function createWebApp(deps: WebAppDeps) {
   const auth = cookieAuth(logins)
   app.use('/api/*', auth)
   app.get('/api/web/me', (c) => c.json({ operator: true }))
-  app.get('/api/web/events', () => wallEvents({ service: deps.service, now: deps.now }))
+  app.get('/api/web/events', () => wallEvents({ service: deps.service, now: deps.now, ...(deps.decisions !== undefined ? { decisions: deps.decisions } : {}) }))
+  app.post('/api/web/decisions/:id', async (c) => {
+    const { verdict, answers } = parseWith(decisionBody, parseJson(await c.req.text()), 'body')
+    if (deps.decisions === undefined) throw new SessionsError('unavailable', 'no approval queue on this server')
+    if (verdict === 'answer' && (answers === undefined || Object.keys(answers).length === 0)) throw new SessionsError('invalid_input', 'an answer needs answers')
+    const answered = deps.decisions.answer(c.req.param('id'), { verdict, who: 'the operator', channel: 'web', ...(answers !== undefined ? { answers } : {}) })
+    if (!answered) throw new SessionsError('not_found', 'this request is no longer waiting (answered elsewhere, or it ended), or the answer does not fit it')
+    return c.json({ id: c.req.param('id'), answered: true })
+  })
   app.route('/api', operatorRoutes({ ...deps, rawStreams: undefined }, auth))
   app.get('*', (c) => {
     const path = c.req.path === '/' ? '/index.html' : c.req.path

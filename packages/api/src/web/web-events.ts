@@ -1,6 +1,6 @@
 import { isLive, type Session } from '@claude-sessions/core'
-import type { SessionService } from '@claude-sessions/core/services'
-import { toSessionDto, type WallSnapshotDto } from '../dto.js'
+import { describeEnd, type DecisionEnd, type DecisionQueue, type HeldDecision, type SessionService } from '@claude-sessions/core/services'
+import { toSessionDto, type DecisionDto, type DecisionEndDto, type WallSnapshotDto } from '../dto.js'
 
 /** Stopped sessions stay on the wall this long after they stopped. */
 export const WALL_STOPPED_WINDOW_MS = 60 * 60_000
@@ -8,6 +8,8 @@ export const WALL_STOPPED_WINDOW_MS = 60 * 60_000
 
 export interface WebEventsOptions {
   service: Pick<SessionService, 'list' | 'onUpdated'>
+  /** The approval queue: its requests go out as `decision` and `decided` events. */
+  decisions?: Pick<DecisionQueue, 'list' | 'onEvent' | 'waitMs'>
   now(): number
   /** A client whose socket has not taken this many bytes is dropped (it reconnects to a fresh snapshot). */
   backlogBytes?: number
@@ -18,6 +20,24 @@ export interface WebEventsOptions {
 
 const encoder = new TextEncoder()
 const frame = (event: string, data: unknown): Uint8Array => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+
+export function toDecisionDto(d: HeldDecision): DecisionDto {
+  return {
+    id: d.id,
+    sessionId: d.session.id,
+    sessionName: d.session.name,
+    kind: d.kind,
+    toolName: d.toolName,
+    toolInput: d.toolInput,
+    canAlwaysAllow: d.suggestions.length > 0,
+    questions: d.questions,
+    openedAt: new Date(d.openedAt).toISOString(),
+  }
+}
+
+export function toDecisionEndDto(id: string, end: DecisionEnd, waitMs: number): DecisionEndDto {
+  return { id, by: end.by, verdict: end.verdict, who: end.who, text: describeEnd(end, waitMs) }
+}
 
 /** On the wall: live, or stopped within the last hour. */
 export const onWall = (s: Session, now: number): boolean => isLive(s) || (s.stoppedAt !== null && now - s.stoppedAt < WALL_STOPPED_WINDOW_MS)
@@ -65,13 +85,26 @@ export function wallEvents(options: WebEventsOptions): Response {
           for (const s of batch) send(onWall(s, at) ? frame('session', { session: toSessionDto(s) }) : frame('gone', { id: s.id }))
         }
         const at = now()
-        const snapshot: WallSnapshotDto = { sessions: service.list({ includeStopped: true }).filter((s) => onWall(s, at)).map(toSessionDto), now: at }
+        const snapshot: WallSnapshotDto = {
+          decisions: (options.decisions?.list() ?? []).map(toDecisionDto),
+          sessions: service.list({ includeStopped: true }).filter((s) => onWall(s, at)).map(toSessionDto),
+          now: at,
+        }
         send(frame('snapshot', snapshot))
-        unsubscribe = service.onUpdated((s) => {
+        const offDecisions = options.decisions?.onEvent((e) => {
+          if (closed) return
+          if (e.type === 'opened') send(frame('decision', toDecisionDto(e.decision)))
+          else send(frame('decided', toDecisionEndDto(e.decision.id, e.end, options.decisions?.waitMs ?? 0)))
+        })
+        const offSessions = service.onUpdated((s) => {
           if (closed) return
           pending.set(s.id, s)
           flushTimer ??= setTimeout(flush, flushMs)
         })
+        unsubscribe = () => {
+          offSessions()
+          offDecisions?.()
+        }
         heartbeat = setInterval(() => send(encoder.encode(': keep-alive\n\n')), options.heartbeatMs ?? 15_000)
       },
       cancel() {

@@ -62,7 +62,7 @@ export class Approvals extends HeldRequests<ApprovalDecision, Pending> {
   }
 
   /** Posts the request and waits for the first answer (null: none from Telegram). */
-  request(request: ApprovalRequest): { id: string; decision: Promise<ApprovalDecision | null> } {
+  request(request: ApprovalRequest): { id: string; posted: boolean; decision: Promise<ApprovalDecision | null> } {
     const id = this.deps.nextId()
     const message = describeRequest(request)
     const buttons: Button[][] = [
@@ -72,8 +72,8 @@ export class Approvals extends HeldRequests<ApprovalDecision, Pending> {
         { text: 'Deny', data: `p:${id}:d` },
       ],
     ]
-    if (!this.deps.post(request, message, buttons, keyOf(id))) return { id, decision: Promise.resolve(null) }
-    return { id, decision: this.hold({ id, request, message }) }
+    if (!this.deps.post(request, message, buttons, keyOf(id))) return { id, posted: false, decision: Promise.resolve(null) }
+    return { id, posted: true, decision: this.hold({ id, request, message }) }
   }
 
   /** Whether `data` is an approval button's. */

@@ -67,14 +67,14 @@ export class Questions extends HeldRequests<QuestionAnswer, Pending> {
   }
 
   /** Posts the questions and waits for their answers (null: none from Telegram, or not questions it can show). */
-  request(request: QuestionRequest): { id: string; answer: Promise<QuestionAnswer | null> } {
+  request(request: QuestionRequest): { id: string; posted: boolean; answer: Promise<QuestionAnswer | null> } {
     const id = this.deps.nextId()
     const questions = askedQuestions(request.toolInput)
-    if (questions === null) return { id, answer: Promise.resolve(null) }
+    if (questions === null) return { id, posted: false, answer: Promise.resolve(null) }
     const p: Omit<Pending, 'resolve' | 'timer'> = { id, request, questions, answers: questions.map(() => undefined), ticked: questions.map(() => new Set<number>()) }
     const { message, buttons } = render(p, null)
-    if (!this.deps.post(request, message, buttons, keyOf(id))) return { id, answer: Promise.resolve(null) }
-    return { id, answer: this.hold(p) }
+    if (!this.deps.post(request, message, buttons, keyOf(id))) return { id, posted: false, answer: Promise.resolve(null) }
+    return { id, posted: true, answer: this.hold(p) }
   }
 
   /** Whether `data` is a question button's. */

@@ -55,6 +55,12 @@ export abstract class HeldRequests<T, P extends Held<T>> {
     if (p) this.settle(p, null, LAPSE[why](this.held.waitMs))
   }
 
+  /** Ends one request without a value, saying how it ended elsewhere (e.g. "Allowed by operator (web)"). */
+  conclude(id: string, outcome: string): void {
+    const p = this.pending.get(id)
+    if (p) this.settle(p, null, outcome)
+  }
+
   /** Requests waiting now. */
   get waiting(): number {
     return this.pending.size
