@@ -83,6 +83,12 @@ export function composeServices({ config, log, store, mux, url }: ComposeDeps) {
     }
   })
   const decisions = approvalQueue(config, service)
+  // the audit keeps each decision and who made it
+  decisions.onEvent((e) => {
+    if (e.type !== 'ended') return
+    const decision = e.end.verdict === null ? null : e.end.verdict === 'deny' ? 'deny' : 'allow'
+    audit.recordDecision(e.decision.session, e.decision, { decision, decidedBy: e.end.by }, e.end.at)
+  })
   // runs only for GET /sessions/:ref/summary (and Telegram's /summary), in the data dir (no project's hooks or settings)
   const summarizer = new CommandSummarizer({ command: config.summarizerCommand, cwd: config.dataDir })
   const summaries = new SummaryService({ sessions: service, summarizer, timeoutMs: config.summarizerTimeoutMs, redact: config.redactPatterns })

@@ -38,7 +38,7 @@ function AuditRow({ t }: { t: ToolEventDto }) {
       <td>{t.toolName ?? ''}</td>
       <td class="what">{(t.command ?? t.targetFile ?? '').slice(0, 300)}</td>
       <td>{flags}</td>
-      <td>{t.decision ?? ''}</td>
+      <td>{t.decision !== null ? `${t.decision}${t.decidedBy !== null ? ` (${t.decidedBy})` : ''}` : t.decidedBy !== null ? `none (${t.decidedBy})` : ''}</td>
     </tr>
   )
 }

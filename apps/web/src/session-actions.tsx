@@ -15,7 +15,8 @@ const QUESTION: Record<Action, (s: SessionDto, children: number) => string> = {
 export function SessionActions({ session, descendants }: { session: SessionDto; descendants: number }) {
   const [asking, setAsking] = useState<Action | null>(null)
   const [outcome, setOutcome] = useState<string | null>(null)
-  if (session.state === 'stopped' || session.tmuxSession === null) return null
+  const live = session.state !== 'stopped' && session.tmuxSession !== null
+  if (!live && outcome === null) return null
   const run = async (action: Action): Promise<void> => {
     setAsking(null)
     setOutcome(`${action}…`)
@@ -36,7 +37,7 @@ export function SessionActions({ session, descendants }: { session: SessionDto; 
   }
   return (
     <div class="actions">
-      {asking === null ? (
+      {!live ? null : asking === null ? (
         <>
           <button type="button" onClick={() => setAsking('interrupt')}>
             Interrupt

@@ -77,7 +77,7 @@ export function SessionPage({ id, session, now, descendants }: { id: string; ses
       <h1>
         {displayName(session)} <span class="id">{session.id}</span>{' '}
         <span class={needsPerson(session) ? 'state needs' : 'state'}>{stateWord(session)}</span>{' '}
-        <span class="since">{duration(now - Date.parse(session.lastActivityAt))}</span>
+        <span class="since">{duration(now - Date.parse(session.stateSince))}</span>
       </h1>
       <SessionActions session={session} descendants={descendants} />
       <p class="meta">
@@ -114,7 +114,7 @@ export function SessionPage({ id, session, now, descendants }: { id: string; ses
             <li key={t.id} class={t.destructive || t.sensitive ? 'flagged' : ''}>
               {clock(t.at)} {t.event} {t.toolName ?? ''} {(t.command ?? t.targetFile ?? '').slice(0, 160)}
               {t.destructive ? ` · destructive${t.category !== null ? ` (${t.category})` : ''}` : ''}
-              {t.sensitive ? ' · sensitive' : ''} {t.decision !== null ? ` · ${t.decision}` : ''}
+              {t.sensitive ? ' · sensitive' : ''} {t.decision !== null ? ` · ${t.decision}${t.decidedBy !== null ? ` by ${t.decidedBy}` : ''}` : ''}
             </li>
           ))}
         </ul>

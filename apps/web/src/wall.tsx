@@ -5,7 +5,7 @@ import type { WallState } from './wall-store.js'
 
 function SessionRow({ s, now, children, depth }: { s: SessionDto; now: number; children: number; depth: number }) {
   const word = stateWord(s)
-  const since = Date.parse(s.lastActivityAt)
+  const since = Date.parse(s.stateSince)
   return (
     <li
       class={`session state-${s.state}${needsPerson(s) ? ' needs-person' : ''}`}

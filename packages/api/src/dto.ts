@@ -25,6 +25,8 @@ export interface SessionDto {
   parentId: string | null
   createdAt: string
   lastActivityAt: string
+  /** When it entered its current state. */
+  stateSince: string
   stoppedAt: string | null
   lastTool: string | null
   backgroundTasks: number
@@ -271,6 +273,7 @@ export function toSessionDto(s: Session): SessionDto {
     parentId: s.parentId,
     createdAt: iso(s.createdAt),
     lastActivityAt: iso(s.lastActivityAt),
+    stateSince: iso(s.stateSince),
     stoppedAt: s.stoppedAt === null ? null : iso(s.stoppedAt),
     lastTool: s.lastTool,
     backgroundTasks: s.backgroundTasks,

@@ -76,6 +76,9 @@ describe('web dashboard with the real Claude Code', { timeout: 180_000 }, () => 
     expect((await api.session(session.id)).state).toBe('idle')
     expect(await api.events(session.id).then((events) => events.some((e) => e.event === 'PostToolUse' && e.toolName === 'Bash'))).toBe(true)
     await queue.getByRole('status').filter({ hasText: 'Allowed by the operator (web)' }).waitFor()
+    // the audit keeps the decision and where it came from
+    const decided = await waitFor(async () => (await api.tools(session!.id)).find((t) => t.event === 'PermissionDecision'))
+    expect(decided).toMatchObject({ toolName: 'Bash', command: 'echo hi > web.txt', decision: 'allow', decidedBy: 'web' })
   })
 
   it('an AskUserQuestion answered in the page reaches Claude, and the dialog closes', async () => {

@@ -61,7 +61,9 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     const sent = await runSm(['send', beta.id, 'run it [[permission]]'], world.smEnv)
     expect(sent.status, sent.stderr).toBe(0)
     await expect.poll(() => row(page, 'beta').getAttribute('aria-label'), { timeout: 15_000 }).toBe('beta needs permission')
-    const first = await page.getByRole('listitem').first().getAttribute('aria-label')
+    // time in state: counted from when it started waiting
+    expect(await row(page, 'beta').getByTitle('time in this state').textContent()).toMatch(/^\d+s$/)
+    const first = await page.getByRole('region', { name: 'Sessions' }).getByRole('listitem').first().getAttribute('aria-label')
     expect(first).toBe('beta needs permission')
     expect((await runSm(['key', beta.id, '1'], world.smEnv)).status).toBe(0)
     await expect.poll(() => row(page, 'beta').getAttribute('aria-label'), { timeout: 15_000 }).toBe('beta idle')
@@ -208,6 +210,7 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     await page.getByRole('button', { name: 'Kill' }).click()
     await page.getByRole('alertdialog', { name: 'Confirm' }).getByRole('button', { name: 'Confirm' }).click()
     await world.api.waitForState(delta.id, 'stopped')
+    await page.getByRole('status').filter({ hasText: 'Killed 1 session' }).waitFor()
     await page.getByText('Stopped: no terminal.').waitFor()
     await page.close()
   })

@@ -64,6 +64,19 @@ describe('migrations', () => {
     expect(tagsIn(db)).toEqual([...migrations.map((m) => m.tag), '9999_add_notes'].sort())
   })
 
+  it('0009_web keeps old rows meaningful: a session is in its state since its last activity; decided tool events were decided by the policy', () => {
+    const db = memoryDb()
+    const before = migrations.filter((m) => m.tag < '0009')
+    applyMigrations(db, before)
+    db.prepare("INSERT INTO sessions (id, kind, state, working_dir, created_at, last_activity_at, background_tasks) VALUES ('a1b2c3d4', 'managed', 'idle', '/w', 100, 4242, 0)").run()
+    const tool = "INSERT INTO tool_events (at, session_id, claude_session_id, event, decision) VALUES (1, 'a1b2c3d4', 'c', 'PreToolUse', ?)"
+    db.prepare(tool).run('deny')
+    db.prepare(tool).run(null)
+    expect(applyMigrations(db, migrations)).toEqual(['0009_web'])
+    expect(db.prepare('SELECT state_since FROM sessions').pluck().get()).toBe(4242)
+    expect(db.prepare('SELECT decided_by FROM tool_events ORDER BY id').pluck().all()).toEqual(['policy', null])
+  })
+
   it('rolls a failing migration back whole and records nothing for it', () => {
     const db = memoryDb()
     applyMigrations(db, migrations)

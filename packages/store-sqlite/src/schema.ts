@@ -27,6 +27,7 @@ export const sessions = sqliteTable(
     lastMessage: text('last_message'),
     backgroundTasks: integer('background_tasks').notNull().default(0),
     lastEventAt: integer('last_event_at'),
+    stateSince: integer('state_since').notNull().default(0),
     policy: text('policy'),
     spawnPrompt: text('spawn_prompt'),
     currentTask: text('current_task'),
@@ -98,6 +99,7 @@ export const toolEvents = sqliteTable(
     sensitive: integer('sensitive', { mode: 'boolean' }).notNull().default(false),
     match: text('match'),
     decision: text('decision'),
+    decidedBy: text('decided_by'),
     dedupeKey: text('dedupe_key'),
   },
   (t) => [

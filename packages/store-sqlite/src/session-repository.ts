@@ -22,6 +22,7 @@ const SESSION_FIELDS = [
   'lastMessage',
   'backgroundTasks',
   'lastEventAt',
+  'stateSince',
   'policy',
   'spawnPrompt',
   'currentTask',

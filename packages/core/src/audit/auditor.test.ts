@@ -50,8 +50,20 @@ describe('ToolAuditor through SessionService.ingestHook', () => {
       },
     })
     expect(audit.list({ denied: true })).toHaveLength(1)
+    expect(audit.list({ denied: true })[0]!.decidedBy).toBe('policy')
     // a harmless command passes with no decision
     expect(hook(strict.id, 'PreToolUse.Bash', { tool_input: { command: 'ls -la' }, tool_use_id: 'toolu_x' })).toEqual({})
+  })
+
+  it("a held request's end is one PermissionDecision row: the tool, its classification, the decision and who decided", async () => {
+    const { audit, open } = await setup()
+    audit.recordDecision(open, { toolName: 'Bash', toolInput: { command: 'rm -rf ./build' } }, { decision: 'allow', decidedBy: 'web' }, 5_000)
+    audit.recordDecision(open, { toolName: 'Bash', toolInput: { command: 'ls' } }, { decision: null, decidedBy: 'terminal' }, 6_000)
+    expect(audit.list().map((r) => [r.event, r.command, r.destructive, r.decision, r.decidedBy, r.at])).toEqual([
+      ['PermissionDecision', 'rm -rf ./build', true, 'allow', 'web', 5_000],
+      ['PermissionDecision', 'ls', false, null, 'terminal', 6_000],
+    ])
+    expect(audit.list()[0]).toMatchObject({ sessionId: open.id, project: 'project', category: 'recursive_delete' })
   })
 
   it('asks for a sensitive Read under strict', async () => {

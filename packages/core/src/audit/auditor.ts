@@ -1,4 +1,4 @@
-import type { HookEvent } from '../events/hook-event.js'
+import { parseHookEvent, type HookEvent } from '../events/hook-event.js'
 import type { ToolAuditStore, ToolEvent, ToolEventFilter, ToolStatsKey, ToolStatsRow } from '../ports/tool-audit-store.js'
 import type { Session } from '../session/session.js'
 import type { Verdict } from './classify.js'
@@ -118,6 +118,32 @@ export class ToolAuditor {
     }
   }
 
+  /**
+   * A held PermissionRequest ended (the approval queue): one `PermissionDecision` row with the
+   * tool and its input (classified like the request), the decision (`allow`, `deny`, or null when
+   * nobody decided) and who decided (`web`, `telegram`, `terminal`, `timeout`, `gone`).
+   */
+  recordDecision(session: Session, request: { toolName: string; toolInput: unknown }, outcome: { decision: 'allow' | 'deny' | null; decidedBy: string }, at: number): void {
+    try {
+      const payload = { session_id: session.claudeSessionId ?? session.id, cwd: session.workingDir || undefined, tool_name: request.toolName, tool_input: request.toolInput }
+      const hook = parseHookEvent('PermissionRequest', payload)
+      const verdict = this.verdictFor(hook, request.toolInput)
+      const { config } = this.deps
+      const row = toolEventFrom(session, hook, payload, at, {
+        verdict,
+        responseCap: config.responseCap,
+        project: this.deps.projectOf(session.workingDir || null),
+        ...(config.redact ? { redact: config.redact } : {}),
+        ...(config.home ? { home: config.home } : {}),
+      })
+      if (row === null) return
+      const stored = this.deps.store.append({ ...row, event: 'PermissionDecision', decision: outcome.decision, decidedBy: outcome.decidedBy, dedupeKey: null })
+      this.tell(this.recorded, stored)
+    } catch (error) {
+      this.failed(error)
+    }
+  }
+
   /** The profile a new session runs under (see profileForNewSession); throws for unknown or looser ones. */
   profileFor(requested: string | undefined, parentProfile: string | null | undefined): string | null {
     return profileForNewSession(this.deps.config.policies, requested, parentProfile)
@@ -219,6 +245,7 @@ export class ToolAuditor {
       const decision = stricterDecision(live ? permissionDecisionOf(replied) : null, own)
       if (decision) {
         row.decision = decision.action
+        row.decidedBy = 'policy'
         reply = preToolUseReply({ ...decision, reason: redactSecrets(decision.reason, config.redact).text })
       }
     } else if (row.durationMs === null && hook.toolUseId !== null && (hook.event === 'PostToolUse' || hook.event === 'PostToolUseFailure')) {

@@ -76,5 +76,6 @@ export function toolEventFrom(session: Session, hook: HookEvent, payload: unknow
     sensitive: verdict?.sensitive ?? false,
     match: clean(verdict?.match ?? null),
     decision: null,
+    decidedBy: null,
   }
 }

@@ -30,6 +30,12 @@ export interface ToolEvent {
   match: string | null
   /** Decision given in the hook reply: `allow` (a managed session's only-sm Bash call), `ask`, `deny` (policy or a workspace lock), or null (logged only). */
   decision: string | null
+  /**
+   * Who decided: `policy` (this server's policy or a workspace lock, in the hook reply); for a
+   * `PermissionDecision` row, the approval queue's outcome: `web`, `telegram`, `terminal`,
+   * `timeout` or `gone`; null when nobody did (logged only).
+   */
+  decidedBy: string | null
 }
 
 export type NewToolEvent = Omit<ToolEvent, 'id'> & { dedupeKey?: string | null }

@@ -80,7 +80,7 @@ async function adopt(deps: WatchdogDeps, id: string, terminal: string, known: Se
   const now = clock.now()
   const idle = paneIsIdle(await mux.capture(terminal).catch(() => ''))
   if (known) {
-    sessions.update({ ...known, state: idle ? 'idle' : 'working', stoppedAt: null, lastActivityAt: now })
+    sessions.update({ ...known, state: idle ? 'idle' : 'working', stoppedAt: null, lastActivityAt: now, stateSince: now })
     return id
   }
   const session = newSession({ id, kind: 'managed', state: idle ? 'idle' : 'working', workingDir: '', tmuxSession: terminal, createdAt: now })

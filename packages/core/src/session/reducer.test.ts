@@ -154,6 +154,16 @@ describe('reduce: every recorded payload', () => {
     })
   })
 
+  it('stateSince moves only when the state changes (hooks and what the server sees alike)', () => {
+    const s = aSession({ state: 'working', stateSince: 1_000 })
+    expect(reduce(s, hook('PreToolUse.Read.json'), NOW).session.stateSince).toBe(1_000)
+    const idle = reduce(s, hook('Stop.json'), NOW).session
+    expect([idle.state, idle.stateSince]).toEqual(['idle', NOW])
+    const gone = reduce(idle, { kind: 'tmux_gone' }, NOW + 5).session
+    expect([gone.state, gone.stateSince]).toEqual(['stopped', NOW + 5])
+    expect(reduce(gone, { kind: 'tmux_gone' }, NOW + 9).session.stateSince).toBe(NOW + 5)
+  })
+
   it('records the tool of Pre/PostToolUse', () => {
     expect(reduce(aSession({ state: 'working' }), hook('PreToolUse.Read.json'), NOW).session.lastTool).toBe('Read')
     expect(reduce(aSession({ state: 'working' }), hook('PostToolUse.Bash.json'), NOW).session.lastTool).toBe('Bash')

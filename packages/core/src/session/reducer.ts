@@ -134,7 +134,7 @@ function reduceHook(session: Session, e: HookEvent, now: number): Reduction {
   const effects: Effect[] = []
   const quietMs = now - (session.lastEventAt ?? session.lastActivityAt)
   const state = nextStateForHook(session.state, e, session.kind, quietMs)
-  const next: Session = { ...session, state, lastActivityAt: now, lastEventAt: now }
+  const next: Session = { ...session, state, lastActivityAt: now, lastEventAt: now, stateSince: state !== session.state ? now : session.stateSince }
 
   if (e.event === 'SessionStart' && e.claudeSessionId !== session.claudeSessionId) {
     if (session.claudeSessionId !== null) {
@@ -180,7 +180,7 @@ function reduceSystem(session: Session, e: SystemEvent, now: number): Reduction 
   if (e.kind === 'tmux_gone') state = 'stopped'
   else if (e.kind === 'pane_idle' && PANE_IDLE_ENDS.has(state)) state = 'idle'
   if (state === session.state) return { session, effects: [] }
-  const next: Session = { ...session, state, lastActivityAt: now }
+  const next: Session = { ...session, state, lastActivityAt: now, stateSince: now }
   const effects: Effect[] = [{ type: 'state_changed', from: session.state, to: state }]
   if (state === 'stopped') {
     next.stoppedAt = now

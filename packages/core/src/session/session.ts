@@ -36,6 +36,8 @@ export interface Session {
   backgroundTasks: number
   /** Time of the last hook event (ms). */
   lastEventAt: number | null
+  /** When the session entered its current state (ms): "waiting for 4 min". */
+  stateSince: number
   /** The policy profile its tool calls are judged by; null: the default profile. */
   policy: string | null
   /** The prompt a parent spawned it with (`sm spawn`); null for sessions not spawned. */
@@ -64,6 +66,7 @@ export function newSession(
     lastMessage: null,
     backgroundTasks: 0,
     lastEventAt: null,
+    stateSince: fields.createdAt,
     policy: null,
     spawnPrompt: null,
     currentTask: null,

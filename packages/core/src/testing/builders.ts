@@ -20,6 +20,7 @@ export function aSession(overrides: Partial<Session> = {}): Session {
     lastMessage: null,
     backgroundTasks: 0,
     lastEventAt: null,
+    stateSince: 0,
     policy: null,
     spawnPrompt: null,
     currentTask: null,

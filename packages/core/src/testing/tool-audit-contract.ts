@@ -26,6 +26,7 @@ export const aToolEvent = (overrides: Partial<NewToolEvent> = {}): NewToolEvent 
   sensitive: false,
   match: null,
   decision: null,
+  decidedBy: null,
   ...overrides,
 })
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createClient, type EventDto, type MessageDto, type SessionDto } from '@claude-sessions/api/client'
+import { createClient, type EventDto, type MessageDto, type SessionDto, type ToolEventDto } from '@claude-sessions/api/client'
 import type { SendableKey } from '@claude-sessions/core'
 import { tmux, waitFor, type WaitForOptions } from './tmux-harness.js'
 
@@ -234,6 +234,11 @@ export class SmApi {
   /** `POST /web/login`: a one-time link to the web dashboard. */
   async webLogin(): Promise<string> {
     return (await this.client().webLogin()).url
+  }
+
+  /** `GET /tools?session=…`: the session's tool audit rows, newest first. */
+  async tools(ref: string): Promise<ToolEventDto[]> {
+    return (await this.client().tools({ session: ref, limit: 1000 })).tools
   }
 
   async session(ref: string): Promise<SessionJson> {
