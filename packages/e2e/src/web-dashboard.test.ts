@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, type TestBrowser } from './support/browser.js'
 import { stopClaudeWorld } from './support/claude-world.js'
+import { startTcpProxy } from './support/tcp-proxy.js'
 import { startFakeWorld, type FakeWorld } from './support/fake-world.js'
 import { runSm, runSmJson, type SessionJson } from './support/sm-harness.js'
 import { capture, privateSocket, tmux } from './support/tmux-harness.js'
@@ -289,7 +290,45 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     const { stdout } = await tmux(socket, ['show-environment', '-t', `=claude-${alpha.id}`, 'CLAUDE_SESSION_MANAGER_TOKEN'])
     const token = stdout.trim().split('=')[1]!
     expect(token.length).toBeGreaterThan(10)
-    const res = await fetch(`${world.server.url}/web/login`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-sm-session': alpha.id, 'content-type': 'application/json' }, body: '{}' })
+    const asAgent = { authorization: `Bearer ${token}`, 'x-sm-session': alpha.id, 'content-type': 'application/json' }
+    const res = await fetch(`${world.server.url}/web/login`, { method: 'POST', headers: asAgent, body: '{}' })
     expect(res.status).toBe(403)
+    // on the web port its token opens nothing: approving, the sessions, the terminal
+    const origin = web
+    expect((await fetch(`${web}/api/web/decisions/d1`, { method: 'POST', headers: { ...asAgent, origin, 'x-sm-web': '1' }, body: '{"verdict":"allow"}' })).status).toBe(403)
+    expect((await fetch(`${web}/api/sessions`, { headers: asAgent })).status).toBe(403)
+    const upgrade = await new Promise<number>((resolve, reject) => {
+      const url = new URL(`${web}/api/web/terminal/${alpha.id}`)
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers: { ...asAgent, origin, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } })
+      req.on('response', (r) => resolve(r.statusCode ?? 0))
+      req.on('upgrade', () => resolve(101))
+      req.on('error', reject)
+      req.end()
+    })
+    expect(upgrade).toBe(403)
   })
+
+  it('the page says when its connection is lost and catches up when it returns', async () => {
+    const proxy = await startTcpProxy(Number(new URL(web).port))
+    try {
+      const login = new URL(await world.api.webLogin())
+      login.port = String(proxy.port)
+      const page = await (await browser.context()).newPage()
+      await page.goto(login.toString())
+      await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor()
+      proxy.cut()
+      await page.getByRole('status').filter({ hasText: 'Connection lost' }).waitFor({ timeout: 15_000 })
+      // what happens meanwhile is on the page once it is back
+      expect((await runSm(['name', alpha.id, 'alpha2'], world.smEnv)).status).toBe(0)
+      proxy.restore()
+      await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor({ timeout: 15_000 })
+      await row(page, 'alpha2').waitFor({ timeout: 10_000 })
+      expect((await runSm(['name', alpha.id, 'alpha'], world.smEnv)).status).toBe(0)
+      await row(page, 'alpha').waitFor({ timeout: 10_000 })
+      await page.close()
+    } finally {
+      await proxy.close()
+    }
+  })
+
 })

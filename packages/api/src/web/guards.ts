@@ -44,13 +44,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD'])
  * Throws `forbidden`.
  */
 export function assertWebRequest(
-  request: { method: string; host: string | undefined; origin: string | undefined; contentType: string | undefined; smWeb: string | undefined },
+  request: { method: string; host: string | undefined; origin: string | undefined; contentType: string | undefined; smWeb: string | undefined; authorization?: string | undefined },
   options: WebGuardOptions = {},
 ): void {
   const allowed = options.allowedHosts ?? []
   if (allowedHost(request.host, allowed) === null) {
     throw new SessionsError('forbidden', `host ${JSON.stringify(request.host ?? '')} is not allowed`)
   }
+  assertNoToken(request.authorization)
   if (SAFE_METHODS.has(request.method)) return
   if (!sameOrigin(request.origin, request.host!, allowed)) {
     throw new SessionsError('forbidden', `origin ${JSON.stringify(request.origin ?? '')} is not allowed`)
@@ -61,10 +62,22 @@ export function assertWebRequest(
   }
 }
 
-/** A WebSocket upgrade: an allowed Host and our exact Origin (present). Throws `forbidden`. */
-export function assertWebUpgrade(host: string | undefined, origin: string | undefined, options: WebGuardOptions = {}): void {
+/**
+ * The web port is for people: only the login cookie opens it. A bearer token (an agent's own, or
+ * the operator's, which scripts use on the API port) is refused outright, so an agent learns at
+ * once that it can't approve, answer or take control here.
+ */
+function assertNoToken(authorization: string | undefined): void {
+  if (authorization !== undefined && authorization !== '') {
+    throw new SessionsError('forbidden', 'the web dashboard takes only its login cookie: tokens (and so agents) are refused here; use the API port')
+  }
+}
+
+/** A WebSocket upgrade: an allowed Host, no token, and our exact Origin (present). Throws `forbidden`. */
+export function assertWebUpgrade(host: string | undefined, origin: string | undefined, options: WebGuardOptions = {}, authorization?: string): void {
   const allowed = options.allowedHosts ?? []
   if (allowedHost(host, allowed) === null) throw new SessionsError('forbidden', `host ${JSON.stringify(host ?? '')} is not allowed`)
+  assertNoToken(authorization)
   if (!sameOrigin(origin, host!, allowed)) throw new SessionsError('forbidden', `origin ${JSON.stringify(origin ?? '')} is not allowed`)
 }
 
@@ -102,6 +115,7 @@ export function webGuard(options: WebGuardOptions = {}): MiddlewareHandler {
         origin: c.req.header('origin'),
         contentType: c.req.header('content-type'),
         smWeb: c.req.header('x-sm-web'),
+        authorization: c.req.header('authorization'),
       },
       options,
     )

@@ -96,6 +96,7 @@ describe('terminal socket', () => {
     ['a foreign Origin, with the cookie', (_: string, c: string) => ({ origin: 'http://127.0.0.1:1', cookie: c }), 403],
     ['no Origin, with the cookie', (_: string, c: string) => ({ cookie: c }), 403],
     ['Host evil.example', (o: string, c: string) => ({ origin: o, cookie: c, host: 'evil.example' }), 403],
+    ["an agent's bearer token, with the cookie", (o: string, c: string) => ({ origin: o, cookie: c, authorization: 'Bearer token-1' }), 403],
   ])('refuses an upgrade with %s', async (_, headers, status) => {
     const { connect, origin, cookie, session, viewer } = await setup()
     expect(await connect(`/api/web/terminal/${session.id}`, headers(origin, cookie))).toEqual({ status })

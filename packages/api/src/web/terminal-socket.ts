@@ -187,7 +187,7 @@ export function terminalUpgrade(deps: TerminalSocketDeps): { handle(req: Incomin
       try {
         const path = PATH.exec(new URL(req.url ?? '/', 'http://x').pathname)
         if (path === null) throw new SessionsError('not_found', 'no such WebSocket route')
-        assertWebUpgrade(req.headers.host, req.headers.origin, { allowedHosts: deps.allowedHosts ?? [] })
+        assertWebUpgrade(req.headers.host, req.headers.origin, { allowedHosts: deps.allowedHosts ?? [] }, req.headers.authorization)
         if (!deps.logins.verify(cookieOf(req.headers.cookie))) throw new SessionsError('unauthorized', 'not logged in: run `sm web` for a login link')
         const session = deps.service.resolve(path[1]!)
         if (session.tmuxSession === null) throw new SessionsError('not_typable', `session ${session.id} was not started by sm: it has no terminal here`)

@@ -68,9 +68,19 @@ describe('web listener', () => {
     expect(await res.json()).toEqual({ sessions: [] })
   })
 
-  it('a bearer token (operator or agent) opens nothing on the web port: only the cookie does', async () => {
-    const { request } = setup()
-    expect((await request('/api/sessions', { headers: { authorization: `Bearer ${OPERATOR}` } })).status).toBe(401)
+  it('a bearer token (operator or agent) is refused on the web port (403), even with a valid cookie: approve, take control, anything', async () => {
+    const { request, postJson, login, service, decisions } = setup()
+    const cookie = await login()
+    const agent = await service.create({ workingDir: '/repo' })
+    const asAgent = { authorization: 'Bearer token-1', 'x-sm-session': agent.id }
+    expect((await request('/api/sessions', { headers: { authorization: `Bearer ${OPERATOR}` } })).status).toBe(403)
+    expect((await request('/api/sessions', { headers: asAgent })).status).toBe(403)
+    void service.ingestHookHeld({ event: 'PermissionRequest', payload: { session_id: 'c-x', tool_name: 'Bash', tool_input: { command: 'x' } }, raw: '{}', managerId: agent.id, token: 'token-1' }, new AbortController().signal)
+    const id = decisions.list()[0]!.id
+    expect((await postJson(`/api/web/decisions/${id}`, { verdict: 'allow' }, asAgent)).status).toBe(403)
+    expect((await postJson(`/api/web/decisions/${id}`, { verdict: 'allow' }, { ...asAgent, cookie })).status).toBe(403)
+    expect(decisions.waiting).toBe(1)
+    decisions.stop()
   })
 
   it('a used or wrong login code is 401', async () => {
