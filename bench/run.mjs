@@ -1,6 +1,6 @@
 // Benchmarks of claude-sessions. `pnpm bench` (setup, then this), or `node bench/run.mjs`.
 //
-//   node bench/run.mjs [--only hook|ingest|streams|cold|classifier|policy|delivery|spawn|telegram[,…]] [--quick] [--profile]
+//   node bench/run.mjs [--only hook|ingest|streams|cold|classifier|policy|delivery|spawn|telegram|web[,…]] [--quick] [--profile]
 //
 // Prints a report (figure, baseline measured in the same run, ratio, target, PASS/FAIL) and
 // writes the same figures to .bench/latest.json (and .bench/<time>.json). Figures are wall
@@ -20,6 +20,7 @@ import { benchPolicy } from './policy.mjs'
 import { benchSpawn } from './spawn.mjs'
 import { benchStreams } from './streams.mjs'
 import { benchTelegram } from './telegram.mjs'
+import { benchWeb } from './web.mjs'
 import { REPO, TMUX_SOCKET, cleanupSync, killTmux, printTable } from './support.mjs'
 
 const BENCHES = {
@@ -32,6 +33,7 @@ const BENCHES = {
   delivery: { title: 'Message delivery latency (Stop hook reply, typed), fake agent', run: benchDelivery },
   spawn: { title: '20 children spawned at once by one parent, fake agent', run: benchSpawn },
   telegram: { title: 'Telegram: Stop → message at the Bot API, button press → permission answered (fake Bot API)', run: benchTelegram },
+  web: { title: 'Web dashboard in Chromium: hook → DOM, key → echo, pages watching, load and bundle', run: benchWeb },
 }
 
 const { values } = parseArgs({
@@ -44,8 +46,8 @@ const { values } = parseArgs({
 })
 if (values.help) {
   process.stdout.write(
-    'usage: node bench/run.mjs [--only hook|ingest|streams|cold|classifier|policy|delivery|spawn|telegram[,...]] [--quick] [--profile]\n' +
-      '  --quick    smaller counts (hook 150 rounds, ingest 3 s, cold 10 runs, delivery 20 messages, spawn 1 round, telegram 40 turns)\n' +
+    'usage: node bench/run.mjs [--only hook|ingest|streams|cold|classifier|policy|delivery|spawn|telegram|web[,...]] [--quick] [--profile]\n' +
+      '  --quick    smaller counts (hook 150 rounds, ingest 3 s, cold 10 runs, delivery 20 messages, spawn 1 round, telegram 40 turns, web 40 changes and 20 keys)\n' +
       '  --profile  run the ingest server with --cpu-prof into .bench/profiles\n' +
       '             (summarize with: node bench/profile-summary.mjs <file.cpuprofile>)\n',
   )

@@ -149,9 +149,10 @@ function waitForListening(proc, label) {
       if (m) {
         clearTimeout(timer)
         proc.off('exit', onExit)
-        // keep draining stderr so the child never blocks on a full pipe
+        // keep draining stderr so the child never blocks on a full pipe (its lines stay readable)
         proc.stderr.off('data', onData)
-        proc.stderr.on('data', () => {})
+        proc.stderrText = err
+        proc.stderr.on('data', (more) => (proc.stderrText = (proc.stderrText + more).slice(-20_000)))
         resolve(m[1])
       }
     })
@@ -240,6 +241,12 @@ export async function startSmServer({ label = 'server', nodeArgs = [], extraConf
       const text = await res.text()
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`)
       return JSON.parse(text)
+    },
+    /** The web dashboard's address (once the server printed it). */
+    webUrl: () => waitUntil(() => /web dashboard on (http:\/\/\S+)/.exec(proc.stderrText ?? '')?.[1], { timeoutMs: 10_000, message: 'the web dashboard line' }),
+    /** A one-time login link to the web dashboard. */
+    async webLogin() {
+      return (await this.api('POST', '/web/login', {})).url
     },
     /** A managed session (tmux terminal running the sleeping agent) and its own token. */
     async createManagedSession(name, policy) {

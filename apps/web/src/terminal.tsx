@@ -30,6 +30,8 @@ export function TerminalPanel({ sessionId }: { sessionId: string }) {
     term.loadAddon(fitAddon)
     fit.current = fitAddon
     term.open(host.current!)
+    // the terminal object on its element: tests and benchmarks read its buffer (the screen reader's text is the DOM)
+    Object.assign(host.current!, { xterm: term })
     let controlNow = false
     let retry: ReturnType<typeof setTimeout> | undefined
     let stopped = false

@@ -51,7 +51,7 @@ export const onWall = (s: Session, now: number): boolean => isLive(s) || (s.stop
 export function wallEvents(options: WebEventsOptions): Response {
   const { service, now } = options
   const backlog = options.backlogBytes ?? 4 * 1024 * 1024
-  const flushMs = options.flushMs ?? 20
+  const flushMs = options.flushMs ?? 10
   const pending = new Map<string, Session>()
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let heartbeat: ReturnType<typeof setInterval> | undefined
