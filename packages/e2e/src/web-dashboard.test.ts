@@ -216,6 +216,52 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     await page.close()
   })
 
+  it('the tree view shows a child under its parent; kill with its subtree stops both after a confirmation naming them', async () => {
+    const parent = await runSmJson<SessionJson>(['new', world.work, '--no-attach', '--name', 'zeta'], world.smEnv)
+    await world.api.waitForState(parent.id, 'idle')
+    const { stdout } = await tmux(socket, ['show-environment', '-t', `=claude-${parent.id}`, 'CLAUDE_SESSION_MANAGER_TOKEN'])
+    const spawned = await fetch(`${world.server.url}/sessions/spawn`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stdout.trim().split('=')[1]!}`, 'x-sm-session': parent.id, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'child work', name: 'zeta-child' }),
+    })
+    expect(spawned.status, await spawned.clone().text()).toBe(201)
+    const child = ((await spawned.json()) as { session: SessionJson }).session
+    await world.api.waitForState(child.id, 'idle')
+    const page = await openWall()
+    await page.getByLabel('Tree').check()
+    const labels = await page.getByRole('region', { name: 'Sessions' }).getByRole('listitem').evaluateAll((items) => items.map((i) => i.getAttribute('aria-label')))
+    expect(labels.indexOf('zeta-child idle')).toBe(labels.indexOf('zeta idle') + 1)
+    expect(await row(page, 'zeta').textContent()).toContain('1 child')
+    await row(page, 'zeta').getByRole('link', { name: 'zeta' }).click()
+    await page.getByRole('button', { name: 'Kill' }).click()
+    expect(await page.getByRole('alertdialog', { name: 'Confirm' }).textContent()).toContain('Kill zeta and its 1 descendant?')
+    await page.getByRole('alertdialog', { name: 'Confirm' }).getByRole('button', { name: 'Confirm' }).click()
+    await world.api.waitForState(parent.id, 'stopped')
+    await world.api.waitForState(child.id, 'stopped')
+    await page.getByRole('status').filter({ hasText: 'Killed 2 sessions' }).waitFor()
+    await page.close()
+  })
+
+  it('works on a phone-sized screen: the wall as a list, the terminal with the key row', async () => {
+    const context = await browser.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+    const page = await context.newPage()
+    await page.goto(await world.api.webLogin())
+    await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor()
+    const alphaRow = row(page, 'alpha')
+    await alphaRow.waitFor()
+    const box = (await alphaRow.boundingBox())!
+    expect(box.width).toBeLessThanOrEqual(390)
+    await alphaRow.getByRole('link', { name: 'alpha' }).tap()
+    await page.getByRole('button', { name: 'Take control' }).tap()
+    const keys = page.getByRole('toolbar', { name: 'Keys' })
+    await keys.waitFor()
+    expect(await keys.getByRole('button').evaluateAll((b) => b.map((x) => x.getAttribute('aria-label')))).toEqual(['Escape', 'Shift+Tab', 'Ctrl+C', 'Up', 'Down', 'Left', 'Right', 'Enter'])
+    for (const b of await keys.getByRole('button').all()) expect((await b.boundingBox())!.x + (await b.boundingBox())!.width).toBeLessThanOrEqual(390)
+    await page.getByRole('button', { name: 'Release control' }).tap()
+    await context.close()
+  })
+
   describe('another web page in the same browser', () => {
     let evil: Server
     let evilOrigin: string
