@@ -10,13 +10,13 @@ import { WebLogins } from './web-logins.js'
 
 /** Views that record what reached them; `emit` plays terminal output. */
 class RecordingViewer implements TerminalViewer {
-  readonly opened: { terminal: string; size: TerminalSize; control: boolean; written: string[]; resized: TerminalSize[]; closed: boolean; emit(s: string): void }[] = []
+  readonly opened: { terminal: string; size: TerminalSize; control: boolean; written: string[]; resized: TerminalSize[]; closed: boolean; flow: string[]; emit(s: string): void }[] = []
   async size(): Promise<TerminalSize> {
     return { cols: 100, rows: 30 }
   }
   open(terminal: string, options: TerminalSize & { control: boolean }): TerminalView {
     let onData: (chunk: string) => void = () => undefined
-    const record = { terminal, size: { cols: options.cols, rows: options.rows }, control: options.control, written: [] as string[], resized: [] as TerminalSize[], closed: false, emit: (s: string) => onData(s) }
+    const record = { terminal, size: { cols: options.cols, rows: options.rows }, control: options.control, written: [] as string[], resized: [] as TerminalSize[], closed: false, flow: [] as string[], emit: (s: string) => onData(s) }
     this.opened.push(record)
     queueMicrotask(() => onData('\x1b[H\x1b[2Jscreen of ' + terminal))
     return {
@@ -24,8 +24,8 @@ class RecordingViewer implements TerminalViewer {
       onExit: () => undefined,
       write: (d) => record.written.push(d),
       resize: (s) => record.resized.push(s),
-      pause: () => undefined,
-      resume: () => undefined,
+      pause: () => record.flow.push('pause'),
+      resume: () => record.flow.push('resume'),
       close: () => (record.closed = true),
     }
   }
@@ -173,6 +173,23 @@ describe('terminal socket', () => {
     c.ws.send(JSON.stringify({ type: 'input', data: 'x'.repeat(MAX_CLIENT_FRAME + 1) }))
     expect(await closed).toBe(1009)
     await until(() => !service.underHumanControl(session.id))
+  })
+
+  it('a browser that stops reading pauses the terminal past 1 MiB unsent, and resumes it once it catches up; nothing is lost', async () => {
+    const { open, viewer } = await setup()
+    const c = await open()
+    const view = viewer.opened[0]!
+    const socket = (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
+    socket.pause()
+    const chunk = 'x'.repeat(64 * 1024)
+    for (let i = 0; i < 64; i++) view.emit(chunk)
+    await until(() => view.flow.includes('pause'))
+    const before = c.output.join('').length
+    socket.resume()
+    await until(() => view.flow.includes('resume'), 10_000)
+    await until(() => c.output.join('').length >= before + 64 * chunk.length - 1, 10_000)
+    expect(c.output.join('').split('x').length - 1).toBe(64 * chunk.length)
+    c.ws.close()
   })
 
   it('an agent can never take control: the service refuses a session actor', async () => {
