@@ -34,7 +34,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['packages/{core,api,store-sqlite,telegram}/src/**/*.test.ts', 'tooling/**/*.test.ts'],
+          include: ['packages/{core,api,store-sqlite,telegram}/src/**/*.test.ts', 'tooling/**/*.test.ts', 'apps/sm/src/**/*.unit.test.ts'],
           exclude: [...BUILT_OR_SPAWNING, '**/node_modules/**'],
           testTimeout: 20_000,
         },
@@ -45,7 +45,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['apps/*/src/**/*.test.ts', 'hooks/**/*.test.ts', 'packages/{tmux,workspace}/src/**/*.test.ts', ...BUILT_OR_SPAWNING],
-          exclude: ['**/node_modules/**'],
+          exclude: ['apps/sm/src/**/*.unit.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },
       },

@@ -1,4 +1,4 @@
-import yargs from 'yargs'
+import yargs, { type Argv } from 'yargs'
 import { sendCommand, spawnCommand, childrenCommand, waitCommand, clearCommand } from './cli/agent-commands.js'
 import { lockCommand, unlockCommand, telegramCommand, hooksCommand, serverCommand } from './cli/admin-commands.js'
 import { whoCommand, othersCommand, allCommand, aloneCommand, taskCommand, subagentsCommand } from './cli/awareness-commands.js'
@@ -16,8 +16,9 @@ import {
   eventsCommand,
   lastCommand,
 } from './cli/session-commands.js'
-import type { Register } from './cli/shared.js'
+import type { CliRun, Register } from './cli/shared.js'
 import { toolsCommand, tailCommand, explainCommand } from './cli/tool-commands.js'
+import type { Io } from './io.js'
 
 declare const __SM_VERSION__: string
 
@@ -56,14 +57,18 @@ const commands = (argv: readonly string[]): Register[] => [
   serverCommand,
 ]
 
-export function cli(argv: string[]) {
+/** A usage error, already reported on stderr: exit 1. */
+class UsageError extends Error {}
+
+export function cli(argv: string[], run: CliRun) {
+  const { io } = run
   const base = yargs(argv)
     .scriptName('sm')
     .usage('$0 <command> [options]\n\nDrive Claude Code sessions managed by the claude-sessions server.')
-  return commands(argv)
-    .reduce((y, register) => register(y), base)
+  const y: Argv = commands(argv)
+    .reduce((y, register) => register(y, run), base)
     .command('completion', 'print a bash/zsh completion script', () => {}, () => {
-      cliInstance.showCompletionScript()
+      y.showCompletionScript()
     })
     .epilogue(
       'A session is an id, a unique id prefix or a name. Exit codes: 0 success or yes, 1 error or no, ' +
@@ -77,19 +82,29 @@ export function cli(argv: string[]) {
     .help()
     .alias('h', 'help')
     .alias('v', 'version')
-    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .wrap(Math.min(100, io.out.columns ?? 100))
     .parserConfiguration({ 'populate--': true })
     .fail((msg, err) => {
       if (err) throw err
-      process.stderr.write(`sm: ${msg.replace(/\s*\n\s*/g, ' ')}${msg.includes('--help') ? '' : ' (sm --help for usage)'}\n`)
-      process.exit(1)
+      io.err.write(`sm: ${msg.replace(/\s*\n\s*/g, ' ')}${msg.includes('--help') ? '' : ' (sm --help for usage)'}\n`)
+      throw new UsageError(msg)
     })
+  return y
 }
 
-let cliInstance: { showCompletionScript(): unknown; parseAsync(): Promise<unknown> }
-
-/** The full command line (yargs): every command, --help, completion. */
-export async function main(argv: string[]): Promise<void> {
-  cliInstance = cli(argv)
-  await cliInstance.parseAsync()
+/**
+ * The full command line (yargs): every command, --help, completion. What yargs prints itself
+ * (help, the version, the completion script) goes to `io.out`; returns the exit code.
+ */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const run: CliRun = { io, exitCode: 0 }
+  try {
+    await cli(argv, run).parseAsync(argv, {}, (_error, _argv, output) => {
+      if (output !== '') io.out.write(`${output}\n`)
+    })
+  } catch (error) {
+    if (error instanceof UsageError) return 1
+    throw error
+  }
+  return run.exitCode
 }

@@ -3,7 +3,8 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { ApiError, createClient, type Client } from '@claude-sessions/api/client'
 import { nodeTransport } from '@claude-sessions/api/node'
-import { processEnv, type Env } from './env.js'
+import type { Env } from './env.js'
+import type { Io } from './io.js'
 
 /** Where the server is and how `sm` proves who it is. */
 export interface Connection {
@@ -58,7 +59,7 @@ async function fileSettings(env: Env): Promise<FileSettings> {
   }
 }
 
-export async function resolveConnection(env: Env = processEnv()): Promise<Connection> {
+export async function resolveConnection(env: Env): Promise<Connection> {
   const file = await fileSettings(env)
   const port = env.CLAUDE_SESSIONS_PORT || String(file.port ?? 8420)
   const dataDir = env.CLAUDE_SESSIONS_DATA_DIR || file.dataDir || join(xdg(env, 'XDG_DATA_HOME', '.local/share'), 'claude-sessions')
@@ -82,12 +83,20 @@ export async function resolveConnection(env: Env = processEnv()): Promise<Connec
   }
 }
 
-export function clientFor(conn: Connection): Client {
-  return createClient({ baseUrl: conn.baseUrl, token: conn.token, sessionId: conn.sessionId, transport: nodeTransport })
+/** The client for `conn`: the one `io` hands in, else one over `io.transport` (default node:http). */
+export function clientFor(conn: Connection, io: Pick<Io, 'client' | 'transport'> = {}): Client {
+  return io.client ?? createClient({ baseUrl: conn.baseUrl, token: conn.token, sessionId: conn.sessionId, transport: io.transport ?? nodeTransport })
+}
+
+/** What a command that talks to the server is handed: the world, where the server is, and a client for it. */
+export interface ServerContext {
+  io: Io
+  conn: Connection
+  client: Client
 }
 
 /** The caller's own session id; exit 2 outside a managed session. */
-export function ownSessionId(env: Env = processEnv()): string {
+export function ownSessionId(env: Env): string {
   const id = env.CLAUDE_SESSION_MANAGER_ID
   if (!id) throw new CliError('not inside a managed session (CLAUDE_SESSION_MANAGER_ID is not set)', 2)
   return id

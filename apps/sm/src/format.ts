@@ -1,4 +1,5 @@
 import type { SessionDto } from '@claude-sessions/api/client'
+import type { Output } from './io.js'
 
 /** `42s`, `5m`, `3h`, `2d`. */
 export function age(iso: string, now = Date.now()): string {
@@ -30,6 +31,6 @@ export function sessionTable(sessions: readonly SessionDto[], now = Date.now()):
 
 export const describeSession = (s: SessionDto): string => `${s.name ?? s.id} (${s.id})`
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+export function printJson(out: Output, value: unknown): void {
+  out.write(`${JSON.stringify(value, null, 2)}\n`)
 }

@@ -1,8 +1,7 @@
 /** Commands that need no session: the checkout lock, Telegram access, hooks, the server. Each is a yargs command, registered in order by cli.ts. */
-import { runLocal } from '../run-command.js'
-import { type Register, hooks, json, run } from './shared.js'
+import { type Register, hooks, json, local, run } from './shared.js'
 
-export const lockCommand: Register = (y) =>
+export const lockCommand: Register = (y, cli) =>
   y.command(
     'lock [task..]',
     'lock this git checkout for your task (works with the server down); alone: show the lock (exit 1 when another holds it)',
@@ -11,10 +10,10 @@ export const lockCommand: Register = (y) =>
         .positional('task', { type: 'string', array: true, describe: 'what you are doing, e.g. "refactor auth"' })
         .option('dir', { type: 'string', describe: 'a directory in the checkout (default: current)' })
         .options(json),
-    (a) => runLocal(async () => (await import('../commands/lock.js')).lock(a)),
+    local(cli, async (io, a) => (await import('../commands/lock.js')).lock(io, a)),
   )
 
-export const unlockCommand: Register = (y) =>
+export const unlockCommand: Register = (y, cli) =>
   y.command(
     'unlock',
     "release your lock on this git checkout (another's only with --force, or when stale)",
@@ -23,10 +22,10 @@ export const unlockCommand: Register = (y) =>
         .option('force', { type: 'boolean', describe: 'remove the lock even when another session holds it' })
         .option('dir', { type: 'string', describe: 'a directory in the checkout (default: current)' })
         .options(json),
-    (a) => runLocal(async () => (await import('../commands/lock.js')).unlock(a)),
+    local(cli, async (io, a) => (await import('../commands/lock.js')).unlock(io, a)),
   )
 
-export const telegramCommand: Register = (y) =>
+export const telegramCommand: Register = (y, cli) =>
   y.command(
     'telegram <action> [user]',
     'Telegram access: `pair` prints a one-time code to send the bot as /pair <code> (10 min, once); `status` shows who may use the bot, topics and the outbox; `unpair <user id>` revokes a paired user',
@@ -35,10 +34,10 @@ export const telegramCommand: Register = (y) =>
         .positional('action', { choices: ['pair', 'status', 'unpair'] as const, demandOption: true })
         .positional('user', { type: 'string', describe: 'unpair: the Telegram user id' })
         .options(json),
-    run(async (c, a) => (await import('../commands/telegram.js')).telegram(c, a)),
+    run(cli, async (c, a) => (await import('../commands/telegram.js')).telegram(c, a)),
   )
 
-export const hooksCommand: Register = (y) =>
+export const hooksCommand: Register = (y, cli) =>
   y.command(
     'hooks <action>',
     'install, uninstall or show our Claude Code hooks',
@@ -52,15 +51,15 @@ export const hooksCommand: Register = (y) =>
           describe: 'command: hooks/sm-hook, loses nothing while the server is down; http: native http hooks, faster, lossy',
         })
         .options(json),
-    run(async (c, a) => {
+    run(cli, async (c, a) => {
       const h = await hooks()
-      if (a.action === 'install') return h.install(c, a)
-      if (a.action === 'uninstall') return h.uninstall(a)
-      return h.status(a)
+      if (a.action === 'install') return h.install(c.io, c.conn, a)
+      if (a.action === 'uninstall') return h.uninstall(c.io, a)
+      return h.status(c.io, a)
     }),
   )
 
-export const serverCommand: Register = (y) =>
+export const serverCommand: Register = (y, cli) =>
   y.command(
     'server',
     'run the server in the foreground',
@@ -70,7 +69,7 @@ export const serverCommand: Register = (y) =>
         .option('host', { type: 'string', describe: 'address to bind (default 127.0.0.1)' })
         .option('data-dir', { type: 'string', describe: 'data directory (default $XDG_DATA_HOME/claude-sessions)' })
         .option('config', { type: 'string', describe: 'config file (default $XDG_CONFIG_HOME/claude-sessions/config.yaml)' }),
-    run(async (_c, a) => {
+    run(cli, async (_c, a) => {
       const { runServer } = await import('@claude-sessions/server')
       return runServer({ port: a.port, host: a.host, dataDir: a.dataDir, config: a.config })
     }),

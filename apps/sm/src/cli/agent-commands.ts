@@ -5,7 +5,7 @@ import { type Register, agents, json, run, session } from './shared.js'
 /** `send`: needs the raw argv (yargs reads a lone '-' as '') */
 export const sendCommand =
   (argv: readonly string[]): Register =>
-  (y) =>
+  (y, cli) =>
     y.command(
     'send <session> [text]',
     'send a message: sequential (default) when its turn ends, --important at its next tool call, --urgent interrupts; - reads stdin; text starting with - goes after --',
@@ -16,7 +16,7 @@ export const sendCommand =
         .option('important', { type: 'boolean', describe: 'as soon as possible, even mid-turn' })
         .option('urgent', { type: 'boolean', describe: 'interrupt the recipient, then type it' })
         .options(json),
-    run(async (c, a) => {
+    run(cli, async (c, a) => {
       // yargs parses a lone '-' as an empty string; the raw argv tells "-" (stdin) from ""
       const afterDashes = (a as { '--'?: unknown[] })['--']
       const text = a.text === '' && argv.includes('-') ? '-' : (a.text ?? afterDashes?.map(String).join(' '))
@@ -25,7 +25,7 @@ export const sendCommand =
     }),
   )
 
-export const spawnCommand: Register = (y) =>
+export const spawnCommand: Register = (y, cli) =>
   y.command(
     'spawn [prompt]',
     'start a child session (only inside a session); the prompt is its first input, given as an argument; a prompt starting with - goes after --',
@@ -38,14 +38,14 @@ export const spawnCommand: Register = (y) =>
         .option('policy', { type: 'string', describe: 'tool policy profile (default: yours; only a stricter one)' })
         .option('wait', { type: 'number', describe: 'message me when the child has finished and stayed quiet this many seconds' })
         .options(json),
-    run(async (c, a) => {
+    run(cli, async (c, a) => {
       const prompt = a.prompt ?? (a as { '--'?: unknown[] })['--']?.map(String).join(' ')
       if (prompt === undefined) throw new CliError('usage: sm spawn <prompt>   (a prompt starting with -: sm spawn -- <prompt>)')
       return (await agents()).spawn(c, { ...a, prompt, workingDir: a.workingDir })
     }),
   )
 
-export const childrenCommand: Register = (y) =>
+export const childrenCommand: Register = (y, cli) =>
   y.command(
     'children [session]',
     'list the children of a session (default: yours); exit 1 when there are none',
@@ -55,21 +55,21 @@ export const childrenCommand: Register = (y) =>
         .option('recursive', { type: 'boolean', alias: 'r', describe: 'the whole subtree' })
         .option('status', { choices: ['running', 'idle', 'completed', 'error', 'stopped', 'all'] as const, default: 'all' as const })
         .options(json),
-    run(async (c, a) => (await agents()).children(c, a)),
+    run(cli, async (c, a) => (await agents()).children(c, a)),
   )
 
-export const waitCommand: Register = (y) =>
+export const waitCommand: Register = (y, cli) =>
   y.command(
     'wait <session> <seconds>',
     'get one message when a session finishes its work, exits, or <seconds> pass (returns at once)',
     (y) => session(y).positional('seconds', { type: 'number', demandOption: true }).options(json),
-    run(async (c, a) => (await agents()).wait(c, a)),
+    run(cli, async (c, a) => (await agents()).wait(c, a)),
   )
 
-export const clearCommand: Register = (y) =>
+export const clearCommand: Register = (y, cli) =>
   y.command(
     'clear <session> [prompt]',
     'interrupt if working, /clear, then send the prompt (parent or operator only)',
     (y) => session(y).positional('prompt', { type: 'string' }).options(json),
-    run(async (c, a) => (await agents()).clear(c, a)),
+    run(cli, async (c, a) => (await agents()).clear(c, a)),
   )

@@ -3,7 +3,7 @@ import { SENDABLE_KEYS, type SendableKey } from '@claude-sessions/core'
 import { wantsSessionStatus } from '../in-session.js'
 import { type Register, agents, awareness, json, run, session, sessions } from './shared.js'
 
-export const newCommand: Register = (y) =>
+export const newCommand: Register = (y, cli) =>
   y.command(
     'new [dir]',
     'create a session running Claude Code in a new tmux session',
@@ -16,88 +16,88 @@ export const newCommand: Register = (y) =>
         .option('policy', { type: 'string', describe: "policy profile, e.g. strict (default: the parent session's, else 'default'; never less strict than the parent's)" })
         .option('attach', { type: 'boolean', default: true, describe: 'attach after creating (--no-attach to skip)' })
         .options(json),
-    run(async (c, a) => (await sessions()).create(c, a)),
+    run(cli, async (c, a) => (await sessions()).create(c, a)),
   )
 
-export const statusCommand: Register = (y) =>
+export const statusCommand: Register = (y, cli) =>
   y.command(
     ['status', 'ls'],
     'list sessions: name, id, state, last activity, working dir; inside a session, status (not ls) shows you, the others in your repository and the lock',
     (y) => y.option('all', { type: 'boolean', alias: 'a', describe: 'include stopped sessions' }).options(json),
-    run(async (c, a) => (wantsSessionStatus(a._[0], a.all === true) ? (await awareness()).sessionStatus(c, a) : (await import('../commands/status.js')).status(c, a))),
+    run(cli, async (c, a) => (wantsSessionStatus(a._[0], a.all === true, c.io.env) ? (await awareness()).sessionStatus(c, a) : (await import('../commands/status.js')).status(c, a))),
   )
 
-export const meCommand: Register = (y) =>
-  y.command('me', 'show the session this command runs in', (y) => y.options(json), run(async (c, a) => (await import('../commands/status.js')).me(c, a)))
+export const meCommand: Register = (y, cli) =>
+  y.command('me', 'show the session this command runs in', (y) => y.options(json), run(cli, async (c, a) => (await import('../commands/status.js')).me(c, a)))
 
-export const attachCommand: Register = (y) =>
+export const attachCommand: Register = (y, cli) =>
   y.command(
     'attach [session]',
     'attach this terminal to a session (menu when several)',
     (y) => y.positional('session', { type: 'string', describe: 'id, id prefix or name' }),
-    run(async (c, a) => (await import('../commands/attach.js')).attach(c, a.session)),
+    run(cli, async (c, a) => (await import('../commands/attach.js')).attach(c, a.session)),
   )
 
-export const outputCommand: Register = (y) =>
+export const outputCommand: Register = (y, cli) =>
   y.command(
     'output <session>',
     "print the session's screen",
     (y) => session(y).option('lines', { type: 'number', alias: 'n', default: 50, describe: 'lines of screen and history' }).options(json),
-    run(async (c, a) => (await sessions()).output(c, a)),
+    run(cli, async (c, a) => (await sessions()).output(c, a)),
   )
 
-export const whatCommand: Register = (y) =>
+export const whatCommand: Register = (y, cli) =>
   y.command(
     'what <session>',
     'a 2-3 line summary of what a session is doing, written by the summarizer (claude -p) from its screen',
     (y) => session(y).option('lines', { type: 'number', alias: 'n', default: 100, describe: 'screen lines to summarize (1-2000)' }).options(json),
-    run(async (c, a) => (await import('../commands/what.js')).what(c, a)),
+    run(cli, async (c, a) => (await import('../commands/what.js')).what(c, a)),
   )
 
-export const nameCommand: Register = (y) =>
+export const nameCommand: Register = (y, cli) =>
   y.command(
     'name <args..>',
     'name a session: sm name [session] <name> (your own session when only a name is given)',
     (y) => y.positional('args', { type: 'string', array: true, demandOption: true }).options(json),
-    run(async (c, a) => (await sessions()).name(c, { ...a, args: a.args.map(String) })),
+    run(cli, async (c, a) => (await sessions()).name(c, { ...a, args: a.args.map(String) })),
   )
 
-export const interruptCommand: Register = (y) =>
+export const interruptCommand: Register = (y, cli) =>
   y.command(
     'interrupt <session>',
     'press Escape in a session (stops the current turn)',
     (y) => session(y).options(json),
-    run(async (c, a) => (await sessions()).key(c, { ...a, key: 'Escape' })),
+    run(cli, async (c, a) => (await sessions()).key(c, { ...a, key: 'Escape' })),
   )
 
-export const keyCommand: Register = (y) =>
+export const keyCommand: Register = (y, cli) =>
   y.command(
     'key <session> <key>',
     `press one key in a session: ${SENDABLE_KEYS.join(', ')}`,
     (y) => session(y).positional('key', { type: 'string', choices: SENDABLE_KEYS, demandOption: true }).options(json),
-    run(async (c, a) => (await sessions()).key(c, { ...a, key: a.key as SendableKey })),
+    run(cli, async (c, a) => (await sessions()).key(c, { ...a, key: a.key as SendableKey })),
   )
 
-export const killCommand: Register = (y) =>
+export const killCommand: Register = (y, cli) =>
   y.command(
     'kill <session>',
     'end a session and its tmux session (parent or operator only)',
     (y) => session(y).option('tree', { type: 'boolean', describe: 'its whole subtree too, children first' }).options(json),
-    run(async (c, a) => (a.tree ? (await agents()).killTree(c, a) : (await sessions()).kill(c, a))),
+    run(cli, async (c, a) => (a.tree ? (await agents()).killTree(c, a) : (await sessions()).kill(c, a))),
   )
 
-export const eventsCommand: Register = (y) =>
+export const eventsCommand: Register = (y, cli) =>
   y.command(
     'events <session>',
     "list a session's hook events",
     (y) => session(y).option('limit', { type: 'number', default: 50, describe: 'newest N events' }).options(json),
-    run(async (c, a) => (await sessions()).events(c, a)),
+    run(cli, async (c, a) => (await sessions()).events(c, a)),
   )
 
-export const lastCommand: Register = (y) =>
+export const lastCommand: Register = (y, cli) =>
   y.command(
     'last <session>',
     "print the session's last assistant message (exit 1 when there is none)",
     (y) => session(y).options(json),
-    run(async (c, a) => (await sessions()).lastMessage(c, a)),
+    run(cli, async (c, a) => (await sessions()).lastMessage(c, a)),
   )

@@ -1,17 +1,33 @@
 import type { Argv } from 'yargs'
-import type { Connection } from '../context.js'
-import { runCommand } from '../run-command.js'
+import type { ServerContext } from '../context.js'
+import type { Io } from '../io.js'
+import { runCommand, runLocal } from '../run-command.js'
+
+/** One run of the command line: the world it runs in, and the exit code its command gave. */
+export interface CliRun {
+  io: Io
+  exitCode: number
+}
 
 /** Adds one command to the command line. */
-export type Register = (y: Argv) => Argv
+export type Register = (y: Argv, cli: CliRun) => Argv
 
-type Handler<A> = (conn: Connection, argv: A) => Promise<number> | number
+type Handler<A> = (ctx: ServerContext, argv: A) => Promise<number> | number
 
 export const json = { json: { type: 'boolean', describe: 'machine-readable JSON output' } } as const
 
 /** A handler that talks to the server: the connection is resolved first, errors become exit codes. */
-export function run<A>(handler: Handler<A>) {
-  return (argv: A): Promise<void> => runCommand((conn) => handler(conn, argv))
+export function run<A>(cli: CliRun, handler: Handler<A>) {
+  return async (argv: A): Promise<void> => {
+    cli.exitCode = await runCommand(cli.io, (ctx) => handler(ctx, argv))
+  }
+}
+
+/** A handler that needs no server (`sm lock`, `sm explain`): errors become exit codes. */
+export function local<A>(cli: CliRun, handler: (io: Io, argv: A) => Promise<number> | number) {
+  return async (argv: A): Promise<void> => {
+    cli.exitCode = await runLocal(cli.io, () => handler(cli.io, argv))
+  }
 }
 
 // each command's code is loaded when it runs

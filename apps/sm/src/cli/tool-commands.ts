@@ -1,8 +1,7 @@
 /** Commands on the tool audit: list, follow, explain. Each is a yargs command, registered in order by cli.ts. */
-import { runLocal } from '../run-command.js'
-import { type Register, json, run, session, toolFilters, toolsCommands } from './shared.js'
+import { type Register, json, local, run, session, toolFilters, toolsCommands } from './shared.js'
 
-export const toolsCommand: Register = (y) =>
+export const toolsCommand: Register = (y, cli) =>
   y.command(
     'tools',
     'audited tool events of all sessions, one line each: time, session, event, tool, input, result, flags',
@@ -15,16 +14,16 @@ export const toolsCommand: Register = (y) =>
             toolFilters(s)
               .option('by', { choices: ['tool', 'session', 'category', 'project'] as const, default: 'tool' as const, describe: 'group by' })
               .options(json),
-          run(async (c, a) => (await toolsCommands()).stats(c, a)),
+          run(cli, async (c, a) => (await toolsCommands()).stats(c, a)),
         )
         // not global: `tools stats` has no --limit or --csv
         .option('limit', { type: 'number', default: 50, describe: 'newest N events', global: false })
         .option('csv', { type: 'boolean', describe: 'CSV (RFC 4180) with a header line', global: false })
         .options(json),
-    run(async (c, a) => (await toolsCommands()).tools(c, a)),
+    run(cli, async (c, a) => (await toolsCommands()).tools(c, a)),
   )
 
-export const tailCommand: Register = (y) =>
+export const tailCommand: Register = (y, cli) =>
   y.command(
     'tail <session>',
     "a session's last tool events, one line each; -f follows new ones until Ctrl-C",
@@ -33,10 +32,10 @@ export const tailCommand: Register = (y) =>
         .option('lines', { type: 'number', alias: 'n', default: 20, describe: 'last N events' })
         .option('follow', { type: 'boolean', alias: 'f', describe: 'keep printing new events as they happen' })
         .option('json', { type: 'boolean', describe: 'one JSON object per line (NDJSON)' }),
-    run(async (c, a) => (await toolsCommands()).tail(c, a)),
+    run(cli, async (c, a) => (await toolsCommands()).tail(c, a)),
   )
 
-export const explainCommand: Register = (y) =>
+export const explainCommand: Register = (y, cli) =>
   y.command(
     'explain [command]',
     'say whether a shell command or a tool call is destructive or touches sensitive files, and why',
@@ -46,5 +45,5 @@ export const explainCommand: Register = (y) =>
         .option('tool', { type: 'string', describe: 'a Claude Code tool name (Read, Write, Bash, ...)' })
         .option('input', { type: 'string', describe: "the tool's input as JSON (with --tool)" })
         .options(json),
-    (a) => runLocal(async () => (await import('../commands/explain.js')).explain(a)),
+    local(cli, async (io, a) => (await import('../commands/explain.js')).explain(io, a)),
   )

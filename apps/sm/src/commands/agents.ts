@@ -1,34 +1,30 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { ChildDto } from '@claude-sessions/api/client'
-import { CliError, clientFor, ownSessionId, type Connection } from '../context.js'
+import { CliError, ownSessionId, type ServerContext } from '../context.js'
 import { age, describeSession, printJson } from '../format.js'
+import { line } from '../io.js'
 
 interface Json {
   json?: boolean | undefined
 }
 
-const out = (line: string): void => {
-  process.stdout.write(`${line}\n`)
-}
-
 export async function spawn(
-  conn: Connection,
+  { io, client }: ServerContext,
   argv: Json & { prompt: string; name?: string | undefined; model?: string | undefined; workingDir?: string | undefined; wait?: number | undefined; policy?: string | undefined },
 ): Promise<number> {
-  ownSessionId()
+  ownSessionId(io.env)
   if (argv.prompt.trim() === '') throw new CliError('the prompt is empty')
   if (argv.wait !== undefined && (!Number.isInteger(argv.wait) || argv.wait < 1)) throw new CliError('--wait must be a positive number of seconds')
-  const { session } = await clientFor(conn).spawn({
+  const { session } = await client.spawn({
     prompt: argv.prompt,
     ...(argv.name !== undefined ? { name: argv.name } : {}),
     ...(argv.model !== undefined ? { model: argv.model } : {}),
-    ...(argv.workingDir !== undefined ? { workingDir: resolve(argv.workingDir) } : {}),
+    ...(argv.workingDir !== undefined ? { workingDir: resolve(io.cwd, argv.workingDir) } : {}),
     ...(argv.policy !== undefined ? { policy: argv.policy } : {}),
     ...(argv.wait !== undefined ? { wait: argv.wait } : {}),
   })
-  if (argv.json) printJson(session)
-  else out(`spawned ${describeSession(session)}${argv.wait !== undefined ? `; you get a message when it is done (quiet ${argv.wait}s)` : ''}`)
+  if (argv.json) printJson(io.out, session)
+  else line(io.out, `spawned ${describeSession(session)}${argv.wait !== undefined ? `; you get a message when it is done (quiet ${argv.wait}s)` : ''}`)
   return 0
 }
 
@@ -46,49 +42,49 @@ function childLines(children: readonly ChildDto[], now = Date.now()): string {
   return rows.map((r) => r.map((cell, i) => (i < 5 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd()).join('\n')
 }
 
-export async function children(conn: Connection, argv: Json & { session?: string | undefined; recursive?: boolean | undefined; status: string }): Promise<number> {
-  const ref = argv.session ?? ownSessionId()
-  const r = await clientFor(conn).children(ref, { ...(argv.recursive ? { recursive: true } : {}), status: argv.status })
-  if (argv.json) printJson(r.children)
-  else if (r.children.length > 0) out(childLines(r.children))
+export async function children({ io, client }: ServerContext, argv: Json & { session?: string | undefined; recursive?: boolean | undefined; status: string }): Promise<number> {
+  const ref = argv.session ?? ownSessionId(io.env)
+  const r = await client.children(ref, { ...(argv.recursive ? { recursive: true } : {}), status: argv.status })
+  if (argv.json) printJson(io.out, r.children)
+  else if (r.children.length > 0) line(io.out, childLines(r.children))
   return r.children.length > 0 ? 0 : 1
 }
 
 const MODES = ['sequential', 'important', 'urgent'] as const
 
 export async function send(
-  conn: Connection,
+  { io, client }: ServerContext,
   argv: Json & { session: string; text: string; sequential?: boolean | undefined; important?: boolean | undefined; urgent?: boolean | undefined },
 ): Promise<number> {
   const chosen = MODES.filter((m) => argv[m] === true)
   if (chosen.length > 1) throw new CliError(`give one of --${MODES.join(', --')}`)
-  const text = (argv.text === '-' ? readFileSync(0, 'utf8') : argv.text).replace(/\n+$/, '')
+  const text = (argv.text === '-' ? io.readStdin() : argv.text).replace(/\n+$/, '')
   if (text.trim() === '') throw new CliError('nothing to send: the text is empty')
-  const r = await clientFor(conn).send(argv.session, text, chosen[0] ?? 'sequential')
-  if (argv.json) printJson({ session: r.message.recipientId, message: r.message.id, status: r.status, mode: r.message.mode, via: r.message.via })
-  else out(r.status === 'delivered' ? `delivered to ${r.message.recipientId}` : `queued for ${r.message.recipientId} (${r.message.mode === 'sequential' ? 'delivered when its turn ends' : 'delivered at its next tool call or when its turn ends'})`)
+  const r = await client.send(argv.session, text, chosen[0] ?? 'sequential')
+  if (argv.json) printJson(io.out, { session: r.message.recipientId, message: r.message.id, status: r.status, mode: r.message.mode, via: r.message.via })
+  else line(io.out, r.status === 'delivered' ? `delivered to ${r.message.recipientId}` : `queued for ${r.message.recipientId} (${r.message.mode === 'sequential' ? 'delivered when its turn ends' : 'delivered at its next tool call or when its turn ends'})`)
   return 0
 }
 
-export async function wait(conn: Connection, argv: Json & { session: string; seconds: number }): Promise<number> {
-  ownSessionId()
+export async function wait({ io, client }: ServerContext, argv: Json & { session: string; seconds: number }): Promise<number> {
+  ownSessionId(io.env)
   if (!Number.isInteger(argv.seconds) || argv.seconds < 1) throw new CliError('<seconds> must be a positive whole number')
-  const r = await clientFor(conn).wait(argv.session, argv.seconds)
-  if (argv.json) printJson(r.watch)
-  else out(`watching ${r.watch.target}: you get one message when it is done, exits, or after ${argv.seconds}s`)
+  const r = await client.wait(argv.session, argv.seconds)
+  if (argv.json) printJson(io.out, r.watch)
+  else line(io.out, `watching ${r.watch.target}: you get one message when it is done, exits, or after ${argv.seconds}s`)
   return 0
 }
 
-export async function clear(conn: Connection, argv: Json & { session: string; prompt?: string | undefined }): Promise<number> {
-  const { session } = await clientFor(conn).clear(argv.session, argv.prompt)
-  if (argv.json) printJson(session)
-  else out(`cleared ${describeSession(session)}${argv.prompt ? ' and sent the prompt' : ''}`)
+export async function clear({ io, client }: ServerContext, argv: Json & { session: string; prompt?: string | undefined }): Promise<number> {
+  const { session } = await client.clear(argv.session, argv.prompt)
+  if (argv.json) printJson(io.out, session)
+  else line(io.out, `cleared ${describeSession(session)}${argv.prompt ? ' and sent the prompt' : ''}`)
   return 0
 }
 
-export async function killTree(conn: Connection, argv: Json & { session: string }): Promise<number> {
-  const { sessions } = await clientFor(conn).killTree(argv.session)
-  if (argv.json) printJson(sessions)
-  else for (const s of sessions) out(`killed ${describeSession(s)}`)
+export async function killTree({ io, client }: ServerContext, argv: Json & { session: string }): Promise<number> {
+  const { sessions } = await client.killTree(argv.session)
+  if (argv.json) printJson(io.out, sessions)
+  else for (const s of sessions) line(io.out, `killed ${describeSession(s)}`)
   return 0
 }

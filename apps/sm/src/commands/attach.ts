@@ -2,30 +2,30 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { SessionDto } from '@claude-sessions/api/client'
 import { attachArgv } from '@claude-sessions/tmux'
-import { CliError, clientFor, type Connection } from '../context.js'
+import { CliError, type ServerContext } from '../context.js'
 import { age, describeSession } from '../format.js'
-import { processEnv } from '../env.js'
+import type { Io } from '../io.js'
 
-/** Runs tmux attached to this terminal; resolves with tmux's exit code. */
-export function attachTerminal(socket: string, session: SessionDto): Promise<number> {
+/** Runs tmux attached to this terminal (the process's own stdio); resolves with tmux's exit code. */
+export function attachTerminal(io: Io, socket: string, session: SessionDto): Promise<number> {
   if (session.tmuxSession === null) throw new CliError(`${describeSession(session)} is external: it has no terminal to attach`)
   const [cmd, ...args] = attachArgv(socket, session.tmuxSession)
-  const env = { ...processEnv() }
+  const env = { ...io.env }
   delete env.TMUX // attaching from inside another tmux
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd!, args, { stdio: 'inherit', env })
+    const child = spawn(cmd!, args, { stdio: 'inherit', env, cwd: io.cwd })
     child.on('error', (error) => reject(new CliError(`can't run tmux: ${error.message}`)))
     child.on('exit', (code) => resolve(code ?? 1))
   })
 }
 
-async function choose(sessions: SessionDto[]): Promise<SessionDto> {
+async function choose(io: Io, sessions: SessionDto[]): Promise<SessionDto> {
   const lines = sessions.map(
     (s, i) => `${String(i + 1).padStart(2)}) ${(s.name ?? '-').padEnd(12)} ${s.id}  ${s.state.padEnd(18)} ${age(s.lastActivityAt).padStart(4)}  ${s.workingDir}`,
   )
-  process.stderr.write(`${lines.join('\n')}\n`)
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false })
-  process.stderr.write(`attach to [1-${sessions.length}]: `)
+  io.err.write(`${lines.join('\n')}\n`)
+  const rl = createInterface({ input: io.stdin, terminal: false })
+  io.err.write(`attach to [1-${sessions.length}]: `)
   const answer = await new Promise<string | null>((resolve) => {
     rl.once('line', resolve)
     rl.once('close', () => resolve(null))
@@ -39,8 +39,7 @@ async function choose(sessions: SessionDto[]): Promise<SessionDto> {
 }
 
 /** `sm attach [session]`: the session, the only one, or a numbered menu. */
-export async function attach(conn: Connection, ref: string | undefined): Promise<number> {
-  const client = clientFor(conn)
+export async function attach({ io, client }: ServerContext, ref: string | undefined): Promise<number> {
   const [health, target] = await Promise.all([
     client.health(),
     ref !== undefined
@@ -48,9 +47,9 @@ export async function attach(conn: Connection, ref: string | undefined): Promise
       : client.list().then(async ({ sessions }) => {
           const managed = sessions.filter((s) => s.kind === 'managed')
           if (managed.length === 0) throw new CliError('no live sessions to attach to (sm new creates one)')
-          return managed.length === 1 ? managed[0]! : choose(managed)
+          return managed.length === 1 ? managed[0]! : choose(io, managed)
         }),
   ])
   if (target.state === 'stopped') throw new CliError(`${describeSession(target)} has stopped`)
-  return attachTerminal(health.tmuxSocket, target)
+  return attachTerminal(io, health.tmuxSocket, target)
 }

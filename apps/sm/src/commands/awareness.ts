@@ -1,18 +1,15 @@
 import { describeLock, isStale, lockAgeMs, lockState, parseWorkspaceLock, type LockState, type WorkspaceLock } from '@claude-sessions/core'
 import type { PeerDto, SessionDto, SubagentDto } from '@claude-sessions/api/client'
 import { readWorkspaceLock } from '@claude-sessions/workspace'
-import { CliError, clientFor, exitCodeFor, ownSessionId, type Connection } from '../context.js'
+import { CliError, exitCodeFor, ownSessionId, type ServerContext } from '../context.js'
 import { age, printJson } from '../format.js'
+import { line } from '../io.js'
 
 // Awareness (spec 0005, "who, others, all, alone, task, subagents"): who else works in this
 // repository and on what, what I say I am doing, and Claude's own subagents of a session.
 
 interface Json {
   json?: boolean | undefined
-}
-
-const out = (line: string): void => {
-  process.stdout.write(`${line}\n`)
 }
 
 /** Columns padded to the widest cell; the last one is not padded, trailing blanks go. */
@@ -32,41 +29,41 @@ const shortId = (s: { id: string; kind: string }): string => (s.kind === 'extern
 const who = (s: { id: string; kind: string; name: string | null }): string => `${s.name ?? '-'} (${shortId(s)})`
 
 /** `sm who`: the other live sessions in my repository, with their tasks. */
-export async function whoCommand(conn: Connection, argv: Json): Promise<number> {
-  const { others } = await clientFor(conn).others(ownSessionId(), { repo: true })
-  if (argv.json) printJson(others)
-  else if (others.length > 0) out(table(others.map((p) => [p.name ?? '-', shortId(p), p.state, age(p.lastActivityAt), p.task ?? '-'])))
-  else process.stderr.write('nobody else is working in this repository\n')
+export async function whoCommand({ io, client }: ServerContext, argv: Json): Promise<number> {
+  const { others } = await client.others(ownSessionId(io.env), { repo: true })
+  if (argv.json) printJson(io.out, others)
+  else if (others.length > 0) line(io.out, table(others.map((p) => [p.name ?? '-', shortId(p), p.state, age(p.lastActivityAt), p.task ?? '-'])))
+  else io.err.write('nobody else is working in this repository\n')
   return 0
 }
 
 /** `sm others [--repo]`: every other live session (or those in my repository), with task and last message. */
-export async function othersCommand(conn: Connection, argv: Json & { repo?: boolean | undefined }): Promise<number> {
-  const { others } = await clientFor(conn).others(ownSessionId(), { repo: argv.repo === true })
+export async function othersCommand({ io, client }: ServerContext, argv: Json & { repo?: boolean | undefined }): Promise<number> {
+  const { others } = await client.others(ownSessionId(io.env), { repo: argv.repo === true })
   if (argv.json) {
-    printJson(others)
+    printJson(io.out, others)
     return 0
   }
   if (others.length === 0) {
-    process.stderr.write(argv.repo ? 'nobody else is working in this repository\n' : 'no other live sessions\n')
+    io.err.write(argv.repo ? 'nobody else is working in this repository\n' : 'no other live sessions\n')
     return 0
   }
   const head = table(others.map((p) => [p.name ?? '-', shortId(p), p.state, age(p.lastActivityAt), p.sameRepo ? 'same-repo' : 'elsewhere', p.workingDir])).split('\n')
   others.forEach((p: PeerDto, i) => {
-    out(head[i]!)
-    if (p.task !== null) out(`    task: ${p.task}`)
+    line(io.out, head[i]!)
+    if (p.task !== null) line(io.out, `    task: ${p.task}`)
     const last = firstLine(p.lastMessage, 160)
-    if (last !== '') out(`    last: ${last}`)
+    if (last !== '') line(io.out, `    last: ${last}`)
   })
   return 0
 }
 
 /** `sm all`: every live session with its task. */
-export async function allCommand(conn: Connection, argv: Json): Promise<number> {
-  const { sessions } = await clientFor(conn).list(false)
-  if (argv.json) printJson(sessions)
-  else if (sessions.length > 0) out(table(sessions.map((s) => [s.name ?? '-', shortId(s), s.kind === 'external' ? `${s.state}*` : s.state, age(s.lastActivityAt), s.workingDir, s.currentTask ?? '-'])))
-  else process.stderr.write('no live sessions\n')
+export async function allCommand({ io, client }: ServerContext, argv: Json): Promise<number> {
+  const { sessions } = await client.list(false)
+  if (argv.json) printJson(io.out, sessions)
+  else if (sessions.length > 0) line(io.out, table(sessions.map((s) => [s.name ?? '-', shortId(s), s.kind === 'external' ? `${s.state}*` : s.state, age(s.lastActivityAt), s.workingDir, s.currentTask ?? '-'])))
+  else io.err.write('no live sessions\n')
   return 0
 }
 
@@ -75,9 +72,9 @@ export async function allCommand(conn: Connection, argv: Json): Promise<number> 
  * does, 2 when that can't be told (server unavailable, not inside a session, or any other error:
  * 1 means "not alone" and nothing else).
  */
-export async function aloneCommand(conn: Connection): Promise<number> {
+export async function aloneCommand({ io, conn, client }: ServerContext): Promise<number> {
   try {
-    const { others } = await clientFor(conn).others(ownSessionId(), { repo: true })
+    const { others } = await client.others(ownSessionId(io.env), { repo: true })
     return others.length === 0 ? 0 : 1
   } catch (error) {
     throw new CliError(exitCodeFor(error, conn).message, 2)
@@ -85,53 +82,52 @@ export async function aloneCommand(conn: Connection): Promise<number> {
 }
 
 /** `sm task ["<desc>"] [--clear]`: set, clear or show what I am doing. */
-export async function taskCommand(conn: Connection, argv: Json & { desc?: (string | number)[] | undefined; clear?: boolean | undefined }): Promise<number> {
-  const id = ownSessionId()
+export async function taskCommand({ io, client }: ServerContext, argv: Json & { desc?: (string | number)[] | undefined; clear?: boolean | undefined }): Promise<number> {
+  const id = ownSessionId(io.env)
   const desc = argv.desc === undefined || argv.desc.length === 0 ? undefined : argv.desc.map(String).join(' ')
   if (desc !== undefined && argv.clear) throw new CliError('give a task or --clear, not both')
-  const client = clientFor(conn)
-  const show = (s: SessionDto): void => printJson({ id: s.id, name: s.name, task: s.currentTask })
+  const show = (s: SessionDto): void => printJson(io.out, { id: s.id, name: s.name, task: s.currentTask })
   if (argv.clear) {
     const { session } = await client.setTask(id, null)
     if (argv.json) show(session)
-    else out('task cleared')
+    else line(io.out, 'task cleared')
     return 0
   }
   if (desc !== undefined) {
     const { session } = await client.setTask(id, desc)
     if (argv.json) show(session)
-    else out(`task: ${session.currentTask ?? ''}`)
+    else line(io.out, `task: ${session.currentTask ?? ''}`)
     return 0
   }
   const { session } = await client.get(id)
   if (argv.json) show(session)
-  else if (session.currentTask !== null) out(session.currentTask)
-  else process.stderr.write('sm: no task set; sm task "<what you are doing>" sets one\n')
+  else if (session.currentTask !== null) line(io.out, session.currentTask)
+  else io.err.write('sm: no task set; sm task "<what you are doing>" sets one\n')
   return session.currentTask !== null ? 0 : 1
 }
 
 const duration = (ms: number): string => age(new Date(0).toISOString(), ms)
 
 /** `sm subagents [session]`: Claude's own subagents of a session, and its background tasks at the last Stop. */
-export async function subagentsCommand(conn: Connection, argv: Json & { session?: string | undefined }): Promise<number> {
-  const ref = argv.session ?? ownSessionId()
-  const r = await clientFor(conn).subagents(ref)
+export async function subagentsCommand({ io, client }: ServerContext, argv: Json & { session?: string | undefined }): Promise<number> {
+  const ref = argv.session ?? ownSessionId(io.env)
+  const r = await client.subagents(ref)
   if (argv.json) {
-    printJson({ session: r.session.id, name: r.session.name, subagents: r.subagents, backgroundTasks: r.backgroundTasks, backgroundTasksAt: r.backgroundTasksAt })
+    printJson(io.out, { session: r.session.id, name: r.session.name, subagents: r.subagents, backgroundTasks: r.backgroundTasks, backgroundTasksAt: r.backgroundTasksAt })
     return 0
   }
   const what = (s: SubagentDto): string => {
     const text = s.description ?? firstLine(s.lastMessage, 80)
     return s.durationMs !== null ? `${text}${text ? ' ' : ''}(ran ${duration(s.durationMs)})` : text
   }
-  if (r.subagents.length > 0) out(table(r.subagents.map((s) => [s.id, s.type ?? '-', s.state, s.ageMs === null ? '?' : duration(s.ageMs), what(s)])))
+  if (r.subagents.length > 0) line(io.out, table(r.subagents.map((s) => [s.id, s.type ?? '-', s.state, s.ageMs === null ? '?' : duration(s.ageMs), what(s)])))
   const listed = new Set(r.subagents.map((s) => s.id))
   const more = (r.backgroundTasks ?? []).filter((t) => !listed.has(t.id))
   if (more.length > 0 && r.backgroundTasksAt !== null) {
-    out(`background tasks at the last stop (${age(r.backgroundTasksAt)} ago):`)
-    out(table(more.map((t) => ['  ' + t.id, t.type ?? '-', t.status ?? '-', t.description ?? t.agentType ?? ''])))
+    line(io.out, `background tasks at the last stop (${age(r.backgroundTasksAt)} ago):`)
+    line(io.out, table(more.map((t) => ['  ' + t.id, t.type ?? '-', t.status ?? '-', t.description ?? t.agentType ?? ''])))
   }
-  if (r.subagents.length === 0 && more.length === 0) process.stderr.write(`no subagents seen in ${r.session.name ?? r.session.id}\n`)
+  if (r.subagents.length === 0 && more.length === 0) io.err.write(`no subagents seen in ${r.session.name ?? r.session.id}\n`)
   return 0
 }
 
@@ -168,18 +164,18 @@ function lockLine(view: LockView): string {
  * the other live sessions in my repository with their tasks, and the workspace lock of the
  * current directory's git checkout.
  */
-export async function sessionStatus(conn: Connection, argv: Json): Promise<number> {
-  const id = ownSessionId()
-  const { session: me, others } = await clientFor(conn).others(id, { repo: true })
-  const lock = lockView(id, process.cwd())
+export async function sessionStatus({ io, client }: ServerContext, argv: Json): Promise<number> {
+  const id = ownSessionId(io.env)
+  const { session: me, others } = await client.others(id, { repo: true })
+  const lock = lockView(id, io.cwd)
   if (argv.json) {
-    printJson({ me, others, lock })
+    printJson(io.out, { me, others, lock })
     return 0
   }
   const rows: string[][] = [['me', who(me), me.state, me.currentTask ?? '-']]
   for (const p of others) rows.push(['other', who(p), p.state, p.task ?? '-'])
   if (others.length === 0) rows.push(['other', 'none in this repository'])
   if (lock !== null) rows.push(['lock', lockLine(lock)])
-  out(table(rows))
+  line(io.out, table(rows))
   return 0
 }

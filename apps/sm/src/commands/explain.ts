@@ -2,7 +2,7 @@ import { homedir } from 'node:os'
 import { explainCommand, explainToolUse, type Explanation } from '@claude-sessions/core/audit'
 import { CliError } from '../context.js'
 import { printJson } from '../format.js'
-import { processEnv } from '../env.js'
+import type { Io } from '../io.js'
 
 export interface ExplainArgs {
   command?: string | undefined
@@ -12,8 +12,8 @@ export interface ExplainArgs {
 }
 
 /** What the audit classifier says of a command or a tool call, and why. Runs locally: no server. */
-export function explain(argv: ExplainArgs): number {
-  const context = { cwd: process.cwd(), home: processEnv().HOME ?? homedir() }
+export function explain(io: Io, argv: ExplainArgs): number {
+  const context = { cwd: io.cwd, home: io.env.HOME ?? homedir() }
   let verdict: Explanation
   if (argv.tool !== undefined) {
     if (argv.command !== undefined) throw new CliError('give a command or --tool with --input, not both')
@@ -31,15 +31,15 @@ export function explain(argv: ExplainArgs): number {
     verdict = explainCommand(argv.command, context)
   }
   if (argv.json) {
-    printJson(verdict)
+    printJson(io.out, verdict)
     return 0
   }
   const flags = [
     verdict.destructive ? `destructive (${verdict.category})` : null,
     verdict.sensitive ? 'sensitive' : null,
   ].filter((f): f is string => f !== null)
-  process.stdout.write(`${flags.length > 0 ? flags.join(', ') : 'nothing flagged'}${verdict.match ? `: ${verdict.match}` : ''}\n`)
-  if (verdict.rule) process.stdout.write(`  rule: ${verdict.rule} (pack ${verdict.pack})\n`)
-  for (const reason of verdict.reasons) process.stdout.write(`  - ${reason}\n`)
+  io.out.write(`${flags.length > 0 ? flags.join(', ') : 'nothing flagged'}${verdict.match ? `: ${verdict.match}` : ''}\n`)
+  if (verdict.rule) io.out.write(`  rule: ${verdict.rule} (pack ${verdict.pack})\n`)
+  for (const reason of verdict.reasons) io.out.write(`  - ${reason}\n`)
   return 0
 }

@@ -1,4 +1,4 @@
-import { CliError, clientFor, type Connection } from '../context.js'
+import { CliError, type ServerContext } from '../context.js'
 import { printJson } from '../format.js'
 
 export interface TelegramArgs {
@@ -8,26 +8,26 @@ export interface TelegramArgs {
 }
 
 /** `sm telegram pair|status|unpair <user>`: Telegram access and the bot's state (the operator only). */
-export async function telegram(conn: Connection, argv: TelegramArgs): Promise<number> {
+export async function telegram(ctx: ServerContext, argv: TelegramArgs): Promise<number> {
   switch (argv.action) {
     case 'pair':
-      return pair(conn, argv)
+      return pair(ctx, argv)
     case 'status':
-      return status(conn, argv)
+      return status(ctx, argv)
     case 'unpair':
-      return unpair(conn, argv)
+      return unpair(ctx, argv)
   }
 }
 
 /** A one-time code; the person sends `/pair <code>` to the bot within its validity. */
-async function pair(conn: Connection, argv: TelegramArgs): Promise<number> {
-  const { code, expiresAt } = await clientFor(conn).telegramPair()
+async function pair({ io, client }: ServerContext, argv: TelegramArgs): Promise<number> {
+  const { code, expiresAt } = await client.telegramPair()
   if (argv.json) {
-    printJson({ code, expiresAt })
+    printJson(io.out, { code, expiresAt })
     return 0
   }
   const minutes = Math.max(1, Math.round((Date.parse(expiresAt) - Date.now()) / 60_000))
-  process.stdout.write(`Send this to the bot in Telegram within ${minutes} min (it works once):\n\n  /pair ${code}\n`)
+  io.out.write(`Send this to the bot in Telegram within ${minutes} min (it works once):\n\n  /pair ${code}\n`)
   return 0
 }
 
@@ -36,10 +36,10 @@ const counts = (r: Record<string, number>): string =>
     .map(([k, n]) => `${n} ${k}`)
     .join(', ') || 'none'
 
-async function status(conn: Connection, argv: TelegramArgs): Promise<number> {
-  const s = await clientFor(conn).telegramStatus()
+async function status({ io, client }: ServerContext, argv: TelegramArgs): Promise<number> {
+  const s = await client.telegramStatus()
   if (argv.json) {
-    printJson(s)
+    printJson(io.out, s)
     return 0
   }
   const lines = [
@@ -52,14 +52,14 @@ async function status(conn: Connection, argv: TelegramArgs): Promise<number> {
     `approvals and questions waiting: ${s.approvalsWaiting}`,
     `polling restarts after a stall: ${s.stallRestarts}`,
   ]
-  process.stdout.write(`${lines.join('\n').replace('paired: \n', 'paired:\n')}\n`)
+  io.out.write(`${lines.join('\n').replace('paired: \n', 'paired:\n')}\n`)
   return 0
 }
 
-async function unpair(conn: Connection, argv: TelegramArgs): Promise<number> {
+async function unpair({ io, client }: ServerContext, argv: TelegramArgs): Promise<number> {
   if (argv.user === undefined || argv.user === '') throw new CliError('give the Telegram user id to unpair: sm telegram unpair <user id> (sm telegram status lists them)')
-  const r = await clientFor(conn).telegramUnpair(argv.user)
-  if (argv.json) printJson(r)
-  else process.stdout.write(`user ${r.userId} may no longer use the bot\n`)
+  const r = await client.telegramUnpair(argv.user)
+  if (argv.json) printJson(io.out, r)
+  else io.out.write(`user ${r.userId} may no longer use the bot\n`)
   return 0
 }

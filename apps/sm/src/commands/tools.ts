@@ -1,6 +1,7 @@
 import type { Client, ToolEventDto, ToolsQuery } from '@claude-sessions/api/client'
-import { CliError, clientFor, type Connection } from '../context.js'
+import { CliError, type ServerContext } from '../context.js'
 import { printJson } from '../format.js'
+import type { Io, Output } from '../io.js'
 import { layoutFor, statsTable, toolCells, toolLine, toolLines, toolsCsv, type ToolLayout } from '../tool-lines.js'
 
 /** The filters `sm tools` and `sm tools stats` share. */
@@ -26,44 +27,34 @@ function queryOf(argv: ToolFilterArgs): ToolsQuery {
 }
 
 /** The terminal's width, or 120 when stdout is not a terminal. */
-const lineWidth = (): number => (process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : 120)
+const lineWidth = (out: Output): number => (out.isTTY && out.columns !== undefined && out.columns > 0 ? out.columns : 120)
 
-const write = (lines: readonly string[]): void => {
-  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`)
-}
-
-/** A reader that went away (`sm tools | head`) is no error. */
-function onClosedStdout(then: () => void): () => void {
-  const listener = (error: NodeJS.ErrnoException): void => {
-    if (error.code === 'EPIPE') then()
-    else throw error
-  }
-  process.stdout.on('error', listener)
-  return () => process.stdout.off('error', listener)
+const write = (out: Output, lines: readonly string[]): void => {
+  if (lines.length > 0) out.write(`${lines.join('\n')}\n`)
 }
 
 const positiveInteger = (value: number, name: string): void => {
   if (!Number.isInteger(value) || value < 1) throw new CliError(`${name} must be a positive integer`)
 }
 
-export async function tools(conn: Connection, argv: ToolFilterArgs & { limit: number; json?: boolean | undefined; csv?: boolean | undefined }): Promise<number> {
+export async function tools({ io, client }: ServerContext, argv: ToolFilterArgs & { limit: number; json?: boolean | undefined; csv?: boolean | undefined }): Promise<number> {
   if (argv.json && argv.csv) throw new CliError('give --json or --csv, not both')
   positiveInteger(argv.limit, '--limit')
-  const { tools: events } = await clientFor(conn).tools({ ...queryOf(argv), limit: argv.limit })
-  onClosedStdout(() => process.exit(0))
-  if (argv.json) printJson({ tools: events })
-  else if (argv.csv) process.stdout.write(toolsCsv(events))
-  else write(toolLines(events, lineWidth()))
+  const { tools: events } = await client.tools({ ...queryOf(argv), limit: argv.limit })
+  io.onOutClosed(() => io.exit(0))
+  if (argv.json) printJson(io.out, { tools: events })
+  else if (argv.csv) io.out.write(toolsCsv(events))
+  else write(io.out, toolLines(events, lineWidth(io.out)))
   return 0
 }
 
 export async function stats(
-  conn: Connection,
+  { io, client }: ServerContext,
   argv: ToolFilterArgs & { by: 'tool' | 'session' | 'category' | 'project'; json?: boolean | undefined },
 ): Promise<number> {
-  const r = await clientFor(conn).toolStats({ ...queryOf(argv), by: argv.by })
-  if (argv.json) printJson(r)
-  else write(statsTable(r.by, r.rows))
+  const r = await client.toolStats({ ...queryOf(argv), by: argv.by })
+  if (argv.json) printJson(io.out, r)
+  else write(io.out, statsTable(r.by, r.rows))
   return 0
 }
 
@@ -75,13 +66,12 @@ export interface TailArgs {
 }
 
 /** The last tool events of a session; with `follow`, then the live ones until Ctrl-C. */
-export async function tail(conn: Connection, argv: TailArgs): Promise<number> {
+export async function tail({ io, client }: ServerContext, argv: TailArgs): Promise<number> {
   positiveInteger(argv.lines, '-n')
-  const client = clientFor(conn)
-  if (argv.follow) return follow(client, argv)
+  if (argv.follow) return follow(io, client, argv)
   const { tools: events } = await client.sessionTools(argv.session, argv.lines)
-  onClosedStdout(() => process.exit(0))
-  write(argv.json ? events.map((e) => JSON.stringify(e)) : toolLines(events, lineWidth()))
+  io.onOutClosed(() => io.exit(0))
+  write(io.out, argv.json ? events.map((e) => JSON.stringify(e)) : toolLines(events, lineWidth(io.out)))
   return 0
 }
 
@@ -89,14 +79,14 @@ export async function tail(conn: Connection, argv: TailArgs): Promise<number> {
  * Subscribes first, then fetches the last N: an event recorded in between arrives both ways and
  * is printed once (ids grow; anything at or below the last printed id is skipped).
  */
-async function follow(client: Client, argv: TailArgs): Promise<number> {
+async function follow(io: Io, client: Client, argv: TailArgs): Promise<number> {
   let lastId = -Infinity
   let layout: ToolLayout | null = null
   const early: ToolEventDto[] = []
   const show = (e: ToolEventDto): void => {
     if (e.id <= lastId) return
     lastId = e.id
-    process.stdout.write(`${argv.json ? JSON.stringify(e) : toolLine(toolCells(e), layout!)}\n`)
+    io.out.write(`${argv.json ? JSON.stringify(e) : toolLine(toolCells(e), layout!)}\n`)
   }
   const stream = client.streamTools({ session: argv.session }, (e) => (layout === null ? early.push(e) : show(e)))
   let stopped = false
@@ -104,9 +94,8 @@ async function follow(client: Client, argv: TailArgs): Promise<number> {
     stopped = true
     stream.close()
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  const offStdout = onClosedStdout(stop)
+  const offInterrupt = io.onInterrupt(stop)
+  const offStdout = io.onOutClosed(stop)
   let subscribed = false
   try {
     await stream.ready
@@ -114,7 +103,7 @@ async function follow(client: Client, argv: TailArgs): Promise<number> {
     const { tools: events } = await client.sessionTools(argv.session, argv.lines)
     layout = layoutFor(
       events.map((e) => toolCells(e)),
-      lineWidth(),
+      lineWidth(io.out),
       true,
     )
     for (const e of events) show(e)
@@ -128,8 +117,7 @@ async function follow(client: Client, argv: TailArgs): Promise<number> {
     if (subscribed) throw new CliError(`lost the server: ${error instanceof Error ? error.message : String(error)}`, 1)
     throw error
   } finally {
-    process.off('SIGINT', stop)
-    process.off('SIGTERM', stop)
+    offInterrupt()
     offStdout()
   }
 }

@@ -32,6 +32,7 @@ function event(overrides: Partial<ToolEventDto> = {}): ToolEventDto {
     sensitive: false,
     match: null,
     decision: null,
+    decidedBy: null,
     ...overrides,
   }
 }
