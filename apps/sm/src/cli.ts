@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs'
 import { sendCommand, spawnCommand, childrenCommand, waitCommand, clearCommand } from './cli/agent-commands.js'
-import { lockCommand, unlockCommand, telegramCommand, hooksCommand, serverCommand } from './cli/admin-commands.js'
+import { lockCommand, unlockCommand, telegramCommand, webCommand, hooksCommand, serverCommand } from './cli/admin-commands.js'
 import { whoCommand, othersCommand, allCommand, aloneCommand, taskCommand, subagentsCommand } from './cli/awareness-commands.js'
 import {
   newCommand,
@@ -53,6 +53,7 @@ const commands = (argv: readonly string[]): Register[] => [
   lockCommand,
   unlockCommand,
   telegramCommand,
+  webCommand,
   hooksCommand,
   serverCommand,
 ]

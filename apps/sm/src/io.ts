@@ -31,6 +31,8 @@ export interface Io {
   onOutClosed(then: () => void): () => void
   /** Ends at once with `code` (nothing more to write: the reader of `out` went away). */
   exit(code: number): void
+  /** Opens a link in the person's browser (`sm web --open`); default: `$BROWSER`, `open` (macOS) or `xdg-open`. */
+  openUrl?: ((url: string) => Promise<void>) | undefined
   /** How requests travel; default node:http (`@claude-sessions/api/node`). */
   transport?: Transport | undefined
   /** The client to use as it is, instead of one made for the connection (with `transport`). */

@@ -25,7 +25,9 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
   /** A logged-in page on the wall: the one-time link from `POST /web/login`, opened as a person would. */
   async function openWall(): Promise<Page> {
     const page = await (await browser.context()).newPage()
-    await page.goto(await world.api.webLogin())
+    // the link as the person gets it: `sm web`
+    const { url } = await runSmJson<{ url: string }>(['web', '--json'], world.smEnv)
+    await page.goto(url)
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor()
     return page
   }

@@ -37,6 +37,14 @@ export const telegramCommand: Register = (y, cli) =>
     run(cli, async (c, a) => (await import('../commands/telegram.js')).telegram(c, a)),
   )
 
+export const webCommand: Register = (y, cli) =>
+  y.command(
+    'web',
+    "a one-time login link to the web dashboard (valid once, for 2 minutes; the operator only): open it in the browser",
+    (y) => y.option('open', { type: 'boolean', describe: 'open it in the default browser ($BROWSER, open or xdg-open)' }).options(json),
+    run(cli, async (c, a) => (await import('../commands/web.js')).web(c, a)),
+  )
+
 export const hooksCommand: Register = (y, cli) =>
   y.command(
     'hooks <action>',

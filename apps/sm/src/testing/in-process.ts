@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { Readable } from 'node:stream'
-import { createApp, type ApiDeps, type TelegramAdmin } from '@claude-sessions/api'
+import { createApp, type ApiDeps, type TelegramAdmin, type WebLoginIssuer } from '@claude-sessions/api'
 import type { RepoInspector, Summarizer } from '@claude-sessions/core'
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { MessageService, SessionService, SummaryService, type SessionServiceConfig } from '@claude-sessions/core/services'
@@ -42,6 +42,8 @@ export interface SmOptions {
   columns?: number
   /** Sees each piece of stdout as it is written (a long-running command). */
   onStdout?: (text: string) => void
+  /** Records the links `sm web --open` opens (instead of a browser); throws to play a missing opener. */
+  openUrl?: (url: string) => Promise<void>
 }
 
 /** A collector for `out` or `err`. */
@@ -87,6 +89,7 @@ export async function sm(args: string[], options: SmOptions): Promise<SmResult> 
     },
     transport: options.transport,
     client: options.client,
+    openUrl: options.openUrl ?? (() => Promise.reject(new Error('no browser in tests'))),
   }
   const status = await runCli(args, io)
   return { status, stdout: out.text, stderr: err.text }
@@ -139,6 +142,8 @@ export interface InProcessServerOptions {
   repos?: RepoInspector
   summarizer?: Summarizer
   telegram?: TelegramAdmin
+  /** The web dashboard's login minting (`sm web`). */
+  web?: WebLoginIssuer
   config?: Partial<SessionServiceConfig>
 }
 
@@ -216,6 +221,7 @@ export function inProcessServer(options: InProcessServerOptions = {}) {
     now: () => clock.now(),
     ...(options.repos ? { repos: options.repos } : {}),
     ...(options.telegram ? { telegram: options.telegram } : {}),
+    ...(options.web ? { web: options.web } : {}),
     ...(options.summarizer ? { summaries: new SummaryService({ sessions: service, summarizer: options.summarizer, timeoutMs: 10_000 }) } : {}),
   }
   // `/clear` starts a new conversation: Claude Code's SessionStart (clear), which `sm clear` waits for
