@@ -2,6 +2,7 @@
 // prepared statement, and the per-hook or per-operation candidates it writes with drizzle, timed
 // both ways: raw prepared against the drizzle equivalent (the query builder, prepared once with
 // placeholders, as the store does it). The rule and the figures: packages/store-sqlite/README.md.
+// Over 400 lines on purpose: the tables are declared here (a standalone script) and checked.
 //
 //   node bench/store-idiom.mjs [--quick] [--runs N]
 //

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// A scriptable fake of the Claude Code TUI (2.1.330) for fast end-to-end tests.
+// A scriptable fake of the Claude Code TUI (2.1.330) for fast end-to-end tests. Over 400 lines on
+// purpose: a protocol fake (screen, keys, hooks, payloads) that runs as one plain script in a pane.
 //
 //   fake-claude.mjs [--model M] [--permission-mode X] [--settings FILE|JSON] [--session-id UUID] [prompt]
 //
