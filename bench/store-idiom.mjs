@@ -2,12 +2,12 @@
 // prepared statement, and the per-hook or per-operation candidates it writes with drizzle, timed
 // both ways: raw prepared against the drizzle equivalent (the query builder, prepared once with
 // placeholders, as the store does it). The rule and the figures: packages/store-sqlite/README.md.
-// Over 400 lines on purpose: the tables are declared here (a standalone script) and checked.
+// Over 400 lines on purpose: every statement is written twice, raw and drizzle, side by side.
 //
 //   node bench/store-idiom.mjs [--quick] [--runs N]
 //
-// Plain node: better-sqlite3 and drizzle-orm come from the store package's node_modules; the
-// tables are declared here and checked against the migrated schema (a drift aborts the run).
+// Plain node: better-sqlite3 and drizzle-orm come from the store package's node_modules, the
+// tables from its built schema (`pnpm build` first), checked against the migrations.
 // One temp file database, opened like open-store.ts (WAL, synchronous = NORMAL, the committed
 // migrations), its WAL checkpointed between runs (the store's worker keeps checkpoints off the
 // commit path). Writes run 100 statements per transaction, as a busy write-behind turn does, so
@@ -18,14 +18,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const STORE = fileURLToPath(new URL('../packages/store-sqlite/', import.meta.url))
 const require = createRequire(join(STORE, 'package.json'))
 const Database = require('better-sqlite3')
 const { drizzle } = require('drizzle-orm/better-sqlite3')
 const { and, asc, eq, getTableColumns, getTableName, lte, sql } = require('drizzle-orm')
-const { alias, integer, primaryKey, sqliteTable, text } = require('drizzle-orm/sqlite-core')
+const { alias } = require('drizzle-orm/sqlite-core')
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -36,115 +36,8 @@ const PER_TRANSACTION = 100
 
 // ---------------------------------------------------------------- the tables (as src/schema.ts)
 
-const events = sqliteTable('events', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  sessionId: text('session_id').notNull(),
-  claudeSessionId: text('claude_session_id').notNull(),
-  event: text('event').notNull(),
-  at: integer('at').notNull(),
-  toolName: text('tool_name'),
-  toolUseId: text('tool_use_id'),
-  notificationType: text('notification_type'),
-  raw: text('raw').notNull(),
-  rawSize: integer('raw_size').notNull(),
-  dedupeKey: text('dedupe_key'),
-})
-
-const toolEvents = sqliteTable('tool_events', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  at: integer('at').notNull(),
-  sessionId: text('session_id').notNull(),
-  sessionName: text('session_name'),
-  parentId: text('parent_id'),
-  claudeSessionId: text('claude_session_id').notNull(),
-  agentId: text('agent_id'),
-  toolUseId: text('tool_use_id'),
-  cwd: text('cwd'),
-  project: text('project'),
-  event: text('event').notNull(),
-  toolName: text('tool_name'),
-  toolInput: text('tool_input'),
-  toolResponse: text('tool_response'),
-  toolResponseSize: integer('tool_response_size'),
-  targetFile: text('target_file'),
-  command: text('command'),
-  exitCode: integer('exit_code'),
-  error: text('error'),
-  durationMs: integer('duration_ms'),
-  destructive: integer('destructive', { mode: 'boolean' }).notNull().default(false),
-  category: text('category'),
-  sensitive: integer('sensitive', { mode: 'boolean' }).notNull().default(false),
-  match: text('match'),
-  decision: text('decision'),
-  dedupeKey: text('dedupe_key'),
-})
-
-const sessions = sqliteTable('sessions', {
-  id: text('id').primaryKey(),
-  kind: text('kind').notNull(),
-  name: text('name'),
-  state: text('state').notNull(),
-  workingDir: text('working_dir').notNull(),
-  tmuxSession: text('tmux_session'),
-  claudeSessionId: text('claude_session_id'),
-  model: text('model'),
-  parentId: text('parent_id'),
-  createdAt: integer('created_at').notNull(),
-  lastActivityAt: integer('last_activity_at').notNull(),
-  stoppedAt: integer('stopped_at'),
-  lastTool: text('last_tool'),
-  lastMessage: text('last_message'),
-  backgroundTasks: integer('background_tasks').notNull().default(0),
-  lastEventAt: integer('last_event_at'),
-  policy: text('policy'),
-  spawnPrompt: text('spawn_prompt'),
-  currentTask: text('current_task'),
-  tokenHash: text('token_hash'),
-})
-
-const messages = sqliteTable('messages', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  recipientId: text('recipient_id').notNull(),
-  senderId: text('sender_id'),
-  senderName: text('sender_name'),
-  text: text('text').notNull(),
-  mode: text('mode').notNull(),
-  status: text('status').notNull(),
-  createdAt: integer('created_at').notNull(),
-  deliveredAt: integer('delivered_at'),
-  via: text('via'),
-  error: text('error'),
-})
-
-const outbox = sqliteTable('telegram_outbox', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  lane: text('lane').notNull(),
-  kind: text('kind').notNull(),
-  operation: text('operation').notNull(),
-  status: text('status').notNull(),
-  attempts: integer('attempts').notNull().default(0),
-  nextAttemptAt: integer('next_attempt_at').notNull(),
-  lastError: text('last_error'),
-  createdAt: integer('created_at').notNull(),
-  updatedAt: integer('updated_at').notNull(),
-})
-
-const topics = sqliteTable(
-  'telegram_topics',
-  {
-    chatId: integer('chat_id').notNull(),
-    sessionId: text('session_id').notNull(),
-    threadId: integer('thread_id'),
-    name: text('name').notNull(),
-    status: text('status').notNull(),
-    statusMessageId: integer('status_message_id'),
-    createAttempts: integer('create_attempts').notNull().default(0),
-    error: text('error'),
-    createdAt: integer('created_at').notNull(),
-    updatedAt: integer('updated_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.chatId, t.sessionId] })],
-)
+// the store's own tables (`@claude-sessions/store-sqlite/schema`, built): what the store runs is what is timed
+const { events, toolEvents, sessions, messages, telegramOutbox: outbox, telegramTopics: topics } = await import(pathToFileURL(join(STORE, 'dist/schema.js')).href)
 
 // ---------------------------------------------------------------- the database
 
@@ -232,6 +125,7 @@ const toolRow = () => ({
   sensitive: false,
   match: 'rm -rf',
   decision: null,
+  decidedBy: null,
   dedupeKey: null,
 })
 
@@ -253,6 +147,7 @@ const sessionRow = (i, n) => ({
   lastMessage: 'Cleaning the build output.',
   backgroundTasks: 0,
   lastEventAt: 1_800_000_000_000 + n,
+  stateSince: 1_800_000_000_000,
   policy: null,
   spawnPrompt: null,
   currentTask: 'clean up',

@@ -8,6 +8,7 @@ import { commandAvailable, isDirectory } from './host-checks.js'
 import { projectResolver } from './audit/project.js'
 import { startRetention } from './audit/retention.js'
 import type { Config } from './config/schema.js'
+import { FsRepoInspector } from '@claude-sessions/workspace'
 import { lockEnforcer } from './lock-enforcement.js'
 import type { Logger } from './logger.js'
 import { CommandSummarizer } from './summarizer.js'
@@ -123,3 +124,17 @@ function approvalQueue(config: Config, service: SessionService): DecisionQueue {
 }
 
 export type Services = ReturnType<typeof composeServices>
+
+/** What the session and tool routes need, for the API port and the web dashboard's alike. */
+export function operatorRouteDeps(config: Config, services: Services) {
+  const { service, summaries, audit, messages } = services
+  return {
+    service,
+    summaries,
+    audit,
+    messages,
+    agents: { spawnWaitTimeoutMs: config.spawnWaitTimeoutMs, waitSettleMs: config.waitSettleMs },
+    repos: new FsRepoInspector(),
+    now: Date.now,
+  }
+}

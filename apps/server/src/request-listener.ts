@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createApp, createHookListener, type WebLoginIssuer } from '@claude-sessions/api'
 import type { SqliteStore } from '@claude-sessions/store-sqlite'
 import type { TelegramService } from '@claude-sessions/telegram'
-import { FsRepoInspector } from '@claude-sessions/workspace'
 import { getRequestListener } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import type { Services } from './compose.js'
+import { operatorRouteDeps, type Services } from './compose.js'
 import type { Config } from './config/schema.js'
 import type { Logger } from './logger.js'
 import { VERSION } from './version.js'
@@ -26,14 +25,9 @@ export interface ListenerDeps {
 
 /** The server's HTTP handler: hooks on node:http directly (the hot path), everything else through the router. */
 export function requestListener({ config, log, store, services, telegram, web = null, operatorToken }: ListenerDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { service, summaries, audit, messages } = services
+  const { service } = services
   const app = createApp({
-    service,
-    summaries,
-    audit,
-    messages,
-    agents: { spawnWaitTimeoutMs: config.spawnWaitTimeoutMs, waitSettleMs: config.waitSettleMs },
-    repos: new FsRepoInspector(),
+    ...operatorRouteDeps(config, services),
     ...(telegram !== null ? { telegram } : {}),
     ...(web !== null ? { web } : {}),
     operatorToken,
@@ -41,7 +35,6 @@ export function requestListener({ config, log, store, services, telegram, web = 
     tmuxSocket: config.tmuxSocket,
     maxBodyBytes: config.maxBodyBytes,
     startedAt: Date.now(),
-    now: Date.now,
     log,
     written: store.whenWritten,
     writeFailure: store.writeFailure,

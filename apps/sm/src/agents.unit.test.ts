@@ -1,4 +1,4 @@
-/** `sm spawn`, `children`, `send`, `wait`, `clear`, `kill --tree` in-process (agents.test.ts: the same through the binary). */
+/** `sm spawn`, `children`, `send`, `wait`, `clear`, `kill --tree` in-process (spawning in real tmux: apps/server's tests; with Claude Code: packages/e2e). */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -1,3 +1,7 @@
+/**
+ * `sm attach` and `sm new` in a pseudo-terminal, through the real built binary and real tmux:
+ * attaching itself and detaching. Which session, the menu and its refusals: attach.unit.test.ts.
+ */
 import * as pty from 'node-pty'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SM, sm, startServerProcess, waitFor, type ServerProcess } from './test-support.js'
@@ -40,14 +44,6 @@ describe('sm attach in a pseudo-terminal', () => {
     await waitFor(() => t.text().includes('[second'), 15_000)
     t.term.write(DETACH)
     expect(await t.exited).toBe(0)
-  })
-
-  it('refuses a choice that is not on the menu', async () => {
-    const t = inTerminal(['attach'], server.env)
-    await waitFor(() => t.text().includes('attach to [1-2]:'), 15_000)
-    t.term.write('9\r')
-    expect(await t.exited).toBe(1)
-    expect(t.text()).toContain("not a choice: '9'")
   })
 
   it('sm new attaches when stdout is a terminal', async () => {

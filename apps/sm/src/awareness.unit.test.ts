@@ -1,4 +1,4 @@
-/** `sm who`, `others`, `all`, `alone`, `task`, `subagents`, `status` in a session, in-process (awareness.test.ts: through the binary). */
+/** `sm who`, `others`, `all`, `alone`, `task`, `subagents`, `status` in a session, in-process (awareness.test.ts: `sm who` through the binary and a real server, in real git repositories). */
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -1,7 +1,7 @@
 /**
  * The CLI in-process (see src/testing/in-process.ts): usage, help, exit codes, `sm explain`,
- * `sm hooks` and the session commands against `createApp` on fakes. cli.test.ts runs the same
- * through the built binary against a real server.
+ * `sm hooks` and the session commands against `createApp` on fakes. cli.test.ts: the built
+ * binary's smoke tests (exit status, version, the bundle's hook script, one run end to end).
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,8 +1,8 @@
 /**
  * `sm lock` / `sm unlock` in-process, in temp checkouts made without git (src/testing/in-process.ts:
- * gitCheckout, gitWorktree). lock.test.ts runs the same through the built binary in real git
- * repositories, races between processes and `git status` included. Every run points
- * CLAUDE_SESSIONS_URL at a closed port: locks never talk to the server.
+ * gitCheckout, gitWorktree). lock.test.ts keeps what needs the built binary: the races again,
+ * between processes, and the worktrees, detached HEAD and `git status` of git itself. Every run
+ * points CLAUDE_SESSIONS_URL at a closed port: locks never talk to the server.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Env } from './env.js'
 import { gitCheckout, gitWorktree, sm, type SmResult } from './testing/in-process.js'
+import { lockFile, lockRaces, minutesAgo, readLock, writeLock } from './testing/workspace-lock.js'
 
 const base = realpathSync(mkdtempSync(join(tmpdir(), 'sm-lock-')))
 afterAll(() => rmSync(base, { recursive: true, force: true }))
@@ -24,14 +25,7 @@ const run = (args: string[], env: Env, cwd: string): Promise<SmResult> => sm(arg
 let n = 0
 const newRepo = (): string => gitCheckout(join(base, `repo${++n}`))
 
-const lockFile = (repo: string): string => join(repo, '.claude', 'workspace.lock')
-const readLock = (repo: string): Record<string, unknown> => JSON.parse(readFileSync(lockFile(repo), 'utf8')) as Record<string, unknown>
 const oneLine = (r: SmResult): void => expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1)
-const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toISOString()
-function writeLock(repo: string, lock: object): void {
-  mkdirSync(join(repo, '.claude'), { recursive: true })
-  writeFileSync(lockFile(repo), `${JSON.stringify(lock)}\n`)
-}
 
 let repo: string
 beforeEach(() => {
@@ -39,6 +33,9 @@ beforeEach(() => {
 })
 
 describe('sm lock', () => {
+  // lock.test.ts runs these again with the binary: processes racing
+  lockRaces((args, id, cwd) => run(args, as(id), cwd), newRepo)
+
   it('takes the lock: one JSON line in <git root>/.claude/workspace.lock with session, task, branch, started', async () => {
     mkdirSync(join(repo, 'src', 'deep'), { recursive: true })
     const before = Date.now()
@@ -72,20 +69,6 @@ describe('sm lock', () => {
     expect(readLock(repo)).toMatchObject({ session: A, task: 'refactor auth' })
   })
 
-  it('two, or eight, sessions locking at the same moment: exactly one wins', async () => {
-    for (const count of [2, 8, 8]) {
-      const dir = newRepo()
-      const ids = Array.from({ length: count }, (_, i) => `c0ffee${String(i).padStart(2, '0')}`)
-      const results = await Promise.all(ids.map((id) => run(['lock', `task of ${id}`], as(id), dir)))
-      const winners = results.flatMap((r, i) => (r.status === 0 ? [ids[i]!] : []))
-      expect(winners, results.map((r) => r.stderr).join('')).toHaveLength(1)
-      expect(results.filter((r) => r.status === 1)).toHaveLength(count - 1)
-      for (const r of results.filter((r) => r.status === 1)) expect(r.stderr).toContain(`workspace locked by ${winners[0]}`)
-      expect(readLock(dir)).toMatchObject({ session: winners[0], task: `task of ${winners[0]}` })
-      expect(readdirSync(join(dir, '.claude'))).toEqual(['workspace.lock'])
-    }
-  })
-
   it('taking a lock you hold refreshes it: new task, new started', async () => {
     writeLock(repo, { session: A, task: 'old task', branch: 'main', started: minutesAgo(20) })
     const r = await run(['lock', 'new task', '--json'], as(A), repo)
@@ -107,20 +90,6 @@ describe('sm lock', () => {
     // 29 minutes is not stale
     writeLock(repo, { session: B, task: 'busy', branch: 'main', started: minutesAgo(29) })
     expect((await run(['lock', 'mine now'], as(A), repo)).status).toBe(1)
-  })
-
-  it('several sessions taking over the same stale lock at once: exactly one wins', async () => {
-    for (let round = 0; round < 3; round++) {
-      const dir = newRepo()
-      writeLock(dir, { session: B, task: 'abandoned', branch: 'main', started: minutesAgo(45) })
-      const ids = Array.from({ length: 6 }, (_, i) => `5a1e00${String(i).padStart(2, '0')}`)
-      const results = await Promise.all(ids.map((id) => run(['lock', `task of ${id}`], as(id), dir)))
-      const winners = results.flatMap((r, i) => (r.status === 0 ? [ids[i]!] : []))
-      expect(winners, results.map((r) => r.stderr).join('')).toHaveLength(1)
-      expect(results[ids.indexOf(winners[0]!)]!.stdout).toMatch(/^took over the stale lock of bbbb2222/)
-      expect(readLock(dir)).toMatchObject({ session: winners[0] })
-      expect(readdirSync(join(dir, '.claude'))).toEqual(['workspace.lock'])
-    }
   })
 
   it('a corrupt or empty lock file is no lock: shown as free with the problem, replaced by sm lock', async () => {

@@ -1,8 +1,9 @@
 /**
  * `sm ls` with a background subagent still running after the turn's Stop, in-process: the Stop
- * payload as Claude Code 2.1.330 sends it (ls-background.test.ts: the real server and binary).
+ * payload as Claude Code 2.1.330 sends it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stateLabel } from './format.js'
 import { inProcessServer, type InProcessServer } from './testing/in-process.js'
 
 const CLAUDE_ID = 'a1b2f73b-8ebf-4022-9876-b30d0c338d82'
@@ -14,6 +15,13 @@ beforeAll(() => {
 afterAll(() => server?.stop())
 
 describe('sm ls shows background work', () => {
+  it('stateLabel: `idle · N bg` while background tasks run; plain state otherwise', () => {
+    expect(stateLabel({ state: 'idle', kind: 'managed', backgroundTasks: 1 })).toBe('idle · 1 bg')
+    expect(stateLabel({ state: 'working', kind: 'external', backgroundTasks: 2 })).toBe('working* · 2 bg')
+    expect(stateLabel({ state: 'idle', kind: 'managed', backgroundTasks: 0 })).toBe('idle')
+    expect(stateLabel({ state: 'stopped', kind: 'managed', backgroundTasks: 1 })).toBe('stopped')
+  })
+
   it('a Stop reporting a running background subagent shows `idle · 1 bg`; the next Stop without it shows `idle`', async () => {
     const created = await server.sm(['new', server.dir, '--name', 'bgtest', '--no-attach', '--json'])
     expect(created.status, created.stderr).toBe(0)

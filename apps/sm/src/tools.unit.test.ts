@@ -1,4 +1,4 @@
-/** `sm tools`, `sm tools stats`, `sm tail` in-process (tools.test.ts: the same through the binary). */
+/** `sm tools`, `sm tools stats`, `sm tail` in-process (tools.test.ts: `sm tail -f` through the binary: SIGINT, EPIPE, the server process going away). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inProcessServer, waitFor, type InProcessServer, type SmResult } from './testing/in-process.js'
 

@@ -1,6 +1,7 @@
-/** `sm what` in-process, with a scripted summarizer for `claude -p` (what.test.ts: the binary and the fake summarizer command). */
+/** `sm what` in-process, with a scripted summarizer for `claude -p` (the summarizer command itself: apps/server's summarizer.test.ts and summary.test.ts), and its note on a terminal. */
 import { SessionsError } from '@claude-sessions/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { withNote } from './commands/what.js'
 import { inProcessServer, ScriptedSummarizer, sm, type InProcessServer } from './testing/in-process.js'
 
 /** As the fake summarizer's `echo`: three lines from the prompt, with a blank line and a list mark to clean. */
@@ -87,5 +88,31 @@ describe('sm what', () => {
     const r = await sm(['what', 'worker'], { env: { HOME: '/nonexistent', CLAUDE_SESSIONS_URL: 'http://127.0.0.1:9', CLAUDE_SESSIONS_DATA_DIR: '/nonexistent' } })
     expect(r.status).toBe(2)
     expect(r.stderr).toMatch(/^sm: server at http:\/\/127\.0\.0\.1:9 unavailable/)
+  })
+})
+
+describe('withNote', () => {
+  const stream = (isTTY: boolean) => {
+    const written: string[] = []
+    return { written, isTTY, write: (text: string) => written.push(text) }
+  }
+  const later = <T>(value: T, ms: number) => new Promise<T>((r) => setTimeout(() => r(value), ms))
+
+  it('on a terminal, shows the note once the wait is long and erases it after', async () => {
+    const tty = stream(true)
+    expect(await withNote(later('done', 80), 'sm: summarizing w…', tty, 20)).toBe('done')
+    expect(tty.written).toEqual(['sm: summarizing w…', '\r\x1b[2K'])
+  })
+
+  it('writes nothing for a quick answer, nor to a pipe; failures pass through', async () => {
+    const quick = stream(true)
+    await withNote(later(1, 1), 'note', quick, 200)
+    expect(quick.written).toEqual([])
+    const pipe = stream(false)
+    await withNote(later(1, 50), 'note', pipe, 1)
+    expect(pipe.written).toEqual([])
+    const failing = stream(true)
+    await expect(withNote(later(null, 60).then(() => Promise.reject(new Error('boom'))), 'note', failing, 10)).rejects.toThrow('boom')
+    expect(failing.written).toEqual(['note', '\r\x1b[2K'])
   })
 })

@@ -146,3 +146,4 @@ export type { WebLoginDto }
 export { ApiError }
 export type { EventStream, Transport }
 export { fetchTransport }
+export { sseParser } from './sse.js'

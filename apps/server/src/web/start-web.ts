@@ -2,9 +2,8 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createWebApp, terminalUpgrade, WebLogins, type WebLoginIssuer } from '@claude-sessions/api'
 import { TmuxTerminalViewer } from '@claude-sessions/tmux'
-import { FsRepoInspector } from '@claude-sessions/workspace'
 import { getRequestListener } from '@hono/node-server'
-import type { Services } from '../compose.js'
+import { operatorRouteDeps, type Services } from '../compose.js'
 import { processEnv } from '../config/env.js'
 import type { Config } from '../config/schema.js'
 import { applyHttpLimits } from '../http-limits.js'
@@ -28,15 +27,9 @@ export async function startWeb(
 ): Promise<RunningWeb | null> {
   if (assetsDir === null) log.warn('the web dashboard is not built (apps/web/dist): its page says how to build it')
   const logins = new WebLogins({ now: Date.now })
-  const { service, summaries, audit, messages, decisions } = services
+  const { service, messages, decisions } = services
   const app = createWebApp({
-    service,
-    summaries,
-    audit,
-    messages,
-    agents: { spawnWaitTimeoutMs: config.spawnWaitTimeoutMs, waitSettleMs: config.waitSettleMs },
-    repos: new FsRepoInspector(),
-    now: Date.now,
+    ...operatorRouteDeps(config, services),
     logins,
     decisions,
     assets: loadStaticAssets(assetsDir),

@@ -1,4 +1,4 @@
-import { ApiError, type EventStream, type Transport } from '@claude-sessions/api/client'
+import { ApiError, sseParser, type ErrorBody, type EventStream, type Transport } from '@claude-sessions/api/client'
 
 /** What the transport needs of an app: hono's `fetch`. */
 export interface FetchApp {
@@ -9,26 +9,6 @@ export interface FetchApp {
 export interface AppTransport extends Transport {
   /** Ends every open event stream with an error (the server went away while the client followed). */
   disconnect(): void
-}
-
-/** Events of a text/event-stream body, chunk by chunk: `onEvent(name, data)` for each complete one. */
-function sseEvents(onEvent: (name: string, data: string) => void): (chunk: string) => void {
-  let buffer = ''
-  return (chunk) => {
-    buffer += chunk
-    let end: number
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end)
-      buffer = buffer.slice(end + 2)
-      let name = 'message'
-      const data: string[] = []
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) name = line.slice(6).trim()
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
-      }
-      if (data.length > 0) onEvent(name, data.join('\n'))
-    }
-  }
 }
 
 /**
@@ -62,16 +42,10 @@ export function appTransport(app: FetchApp): AppTransport {
         try {
           const res = await app.fetch(new Request(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: abort.signal }))
           if (res.status !== 200) {
-            const text = await res.text()
-            let error: { code?: string; message?: string } | undefined
-            try {
-              error = (JSON.parse(text) as { error?: typeof error }).error
-            } catch {
-              error = undefined
-            }
-            throw new ApiError((error?.code ?? 'internal') as ApiError['code'], error?.message ?? `HTTP ${res.status}`, res.status)
+            const { error } = (await res.json().catch(() => ({}))) as Partial<ErrorBody>
+            throw new ApiError(error?.code ?? 'internal', error?.message ?? `HTTP ${res.status}`, res.status)
           }
-          const feed = sseEvents((name, data) => (name === 'ready' ? markReady() : onEvent(name, data)))
+          const feed = sseParser((name, data) => (name === 'ready' ? markReady() : onEvent(name, data)))
           const decoder = new TextDecoder()
           const reader = res.body!.getReader()
           abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined))
