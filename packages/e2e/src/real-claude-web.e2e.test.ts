@@ -9,23 +9,18 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { AnthropicStub, ReplyContext, StubReply } from './support/anthropic-stub.js'
+import type { ReplyContext, StubReply } from './support/anthropic-stub.js'
 import { launchBrowser, type TestBrowser } from './support/browser.js'
-import { startClaudeWorld, stopClaudeWorld } from './support/claude-world.js'
-import { runSmJson, SmApi, type SessionJson, type SmServer } from './support/sm-harness.js'
+import { startClaudeWorld, stopClaudeWorld, type ClaudeWorld } from './support/claude-world.js'
+import { runSmJson, SmApi, type SessionJson } from './support/sm-harness.js'
 import { capture, privateSocket, waitFor } from './support/tmux-harness.js'
 
 const COLOR = { question: 'Which color?', header: 'Color', multiSelect: false, options: [{ label: 'Red', description: 'warm' }, { label: 'Blue', description: 'cool' }] }
 
 describe('web dashboard with the real Claude Code', { timeout: 180_000 }, () => {
   const socket = privateSocket('sm-e2e-web-real')
-  let root: string
-  let work: string
-  let dataDir: string
-  let stub: AnthropicStub
-  let server: SmServer
+  let world: ClaudeWorld
   let api: SmApi
-  let smEnv: Record<string, string>
   let browser: TestBrowser
   let page: Page
   let session: SessionJson | undefined
@@ -43,9 +38,8 @@ describe('web dashboard with the real Claude Code', { timeout: 180_000 }, () => 
   }
 
   beforeAll(async () => {
-    const world = await startClaudeWorld({ prefix: 'sm-e2e-web-real', socket, script, permissionMode: 'default' })
-    ;({ root, work, dataDir, stub, server, smEnv } = world)
-    api = new SmApi(() => server.url, dataDir)
+    world = await startClaudeWorld({ prefix: 'sm-e2e-web-real', socket, script, permissionMode: 'default' })
+    api = new SmApi(() => world.server.url, world.dataDir)
     browser = await launchBrowser()
     page = await (await browser.context()).newPage()
     await page.goto(await api.webLogin())
@@ -54,25 +48,25 @@ describe('web dashboard with the real Claude Code', { timeout: 180_000 }, () => 
 
   afterAll(async () => {
     await browser?.close()
-    await stopClaudeWorld(socket, { server, stub, root })
+    await stopClaudeWorld(socket, { server: world?.server, stub: world?.stub, root: world?.root })
   }, 120_000)
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail') return
     if (session) console.error(`[web-real] screen:\n${await capture(socket, `claude-${session.id}`).catch(String)}`)
-    console.error(`[web-real] server log tail:\n${server.logTail()}`)
+    console.error(`[web-real] server log tail:\n${world.server.logTail()}`)
   })
 
   it('a Bash permission dialog is allowed from the page: the command runs, Claude gets its result, the page says who decided', async () => {
-    session = await runSmJson<SessionJson>(['new', work, '--name', 'web-real', '--prompt', 'WEB-WRITE please', '--no-attach', '--json'], smEnv)
+    session = await runSmJson<SessionJson>(['new', world.work, '--name', 'web-real', '--prompt', 'WEB-WRITE please', '--no-attach', '--json'], world.smEnv)
     const queue = page.getByRole('region', { name: 'Waiting for you' })
     const request = queue.getByRole('listitem', { name: 'Permission: Bash for web-real' })
     await request.waitFor({ timeout: 60_000 })
     expect(await request.textContent()).toContain('echo hi > web.txt')
     await request.getByRole('button', { name: 'Allow', exact: true }).click()
-    await waitFor(() => stub.requests.some((r) => JSON.stringify(r.body?.messages ?? []).includes('WEB-WRITE-DONE')) || existsSync(join(work, 'web.txt')), { timeoutMs: 60_000, message: 'the command ran' })
+    await waitFor(() => world.stub.requests.some((r) => JSON.stringify(r.body?.messages ?? []).includes('WEB-WRITE-DONE')) || existsSync(join(world.work, 'web.txt')), { timeoutMs: 60_000, message: 'the command ran' })
     await api.waitForState(session.id, 'idle', { timeoutMs: 60_000 })
-    expect(existsSync(join(work, 'web.txt'))).toBe(true)
+    expect(existsSync(join(world.work, 'web.txt'))).toBe(true)
     expect((await api.session(session.id)).state).toBe('idle')
     expect(await api.events(session.id).then((events) => events.some((e) => e.event === 'PostToolUse' && e.toolName === 'Bash'))).toBe(true)
     await queue.getByRole('status').filter({ hasText: 'Allowed by the operator (web)' }).waitFor()
@@ -83,12 +77,12 @@ describe('web dashboard with the real Claude Code', { timeout: 180_000 }, () => 
 
   it('an AskUserQuestion answered in the page reaches Claude, and the dialog closes', async () => {
     await api.waitForState(session!.id, 'idle', { timeoutMs: 30_000 })
-    expect((await runSmJson<{ status: string }>(['send', session!.id, 'WEB-ASK pick one', '--json'], smEnv)).status).toBe('delivered')
+    expect((await runSmJson<{ status: string }>(['send', session!.id, 'WEB-ASK pick one', '--json'], world.smEnv)).status).toBe('delivered')
     const request = page.getByRole('region', { name: 'Waiting for you' }).getByRole('listitem', { name: 'Question for web-real' })
     await request.waitFor({ timeout: 60_000 })
     await request.getByRole('radio', { name: /Blue/ }).check()
     await request.getByRole('button', { name: 'Answer' }).click()
-    await waitFor(() => stub.requests.some((r) => JSON.stringify(r.body?.messages ?? []).includes('Which color?') && JSON.stringify(r.body?.messages ?? []).includes('Blue')), {
+    await waitFor(() => world.stub.requests.some((r) => JSON.stringify(r.body?.messages ?? []).includes('Which color?') && JSON.stringify(r.body?.messages ?? []).includes('Blue')), {
       timeoutMs: 60_000,
       message: 'Claude got the answer',
     })

@@ -44,6 +44,22 @@ function setup() {
   return { service, clock, api, web, request, postJson, login, decisions }
 }
 
+/** The push channel's events as they come: `until` reads on until `pred` holds. */
+function readEvents(res: Response) {
+  const events: { name: string; data: Record<string, unknown> }[] = []
+  const parse = sseParser((name, data) => events.push({ name, data: JSON.parse(data) as Record<string, unknown> }))
+  const reader = res.body!.getReader()
+  const decoder = new TextDecoder()
+  const until = async (pred: () => boolean): Promise<void> => {
+    while (!pred()) {
+      const { value, done } = await reader.read()
+      if (done) throw new Error('stream ended')
+      parse(decoder.decode(value, { stream: true }))
+    }
+  }
+  return { events, until, reader }
+}
+
 describe('web listener', () => {
   it('the operator mints a login link with the code in its fragment; a session token gets 403', async () => {
     const { api, service } = setup()
@@ -149,17 +165,7 @@ describe('web listener', () => {
     const res = await request('/api/web/events', { headers: { cookie } })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
-    const events: { name: string; data: unknown }[] = []
-    const parse = sseParser((name, data) => events.push({ name, data: JSON.parse(data) }))
-    const reader = res.body!.getReader()
-    const decoder = new TextDecoder()
-    const until = async (pred: () => boolean): Promise<void> => {
-      while (!pred()) {
-        const { value, done } = await reader.read()
-        if (done) throw new Error('stream ended')
-        parse(decoder.decode(value, { stream: true }))
-      }
-    }
+    const { events, until, reader } = readEvents(res)
     await until(() => events.length >= 1)
     expect(events[0]).toMatchObject({ name: 'snapshot', data: { sessions: [{ id: a.id, name: 'alpha', state: 'starting' }] } })
     service.ingestHook({ event: 'SessionStart', payload: { session_id: 'c-a', source: 'startup' }, raw: '{}', managerId: a.id, token: 'token-1' })
@@ -178,17 +184,7 @@ describe('web listener: the approval queue', () => {
     const a = await service.create({ workingDir: '/repo', name: 'alpha' })
     const cookie = await login()
     const res = await request('/api/web/events', { headers: { cookie } })
-    const events: { name: string; data: Record<string, unknown> }[] = []
-    const parse = sseParser((name, data) => events.push({ name, data: JSON.parse(data) as Record<string, unknown> }))
-    const reader = res.body!.getReader()
-    const decoder = new TextDecoder()
-    const until = async (pred: () => boolean): Promise<void> => {
-      while (!pred()) {
-        const { value, done } = await reader.read()
-        if (done) throw new Error('stream ended')
-        parse(decoder.decode(value, { stream: true }))
-      }
-    }
+    const { events, until, reader } = readEvents(res)
     await until(() => events.length >= 1)
     expect(events[0]!.data).toMatchObject({ decisions: [] })
     const held = service.ingestHookHeld({ event: 'PermissionRequest', payload: bash, raw: '{}', managerId: a.id, token: 'token-1' }, new AbortController().signal)
