@@ -4,7 +4,9 @@
  * (playwright-core, Debian's chromium). What a person sees on the wall, and what another web page
  * in the same browser can't do.
  */
+import { readFileSync } from 'node:fs'
 import { createServer, request, type Server } from 'node:http'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -316,6 +318,49 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
       expect((await world.api.session(victim.id)).state).toBe('idle')
       expect(await world.api.messages(victim.id)).toEqual([])
       await context.close()
+    })
+
+    it("cannot open the terminal's WebSocket, though the browser holds the login cookie", async () => {
+      const context = await browser.context()
+      const own = await context.newPage()
+      await own.goto(await world.api.webLogin())
+      await own.getByRole('status').filter({ hasText: /^live$/ }).waitFor()
+      const page = await context.newPage()
+      await page.goto(`${evilOrigin}/`)
+      const outcome = await page.evaluate(
+        ({ web, id }) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(`${web.replace('http:', 'ws:')}/api/web/terminal/${id}`)
+            ws.onopen = () => resolve('opened')
+            ws.onmessage = () => resolve('got data')
+            ws.onclose = (e) => resolve(`closed ${e.code}`)
+          }),
+        { web, id: alpha.id },
+      )
+      expect(outcome).toBe('closed 1006')
+      // the same socket from the dashboard's own page opens (the test would see a broken guard)
+      const control = await own.evaluate(
+        ({ web, id }) =>
+          new Promise<string>((resolve) => {
+            const ws = new WebSocket(`${web.replace('http:', 'ws:')}/api/web/terminal/${id}`)
+            ws.onopen = () => {
+              ws.close()
+              resolve('opened')
+            }
+            ws.onclose = (e) => resolve(`closed ${e.code}`)
+          }),
+        { web, id: alpha.id },
+      )
+      expect(control).toBe('opened')
+      await context.close()
+    })
+
+    it('a foreign Origin with a valid operator token gets 403 on the API port', async () => {
+      const token = readFileSync(join(world.dataDir, 'operator-token'), 'utf8').trim()
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+      expect((await fetch(`${world.server.url}/sessions`, { headers: { ...headers, origin: evilOrigin } })).status).toBe(403)
+      expect((await fetch(`${world.server.url}/web/login`, { method: 'POST', headers: { ...headers, origin: evilOrigin }, body: '{}' })).status).toBe(403)
+      expect((await fetch(`${world.server.url}/sessions`, { headers })).status).toBe(200)
     })
 
     it('Host: evil.example gets 403 (DNS rebinding), on the page and the API routes alike', async () => {
