@@ -3,23 +3,29 @@ import type { WallStore } from './wall-store.js'
 
 const supported = (): boolean => typeof Notification !== 'undefined'
 
-/** While the page is in the background, a browser notification for each request that starts waiting (once allowed). */
+function notify(title: string, body: string, tag: string, sessionId: string): void {
+  if (!supported() || Notification.permission !== 'granted' || !document.hidden) return
+  const n = new Notification(title, { body, tag })
+  n.onclick = () => {
+    window.focus()
+    window.location.hash = `#/s/${encodeURIComponent(sessionId)}`
+  }
+}
+
+/**
+ * While the page is in the background, a browser notification when a session starts needing a
+ * person: a request starts waiting (permission, question), or a session turns to error. Once the
+ * person allowed notifications.
+ */
 export function useBrowserNotifications(store: WallStore): void {
-  useEffect(
-    () =>
-      store.onOpened((d) => {
-        if (!supported() || Notification.permission !== 'granted' || !document.hidden) return
-        const n = new Notification(`${d.sessionName ?? d.sessionId} needs you`, {
-          body: d.kind === 'question' ? 'A question' : `Permission: ${d.toolName}`,
-          tag: d.id,
-        })
-        n.onclick = () => {
-          window.focus()
-          window.location.hash = `#/s/${encodeURIComponent(d.sessionId)}`
-        }
-      }),
-    [store],
-  )
+  useEffect(() => {
+    const offOpened = store.onOpened((d) => notify(`${d.sessionName ?? d.sessionId} needs you`, d.kind === 'question' ? 'A question' : `Permission: ${d.toolName}`, d.id, d.sessionId))
+    const offErrored = store.onErrored((s) => notify(`${s.name ?? s.id} stopped with an error`, s.workingDir, `error:${s.id}`, s.id))
+    return () => {
+      offOpened()
+      offErrored()
+    }
+  }, [store])
 }
 
 /** Asks the browser for permission to notify (a button only while it has not been asked). */

@@ -21,6 +21,7 @@ export interface WallState {
 export class WallStore {
   private state: WallState = { sessions: new Map(), decisions: new Map(), ended: new Map(), connection: 'connecting', clockOffset: 0 }
   private readonly openedListeners = new Set<(d: DecisionDto) => void>()
+  private readonly erroredListeners = new Set<(s: SessionDto) => void>()
   private readonly listeners = new Set<() => void>()
   private source: EventSource | null = null
   private retry: ReturnType<typeof setTimeout> | undefined
@@ -40,6 +41,12 @@ export class WallStore {
     return () => this.openedListeners.delete(listener)
   }
 
+  /** Called for each session that turns to `error` while the page is open. */
+  onErrored(listener: (s: SessionDto) => void): () => void {
+    this.erroredListeners.add(listener)
+    return () => this.erroredListeners.delete(listener)
+  }
+
   start(): void {
     this.source?.close()
     const source = new EventSource('/api/web/events')
@@ -56,6 +63,8 @@ export class WallStore {
     })
     source.addEventListener('session', (e) => {
       const { session } = JSON.parse((e as MessageEvent<string>).data) as { session: SessionDto }
+      const before = this.state.sessions.get(session.id)
+      if (session.state === 'error' && before !== undefined && before.state !== 'error') for (const listener of this.erroredListeners) listener(session)
       const sessions = new Map(this.state.sessions)
       sessions.set(session.id, session)
       this.set({ ...this.state, sessions })
