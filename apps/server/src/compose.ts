@@ -1,6 +1,6 @@
 import { homedir } from 'node:os'
 import { ToolAuditor } from '@claude-sessions/core/audit'
-import { DecisionQueue, MessageService, SessionService, SummaryService } from '@claude-sessions/core/services'
+import { DecisionQueue, MessageService, SessionService, SummaryService, UsageService } from '@claude-sessions/core/services'
 import type { SqliteStore } from '@claude-sessions/store-sqlite'
 import type { TmuxMultiplexer } from '@claude-sessions/tmux'
 import { randomIds, sha256, systemClock } from './clock-and-ids.js'
@@ -66,8 +66,12 @@ export function composeServices({ config, log, store, mux, url }: ComposeDeps) {
       startWaitMs: 30_000,
       redact: config.redactPatterns,
       limits: config.limits,
+      // Claude Code's OpenTelemetry logs to /otlp/v1/logs: the usage ledger (unless the user exports elsewhere)
+      telemetry: config.userOtel === null ? { endpoint: `${url}/otlp` } : null,
     },
   })
+  if (config.userOtel !== null) log.warn({ setting: config.userOtel }, 'your own OpenTelemetry setting is in the environment: managed sessions keep it and export no usage to this server')
+  const usage = new UsageService({ sessions: service, store: store.usage })
   if (config.enforceLocks) service.addHookReplier(lockEnforcer())
   const messages = new MessageService({
     sessions: service,
@@ -93,7 +97,7 @@ export function composeServices({ config, log, store, mux, url }: ComposeDeps) {
   // runs only for GET /sessions/:ref/summary (and Telegram's /summary), in the data dir (no project's hooks or settings)
   const summarizer = new CommandSummarizer({ command: config.summarizerCommand, cwd: config.dataDir })
   const summaries = new SummaryService({ sessions: service, summarizer, timeoutMs: config.summarizerTimeoutMs, redact: config.redactPatterns })
-  return { audit, retention, service, messages, summarizer, summaries, decisions }
+  return { audit, retention, service, messages, summarizer, summaries, decisions, usage }
 }
 
 /**
@@ -127,12 +131,13 @@ export type Services = ReturnType<typeof composeServices>
 
 /** What the session and tool routes need, for the API port and the web dashboard's alike. */
 export function operatorRouteDeps(config: Config, services: Services) {
-  const { service, summaries, audit, messages } = services
+  const { service, summaries, audit, messages, usage } = services
   return {
     service,
     summaries,
     audit,
     messages,
+    usage,
     agents: { spawnWaitTimeoutMs: config.spawnWaitTimeoutMs, waitSettleMs: config.waitSettleMs },
     repos: new FsRepoInspector(),
     now: Date.now,

@@ -26,6 +26,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     rawEventCap: 65_536,
     telegram: null,
     web: null,
+    userOtel: null,
     settleMs: 50,
     confirmMs: 2000,
     watchdogIntervalMs: 60_000,

@@ -17,7 +17,7 @@ import {
   lastCommand,
 } from './cli/session-commands.js'
 import type { CliRun, Register } from './cli/shared.js'
-import { toolsCommand, tailCommand, explainCommand } from './cli/tool-commands.js'
+import { toolsCommand, tailCommand, explainCommand, usageCommand } from './cli/tool-commands.js'
 import type { Io } from './io.js'
 
 declare const __SM_VERSION__: string
@@ -47,6 +47,7 @@ const commands = (argv: readonly string[]): Register[] => [
   aloneCommand,
   taskCommand,
   subagentsCommand,
+  usageCommand,
   toolsCommand,
   tailCommand,
   explainCommand,

@@ -1,6 +1,6 @@
 import { SessionsError, type RepoInspector } from '@claude-sessions/core'
 import { type ToolAuditor } from '@claude-sessions/core/audit'
-import { type MessageService, type SessionService, type SummaryService } from '@claude-sessions/core/services'
+import { type MessageService, type SessionService, type SummaryService, type UsageService } from '@claude-sessions/core/services'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { HealthDto } from './dto.js'
@@ -14,6 +14,7 @@ import { sessionRoutes } from './routes/sessions.js'
 import { summaryRoutes } from './routes/summary.js'
 import { telegramRoutes, type TelegramAdmin } from './routes/telegram.js'
 import { sessionToolRoutes, toolRoutes, type RawStreams } from './routes/tools.js'
+import { otlpRoutes, usageRoutes } from './routes/usage.js'
 import { webLoginRoutes, type WebLoginIssuer } from './routes/web-login.js'
 
 export interface ApiDeps {
@@ -48,6 +49,8 @@ export interface ApiDeps {
   hooksWaiting?: () => boolean
   /** On Node: `/tools/stream` writes straight to the socket and answers with the adapter's "already sent" response. */
   rawStreams?: RawStreams
+  /** The usage ledger: `POST /otlp/v1/logs`, `GET /usage`, `GET /sessions/:ref/usage`; without it those are 503. */
+  usage?: UsageService
   /** The web dashboard's login minting (`POST /web/login`, operator only); without it that route is 503. */
   web?: WebLoginIssuer
   /** Why writes fail, while they do (a full disk): `/health` then says `degraded`. */
@@ -57,20 +60,23 @@ export interface ApiDeps {
 /** What the session and tool routes need; `createApp` and the web listener mount them with their own auth. */
 export type OperatorRouteDeps = Pick<
   ApiDeps,
-  'service' | 'summaries' | 'audit' | 'messages' | 'agents' | 'repos' | 'now' | 'streamBacklogBytes' | 'rawStreams' | 'hooksWaiting'
+  'service' | 'summaries' | 'audit' | 'messages' | 'agents' | 'repos' | 'now' | 'streamBacklogBytes' | 'rawStreams' | 'hooksWaiting' | 'usage'
 >
 
 /** The routes a person or an agent uses (`/sessions…`, `/tools…`), every one behind `authenticate`. */
 export function operatorRoutes(deps: OperatorRouteDeps, authenticate: MiddlewareHandler<AuthEnv>) {
   const { service } = deps
   const app = new Hono<AuthEnv>()
-  for (const path of ['/sessions', '/sessions/*', '/tools', '/tools/*']) app.use(path, authenticate)
+  for (const path of ['/sessions', '/sessions/*', '/tools', '/tools/*', '/usage', '/usage/*']) app.use(path, authenticate)
+  const usage = usageRoutes(deps.usage, deps.now)
   return app
     .route('/sessions', sessionRoutes(service))
     .route('/sessions', agentRoutes(service, deps.messages, { ...deps.agents, now: deps.now }))
     .route('/sessions', sessionToolRoutes(service, deps.audit))
     .route('/sessions', summaryRoutes(deps.summaries))
     .route('/sessions', awarenessRoutes(service, deps.repos, deps.now))
+    .route('/sessions', usage.session)
+    .route('/usage', usage.all)
     .route(
       '/tools',
       toolRoutes(service, deps.audit, {
@@ -100,6 +106,7 @@ export function createApp(deps: ApiDeps) {
   app.use('/telegram/*', auth)
   app.use('/telegram', auth)
   app.use('/web/*', auth)
+  app.use('/otlp/*', auth)
   const routes = app
     .get('/health', (c) => {
       const failure = deps.writeFailure?.() ?? null
@@ -120,6 +127,7 @@ export function createApp(deps: ApiDeps) {
     .route('/', operatorRoutes(deps, auth))
     .route('/telegram', telegramRoutes(deps.telegram))
     .route('/web', webLoginRoutes(deps.web))
+    .route('/otlp', otlpRoutes(deps.usage))
     .route('/hooks', hookRoutes(service, deps.written))
   return routes
 }

@@ -24,6 +24,7 @@ import type {
 import { ApiError } from './api-error.js'
 import type { PairingCodeDto, TelegramStatusDto } from './routes/telegram.js'
 import type { WebLoginDto } from './routes/web-login.js'
+import type { SessionUsageDto, UsageDto } from './routes/usage.js'
 import { fetchTransport } from './fetch-transport.js'
 import type { EventStream, Transport } from './transport.js'
 
@@ -105,6 +106,9 @@ export function createClient(options: ClientOptions) {
       call<EventsDto>(options, 'GET', `/sessions/${enc(ref)}/events${queryString(query)}`),
     // the server stops its summarizer after summarizer.timeout_seconds (at most 120 s)
     summary: (ref: string, lines?: number) => call<SummaryDto>(options, 'GET', `/sessions/${enc(ref)}/summary${queryString({ lines })}`, undefined, 150_000),
+    /** Tokens and dollars: every session's own and its subtree's, and the total; `since`: `24h`, ISO, epoch ms. */
+    usage: (query: { since?: string } = {}) => call<UsageDto>(options, 'GET', `/usage${queryString(query)}`),
+    sessionUsage: (ref: string, query: { since?: string } = {}) => call<SessionUsageDto>(options, 'GET', `/sessions/${enc(ref)}/usage${queryString(query)}`),
     /** A one-time login link to the web dashboard (the operator only). */
     webLogin: () => call<WebLoginDto>(options, 'POST', '/web/login', {}),
     telegramPair: () => call<PairingCodeDto>(options, 'POST', '/telegram/pair', {}),
@@ -143,6 +147,8 @@ export function createClient(options: ClientOptions) {
 export type Client = ReturnType<typeof createClient>
 export type * from './dto.js'
 export type { WebLoginDto }
+export type { SessionUsageDto, UsageDto }
+export type { UsageTotals } from '@claude-sessions/core'
 export { ApiError }
 export type { EventStream, Transport }
 export { fetchTransport }

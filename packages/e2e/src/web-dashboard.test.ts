@@ -273,24 +273,23 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     await context.grantPermissions(['notifications'])
     const page = await context.newPage()
     // the page in the background; notifications recorded instead of shown
-    await page.addInitScript(() => {
-      const shown: string[] = []
-      Object.defineProperty(window, '__shown', { value: shown })
-      Object.defineProperty(document, 'hidden', { get: () => true })
-      class Recording {
-        static permission = 'granted'
-        static requestPermission = () => Promise.resolve('granted')
-        onclick: (() => void) | null = null
-        constructor(title: string, options?: { body?: string }) {
-          shown.push(`${title}: ${options?.body ?? ''}`)
+    await page.addInitScript({
+      content: `
+        const shown = []
+        Object.defineProperty(window, '__shown', { value: shown })
+        Object.defineProperty(document, 'hidden', { get: () => true })
+        class Recording {
+          static permission = 'granted'
+          static requestPermission() { return Promise.resolve('granted') }
+          constructor(title, options) { shown.push(title + ': ' + ((options && options.body) || '')) }
         }
-      }
-      Object.defineProperty(window, 'Notification', { value: Recording })
+        Object.defineProperty(window, 'Notification', { value: Recording })
+      `,
     })
     await page.goto(await world.api.webLogin())
     await page.getByRole('status').filter({ hasText: /^live$/ }).waitFor()
     expect((await runSm(['send', eta.id, 'go [[permission]]'], world.smEnv)).status).toBe(0)
-    await expect.poll(() => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown), { timeout: 15_000 }).toEqual(['eta needs you: Permission: Bash'])
+    await expect.poll(() => page.evaluate('window.__shown'), { timeout: 15_000 }).toEqual(['eta needs you: Permission: Bash'])
     expect((await runSm(['key', eta.id, '1'], world.smEnv)).status).toBe(0)
     await world.api.waitForState(eta.id, 'idle')
     await context.close()

@@ -1,4 +1,4 @@
-import type { EventStore, MessageStore, SessionStore, ToolAuditStore, WatchStore } from '@claude-sessions/core'
+import type { EventStore, MessageStore, SessionStore, ToolAuditStore, UsageStore, WatchStore } from '@claude-sessions/core'
 import type { TelegramStores } from '@claude-sessions/core/telegram'
 import { SessionsError } from '@claude-sessions/core'
 import Database from 'better-sqlite3'
@@ -19,6 +19,7 @@ import { SqliteTelegramOutbox } from './telegram-outbox.js'
 import { SqliteTelegramTopics } from './telegram-topics.js'
 import { SqliteToolAuditLog } from './tool-audit-log.js'
 import { toSessionsError } from './sqlite-errors.js'
+import { SqliteUsageStore } from './usage-store.js'
 import { SqliteWatchStore } from './watch-store.js'
 import { WriteBehind, type WriteFailure } from './write-behind.js'
 
@@ -50,6 +51,8 @@ export interface SqliteStore {
   messages: MessageStore
   /** `sm wait` watches; unbuffered like `messages`. */
   watches: WatchStore
+  /** The usage ledger (tokens and cost per model request); unbuffered. */
+  usage: UsageStore
   /** Telegram: paired users and pairing codes, the topic map, the outbox, message keys, private follows, notifications held in quiet hours; unbuffered like `messages`. */
   telegram: TelegramStores
   /** Writes buffered session updates, events and tool events now, in one transaction. Throws `internal` (and keeps them) if that fails. */
@@ -124,6 +127,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
   // unbuffered, independent of the written-behind session rows: nothing to flush
   const messages = new SqliteMessageStore(sqlite, db)
   const watches = new SqliteWatchStore(db)
+  const usage = new SqliteUsageStore(db, sqlite)
   const telegram: TelegramStores = {
     access: new SqliteTelegramAccess(sqlite, db),
     topics: new SqliteTelegramTopics(db),
@@ -158,6 +162,7 @@ export function openSqliteStore(options: OpenSqliteStoreOptions): SqliteStore {
     toolAudit,
     messages,
     watches,
+    usage,
     telegram,
     path: options.path,
     flush: () => writes.flush(),

@@ -272,3 +272,29 @@ export type MessageRow = typeof messages.$inferSelect
 export type WatchRow = typeof watches.$inferSelect
 export type TelegramTopicRow = typeof telegramTopics.$inferSelect
 export type TelegramOutboxRow = typeof telegramOutbox.$inferSelect
+
+/**
+ * The usage ledger: one row per model request (Claude Code's `request_id`), with its tokens and
+ * what it cost in micro-dollars (integers: sums stay exact). `source`: `otel` (Claude Code's own
+ * figures) or `transcript` (read from its transcript, priced by us).
+ */
+export const usage = sqliteTable(
+  'usage',
+  {
+    requestId: text('request_id').primaryKey(),
+    sessionId: text('session_id').notNull(),
+    claudeSessionId: text('claude_session_id').notNull(),
+    promptId: text('prompt_id'),
+    model: text('model'),
+    inputTokens: integer('input_tokens').notNull(),
+    outputTokens: integer('output_tokens').notNull(),
+    cacheReadTokens: integer('cache_read_tokens').notNull(),
+    cacheWriteTokens: integer('cache_write_tokens').notNull(),
+    costMicros: integer('cost_micros').notNull(),
+    durationMs: integer('duration_ms'),
+    querySource: text('query_source'),
+    at: integer('at').notNull(),
+    source: text('source').$type<'otel' | 'transcript'>().notNull(),
+  },
+  (t) => [index('usage_session_at_idx').on(t.sessionId, t.at), index('usage_at_idx').on(t.at)],
+)

@@ -182,3 +182,17 @@ describe('config: the web listener and remote binds', () => {
     expect(load(`server:\n  host: ${JSON.stringify(host)}\n`).host).toBe(host)
   })
 })
+
+describe("config: the usage ledger and a user's own OpenTelemetry", () => {
+  it('a user OTel setting in the environment is noticed (theirs wins); none: null', () => {
+    const home = mkdtempSync(join(tmpdir(), 'sm-otel-'))
+    try {
+      expect(loadConfig({}, { HOME: home }).userOtel).toBeNull()
+      expect(loadConfig({}, { HOME: home, OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example' }).userOtel).toBe('OTEL_EXPORTER_OTLP_ENDPOINT')
+      expect(loadConfig({}, { HOME: home, CLAUDE_CODE_ENABLE_TELEMETRY: '1' }).userOtel).toBe('CLAUDE_CODE_ENABLE_TELEMETRY')
+      expect(loadConfig({}, { HOME: home, OTEL_LOGS_EXPORTER: '' }).userOtel).toBeNull()
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  })
+})

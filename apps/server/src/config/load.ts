@@ -19,6 +19,9 @@ export interface ConfigOverrides {
   webPort?: number | undefined
 }
 
+/** OpenTelemetry settings of the user's own: when one is set, managed sessions keep it (no export to us). */
+const USER_OTEL = ['CLAUDE_CODE_ENABLE_TELEMETRY', 'OTEL_LOGS_EXPORTER', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS']
+
 /** 127.0.0.0/8, ::1 and localhost: where only this machine can connect. */
 export const isLoopback = (host: string): boolean => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host)
 
@@ -142,6 +145,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     host,
     port,
     web: webSettings(file.web, port, overrides.webPort),
+    userOtel: USER_OTEL.find((name) => (env[name] ?? '') !== '') ?? null,
     maxBodyBytes: file.server.max_body_bytes,
     drainMs: file.server.drain_seconds * 1000,
     dataDir: resolve(dataDir),

@@ -196,6 +196,11 @@ export interface Config {
   /** argv of the command that writes session summaries (prompt on stdin), and its time limit. */
   summarizerCommand: string[]
   summarizerTimeoutMs: number
+  /**
+   * A user's own OpenTelemetry setting found in the server's environment (the agents inherit it),
+   * e.g. `OTEL_EXPORTER_OTLP_ENDPOINT`: theirs wins, and managed sessions don't export to us.
+   */
+  userOtel: string | null
   /** The web dashboard's listener (on `host`), or null when turned off; port 0: any free one. */
   web: { port: number; allowedHosts: string[] } | null
   /** Telegram, when configured (validated; the token resolved from the environment first). */

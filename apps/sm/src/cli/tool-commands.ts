@@ -47,3 +47,15 @@ export const explainCommand: Register = (y, cli) =>
         .options(json),
     local(cli, async (io, a) => (await import('../commands/explain.js')).explain(io, a)),
   )
+
+export const usageCommand: Register = (y, cli) =>
+  y.command(
+    'usage [session]',
+    "tokens and cost (Claude Code's own figures): every session, or one with its subtree; --since 24h",
+    (y) =>
+      y
+        .positional('session', { type: 'string', describe: 'id, id prefix or name: it and its subtree' })
+        .option('since', { type: 'string', describe: 'from: 30m, 2h, 7d ago, an ISO date or epoch ms' })
+        .options(json),
+    run(cli, async (c, a) => (await import('../commands/usage.js')).usage(c, a)),
+  )

@@ -12,8 +12,8 @@ import { Readable } from 'node:stream'
 import { createApp, type ApiDeps, type TelegramAdmin, type WebLoginIssuer } from '@claude-sessions/api'
 import type { RepoInspector, Summarizer } from '@claude-sessions/core'
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
-import { MessageService, SessionService, SummaryService, type SessionServiceConfig } from '@claude-sessions/core/services'
-import { FakeMultiplexer, FixedClock, InMemoryEventStore, InMemoryMessageStore, InMemorySessionStore, InMemoryToolAuditStore, InMemoryWatchStore, SequentialIds, testServiceConfig } from '@claude-sessions/core/testing'
+import { MessageService, SessionService, SummaryService, UsageService, type SessionServiceConfig } from '@claude-sessions/core/services'
+import { FakeMultiplexer, FixedClock, InMemoryEventStore, InMemoryMessageStore, InMemorySessionStore, InMemoryToolAuditStore, InMemoryUsageStore, InMemoryWatchStore, SequentialIds, testServiceConfig } from '@claude-sessions/core/testing'
 import type { Env } from '../env.js'
 import type { Io, Output } from '../io.js'
 import { runCli } from '../run-cli.js'
@@ -208,7 +208,9 @@ export function inProcessServer(options: InProcessServerOptions = {}) {
     },
     config: { maxStopBlocks: 3, fenceMs: 10_000, waitSettleMs: 2000, spawnWaitTimeoutMs: 3_600_000 },
   })
+  const usageStore = new InMemoryUsageStore()
   const deps: ApiDeps = {
+    usage: new UsageService({ sessions: service, store: usageStore }),
     service,
     audit,
     messages,
@@ -242,6 +244,7 @@ export function inProcessServer(options: InProcessServerOptions = {}) {
     service,
     messages,
     audit,
+    usageStore,
     mux,
     clock,
     transport,

@@ -9,3 +9,4 @@ export type { ListMessagesFilter, MessageStore, NewWatch, Watch, WatchOutcome, W
 export type { SummarizeOptions, Summarizer } from './summarizer.js'
 export { checkTerminalName, checkTerminalOptions, TERMINAL_DEFAULT_SIZE, TERMINAL_MAX_SIZE } from './terminal-rules.js'
 export * from './terminal-view.js'
+export * from './usage-store.js'

@@ -48,7 +48,7 @@ export interface CreateSessionRequest {
 
 /** What creating a session works with: the service's ports and config, and its own steps. */
 export interface CreateSessionDeps extends Pick<SessionServiceDeps, 'sessions' | 'mux' | 'clock' | 'ids' | 'hashToken' | 'isDirectory' | 'commandAvailable' | 'audit'> {
-  config: { agentCommand: string[]; env: Record<string, string>; unsetEnv: string[]; limits?: SpawnLimits }
+  config: { agentCommand: string[]; env: Record<string, string>; unsetEnv: string[]; limits?: SpawnLimits; telemetry?: { endpoint: string } | null }
   /** Sessions whose terminal is starting right now: the watchdog leaves them alone. */
   starting: Set<string>
   apply(id: string, event: SessionEvent): Session
@@ -105,7 +105,7 @@ export async function createSession(deps: CreateSessionDeps, request: CreateSess
     await mux.create({
       name: session.tmuxSession!,
       cwd: request.workingDir,
-      env: { ...config.env, CLAUDE_SESSION_MANAGER_ID: id, CLAUDE_SESSION_MANAGER_TOKEN: token },
+      env: { ...config.env, ...telemetryEnv(config.telemetry ?? null, id, token), CLAUDE_SESSION_MANAGER_ID: id, CLAUDE_SESSION_MANAGER_TOKEN: token },
       unsetEnv: config.unsetEnv,
       command,
     })
@@ -138,4 +138,21 @@ function policyFor(audit: ToolAuditor | undefined, requested: string | undefined
   if (audit) return audit.profileFor(requested, parent ? parent.policy : undefined)
   if (requested !== undefined) throw new SessionsError('invalid_input', 'policies are not enabled on this server')
   return parent?.policy ?? null
+}
+
+/**
+ * Claude Code's OpenTelemetry logs to our server (the usage ledger): OTLP/HTTP JSON, every second,
+ * with the session's own token (a record for another session is refused). Nothing when the
+ * server was told not to (the user's own OTel settings win).
+ */
+export function telemetryEnv(telemetry: { endpoint: string } | null, id: string, token: string): Record<string, string> {
+  if (telemetry === null) return {}
+  return {
+    CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_ENDPOINT: telemetry.endpoint,
+    OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${token},X-SM-Session=${id}`,
+    OTEL_LOGS_EXPORT_INTERVAL: '1000',
+  }
 }

@@ -11,3 +11,5 @@ export { buildSummaryPrompt, cleanSummary, DEFAULT_SUMMARY_LINES, MAX_SUMMARY_LI
 export type { SessionSummary, SummaryPromptInput, SummaryServiceDeps } from './summary.js'
 export { DecisionQueue, describeEnd, replyFor } from './decisions.js'
 export type { ChannelHold, DecidedBy, DecisionAnswer, DecisionChannel, DecisionEnd, DecisionEvent, DecisionOffer, DecisionQueueDeps, HeldDecision, Verdict } from './decisions.js'
+export { UsageService } from './usage-service.js'
+export type { IngestOutcome, SessionUsage, UsageServiceDeps } from './usage-service.js'

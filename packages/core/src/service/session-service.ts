@@ -52,6 +52,8 @@ export interface SessionServiceConfig {
   redact?: readonly RegExp[]
   /** Depth, fan-out and total of live sessions; none when absent. */
   limits?: SpawnLimits
+  /** Where managed sessions export their OpenTelemetry logs (the usage ledger); null or absent: nowhere. */
+  telemetry?: { endpoint: string } | null
 }
 
 export interface SessionServiceDeps {

@@ -16,3 +16,5 @@ export { aNewMessage, aNewWatch, messageStoreContract, watchStoreContract } from
 export { RecordingNotifier } from './recording-notifier.js'
 export { notifierContract } from './notifier-contract.js'
 export type { NotifierUnderTest } from './notifier-contract.js'
+export { InMemoryUsageStore } from './in-memory-usage.js'
+export { aUsageRecord, usageStoreContract } from './usage-contract.js'

@@ -1,0 +1,4 @@
+import { InMemoryUsageStore } from './in-memory-usage.js'
+import { usageStoreContract } from './usage-contract.js'
+
+usageStoreContract('in memory', () => new InMemoryUsageStore())
