@@ -17,6 +17,7 @@ const alias = {
   '@claude-sessions/api/client': src('./packages/api/src/client.ts'),
   '@claude-sessions/api/node': src('./packages/api/src/node-transport.ts'),
   '@claude-sessions/api': src('./packages/api/src/index.ts'),
+  '@claude-sessions/telegram/testing/contract': src('./packages/telegram/src/testing/contract.ts'),
   '@claude-sessions/telegram/testing': src('./packages/telegram/src/testing/index.ts'),
   '@claude-sessions/telegram': src('./packages/telegram/src/index.ts'),
   '@claude-sessions/server': src('./apps/server/src/index.ts'),

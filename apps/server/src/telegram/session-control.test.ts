@@ -2,7 +2,7 @@ import { type Session } from '@claude-sessions/core'
 import { BUILTIN_PROFILES, ToolAuditor } from '@claude-sessions/core/audit'
 import { MessageService, SummaryService } from '@claude-sessions/core/services'
 import { aSessionService, aToolEvent, InMemoryMessageStore, InMemoryToolAuditStore, InMemoryWatchStore } from '@claude-sessions/core/testing'
-import { sessionControlContract } from '@claude-sessions/telegram/testing'
+import { sessionControlContract } from '@claude-sessions/telegram/testing/contract'
 import { sessionControl } from './session-control.js'
 
 const DIR = '/home/tester/project'

@@ -3,6 +3,3 @@ export { FAKE_BOT, FAKE_TOKEN, FakeBotApi } from './fake-bot-api.js'
 export type { ApiErrorReply, FakeButton, FakeMessage, FakeTopic, FakeUser, RecordedCall } from './fake-bot-api.js'
 export { checkHtml } from './fake-html.js'
 export { fakeBotConfig } from './fake-config.js'
-// The behaviour every SessionControl must have (run against FakeControl and the server's).
-export { sessionControlContract } from './session-control-contract.js'
-export type { SessionControlUnderTest } from './session-control-contract.js'
