@@ -216,3 +216,55 @@ describe('web listener: the approval queue', () => {
     expect(await held).toEqual({})
   })
 })
+
+describe('web listener: hostile input', () => {
+  const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`
+
+  it.each([
+    ['not JSON', '{"code": '],
+    ['NUL-laden', `{"code":"${'\u0000'.repeat(1000)}"}`],
+    ['deeply nested', deep(10_000)],
+    ['a number', '42'],
+    ['an array of codes', '["a","b"]'],
+  ])('a login with %s is refused with a 4xx and logs nobody in', async (_, body) => {
+    const { request } = setup()
+    const res = await request('/api/web/login', { method: 'POST', body, headers: { origin: ORIGIN, 'content-type': 'application/json', 'x-sm-web': '1' } })
+    expect(res.status).toBeGreaterThanOrEqual(400)
+    expect(res.status).toBeLessThan(500)
+    expect(res.headers.get('set-cookie')).toBeNull()
+  })
+
+  it('a decision with a huge, nested or extra-keyed body is refused and decides nothing', async () => {
+    const { request, login, service, decisions } = setup()
+    const cookie = await login()
+    const a = await service.create({ workingDir: '/repo' })
+    const held = service.ingestHookHeld({ event: 'PermissionRequest', payload: { session_id: 'c', tool_name: 'Bash', tool_input: { command: 'x' } }, raw: '{}', managerId: a.id, token: 'token-1' }, new AbortController().signal)
+    const id = decisions.list()[0]!.id
+    const post = (body: string) => request(`/api/web/decisions/${id}`, { method: 'POST', body, headers: { cookie, origin: ORIGIN, 'content-type': 'application/json', 'x-sm-web': '1' } })
+    expect((await post(`{"verdict":"allow","pad":"${'x'.repeat(2 << 20)}"}`)).status).toBe(413)
+    expect((await post(deep(10_000))).status).toBe(400)
+    expect((await post('{"verdict":"allow","extra":1}')).status).toBe(400)
+    // a raw NUL inside a JSON string is not JSON: 400
+    expect((await post('{"verdict":"answer","answers":{"q":"\u0000"}}')).status).toBe(400)
+    expect((await post(JSON.stringify({ verdict: 'answer', answers: { q: '\u0000' } }))).status).toBe(404)
+    expect(decisions.waiting).toBe(1)
+    decisions.stop()
+    expect(await held).toEqual({})
+  })
+
+  it('200 pages at once on the push channel each get the snapshot', async () => {
+    const { request, login, service } = setup()
+    await service.create({ workingDir: '/repo', name: 'one' })
+    const cookie = await login()
+    const streams = await Promise.all(Array.from({ length: 200 }, () => request('/api/web/events', { headers: { cookie } })))
+    const firsts = await Promise.all(
+      streams.map(async (res) => {
+        const { events, until, reader } = readEvents(res)
+        await until(() => events.length > 0)
+        await reader.cancel()
+        return events[0]!
+      }),
+    )
+    expect(firsts.every((e) => e.name === 'snapshot' && (e.data.sessions as unknown[]).length === 1)).toBe(true)
+  })
+})
