@@ -11,8 +11,13 @@
 // alike; each phase discards its first round trips (while the streams' first batches settle).
 // The target is read with the plain-socket readers: they cost the machine the bytes and little
 // more. The one-reader line shows what a single stream costs the hook path on this machine.
+// A note says where the CPU went while the round trips ran (Linux, from /proc): the server's (and
+// per hook), the readers', the measuring client's, and other processes' (a run during which other
+// processes were busy is not comparable: the p99 is made by who else wants the two cores).
 import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { Agent } from 'node:http'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { post } from './ingest.mjs'
 import { REPO, fmtMs, log, noteLine, resultLine, startSmServer, summarize } from './support.mjs'
@@ -21,6 +26,49 @@ const SUBSCRIBERS = 200
 const IDLE = 1000
 const TARGET_RATIO = 1.5
 const WARM = 6000
+
+/** Linux: ms of CPU a process has used (all its threads), from /proc (clock ticks of 10 ms). */
+const TICK_MS = 10
+function processCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS
+  } catch {
+    return 0
+  }
+}
+
+/** Linux: ms of CPU the whole machine has been busy (all CPUs; user, nice, system, irq, softirq). */
+function machineBusyMs() {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number)
+  return (user + nice + system + irq + softirq) * TICK_MS
+}
+
+/**
+ * Where the machine's CPU went while `work` ran (Linux; null elsewhere): the server's, the
+ * readers' (`readerPid`), this process's (the measuring client), and every other process's.
+ */
+async function measuredCpu(serverPid, readerPid, work) {
+  if (!existsSync('/proc/stat')) return { result: await work(), cpu: null }
+  const snapshot = () => ({ at: performance.now(), busy: machineBusyMs(), server: processCpuMs(serverPid), readers: readerPid === null ? 0 : processCpuMs(readerPid), client: processCpuMs(process.pid) })
+  const before = snapshot()
+  const result = await work()
+  const after = snapshot()
+  const used = (key) => after[key] - before[key]
+  const cpu = { wallMs: after.at - before.at, server: used('server'), readers: used('readers'), client: used('client') }
+  cpu.others = Math.max(0, used('busy') - cpu.server - cpu.readers - cpu.client)
+  return { result, cpu }
+}
+
+/** The CPU of a condition's phases summed, as shares of one core, and the server's per hook. */
+function cpuShares(phases, hooks) {
+  if (phases.some((p) => p.cpu === null)) return null
+  const sum = (key) => phases.reduce((total, p) => total + p.cpu[key], 0)
+  const wall = sum('wallMs')
+  const share = (key) => Math.round((100 * sum(key)) / wall)
+  return { server: share('server'), serverMsPerHook: sum('server') / hooks, readers: share('readers'), client: share('client'), others: share('others') }
+}
 
 /** `rounds` sequential round trips after `warmup` unmeasured ones: their times (ms) and non-2xx count. */
 async function roundTrips(url, rounds, warmup) {
@@ -49,6 +97,7 @@ async function startLoad(server, mode, subscribers, idle) {
     child.once('exit', (code) => reject(new Error(`stream clients exited (${code}) before ready`)))
   })
   return {
+    pid: child.pid,
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.stdin.end()
@@ -61,12 +110,12 @@ async function startLoad(server, mode, subscribers, idle) {
 /** A loaded phase: round trips with `mode` readers connected, then what the readers took. */
 async function loadedPhase(server, mode, rounds, warmup, subscribers = SUBSCRIBERS, idle = IDLE) {
   const load = await startLoad(server, mode, subscribers, idle)
-  const trips = await roundTrips(server.url, rounds, warmup)
+  const { result: trips, cpu } = await measuredCpu(server.pid, load.pid, () => roundTrips(server.url, rounds, warmup))
   // a new connection: the connection cap closes the idle ones (idle past its minimum) to make room
   const health = await fetch(`${server.url}/health`).then((r) => r.status).catch(() => 'failed')
   // the last batch (every 25 ms) reaches the subscribers
   await new Promise((resolve) => setTimeout(resolve, 300))
-  return { ...trips, health, streamed: await load.stop() }
+  return { ...trips, cpu, health, streamed: await load.stop() }
 }
 
 /** The pooled figures of one loaded condition: every reader got every event, and the same bytes? */
@@ -81,6 +130,7 @@ function pooled(phases, perPhase) {
     counted: streams[0].counted,
     complete: streams.every((s) => s.events === perPhase && s.sameBytes),
     open: streams.at(-1).open,
+    cpu: cpuShares(phases, phases.length * perPhase),
   }
 }
 
@@ -97,12 +147,14 @@ export async function benchStreams({ quick }) {
     )
     const warmed = await roundTrips(server.url, 0, warm)
     const aloneTimes = []
+    const alonePhases = []
     let aloneNon2xx = warmed.non2xx
     const raw = []
     const http = []
     const one = []
     for (let phase = 0; phase < phases; phase++) {
-      const alone = await roundTrips(server.url, rounds, warmup)
+      const { result: alone, cpu } = await measuredCpu(server.pid, null, () => roundTrips(server.url, rounds, warmup))
+      alonePhases.push({ cpu })
       aloneTimes.push(...alone.times)
       aloneNon2xx += alone.non2xx
       raw.push(await loadedPhase(server, 'raw', rounds, warmup))
@@ -116,6 +168,9 @@ export async function benchStreams({ quick }) {
     const ratio = plain.summary.p99 / alone.p99
     const clientRatio = client.summary.p99 / alone.p99
     const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`
+    const aloneCpu = cpuShares(alonePhases, phases * perPhase)
+    const cpuText = (c, readers) =>
+      `server ${c.server}% (${c.serverMsPerHook.toFixed(2)} ms a hook)${readers ? `, readers ${c.readers}%` : ''}, the measuring client ${c.client}%, other processes ${c.others}%`
     return [
       resultLine({
         name: 'hook round trip, nothing else connected',
@@ -153,6 +208,14 @@ export async function benchStreams({ quick }) {
       noteLine(
         `events counted on ${plain.counted} of ${SUBSCRIBERS} streams: each got all ${perPhase.toLocaleString('en-US')} of every phase, and every stream the same bytes: ${plain.complete && client.complete && single.complete ? 'yes' : 'NO'}`,
       ),
+      ...(aloneCpu === null
+        ? []
+        : [
+            noteLine(
+              `CPU while measuring, in % of one core (of ${cpus().length}): alone ${cpuText(aloneCpu, false)}; ${SUBSCRIBERS} plain-socket readers ${cpuText(plain.cpu, true)}; node http readers ${cpuText(client.cpu, true)}; one reader ${cpuText(single.cpu, true)}`,
+              { alone: aloneCpu, plain: plain.cpu, http: client.cpu, one: single.cpu },
+            ),
+          ]),
       noteLine(
         `non-2xx hooks: ${aloneNon2xx + plain.non2xx + client.non2xx + single.non2xx}; /health with everything connected: ${plain.health}; idle connections open after it: ${plain.open} of ${IDLE} (the others closed by the connection cap to make room)`,
       ),
