@@ -1,4 +1,5 @@
 import type { SessionDto } from '@claude-sessions/api/client'
+import { descendantsOf } from '@claude-sessions/core'
 
 /** The state as a person reads it on the wall. */
 const WORDS: Record<SessionDto['state'], string> = {
@@ -41,17 +42,4 @@ export const displayName = (s: Pick<SessionDto, 'name' | 'id'>): string => s.nam
 export const projectOf = (dir: string): string => dir.split('/').filter(Boolean).pop() ?? dir
 
 /** Live sessions below `id` in the spawn tree (what a kill with its subtree also stops). */
-export function liveDescendants(sessions: readonly SessionDto[], id: string): number {
-  const seen = new Set([id])
-  const stack = [id]
-  while (stack.length > 0) {
-    const parent = stack.pop()!
-    for (const s of sessions) {
-      if (s.parentId === parent && s.state !== 'stopped' && !seen.has(s.id)) {
-        seen.add(s.id)
-        stack.push(s.id)
-      }
-    }
-  }
-  return seen.size - 1
-}
+export const liveDescendants = (sessions: readonly SessionDto[], id: string): number => descendantsOf(id, sessions).filter((s) => s.state !== 'stopped').length

@@ -153,3 +153,4 @@ export { ApiError }
 export type { EventStream, Transport }
 export { fetchTransport }
 export { sseParser } from './sse.js'
+export { readySignal } from './transport.js'

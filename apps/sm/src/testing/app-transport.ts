@@ -1,4 +1,4 @@
-import { ApiError, sseParser, type ErrorBody, type EventStream, type Transport } from '@claude-sessions/api/client'
+import { ApiError, readySignal, sseParser, type ErrorBody, type EventStream, type Transport } from '@claude-sessions/api/client'
 
 /** What the transport needs of an app: hono's `fetch`. */
 export interface FetchApp {
@@ -27,13 +27,7 @@ export function appTransport(app: FetchApp): AppTransport {
     stream(url, headers, onEvent): EventStream {
       const abort = new AbortController()
       let closing = false
-      let markReady!: () => void
-      let failReady!: (error: Error) => void
-      const ready = new Promise<void>((resolve, reject) => {
-        markReady = resolve
-        failReady = reject
-      })
-      ready.catch(() => undefined)
+      const { ready, markReady, failReady } = readySignal()
       let cut!: (error: Error) => void
       const gone = new Promise<never>((_resolve, reject) => (cut = reject))
       gone.catch(() => undefined)

@@ -1,10 +1,9 @@
 import { SessionsError } from '@claude-sessions/core'
 import type { MiddlewareHandler } from 'hono'
+import { parseLocalAuthority } from '../middleware/local-only.js'
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
-
-/** `name` or `name:port` (a bracketed IPv6 literal for the name), nothing else. */
-const AUTHORITY = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::([0-9]{1,5}))?$/i
+/** A configured name with an optional port, nothing else. */
+const NAMED_AUTHORITY = /^([a-z0-9.-]+)(?::([0-9]{1,5}))?$/i
 
 export interface WebGuardOptions {
   /** Host names allowed besides the loopback ones (`web.allowed_hosts`), e.g. a TLS proxy's name. */
@@ -14,12 +13,15 @@ export interface WebGuardOptions {
 /** The Host header's name (lower case) when it is allowed, else null. */
 export function allowedHost(host: string | undefined, allowed: readonly string[] = []): string | null {
   if (host === undefined) return null
-  const m = AUTHORITY.exec(host.trim())
+  // the loopback names: the API port's own check
+  const local = parseLocalAuthority(host.trim())
+  if (local !== null) return local.host
+  const m = NAMED_AUTHORITY.exec(host.trim())
   if (!m) return null
   const port = m[2] === undefined ? null : Number(m[2])
   if (port !== null && (port < 1 || port > 65_535)) return null
   const name = m[1]!.toLowerCase()
-  return LOOPBACK.has(name) || allowed.some((a) => a.toLowerCase() === name) ? name : null
+  return allowed.some((a) => a.toLowerCase() === name) ? name : null
 }
 
 /**
@@ -32,8 +34,8 @@ export function sameOrigin(origin: string | undefined, host: string, allowed: re
   const ours = host.trim().toLowerCase()
   const theirs = origin.trim().toLowerCase()
   if (theirs === `http://${ours}`) return true
-  const name = allowedHost(host, allowed)
-  return name !== null && !LOOPBACK.has(name) && theirs === `https://${ours}`
+  // https only for a configured name (a TLS proxy's); loopback is plain http
+  return parseLocalAuthority(host.trim()) === null && allowedHost(host, allowed) !== null && theirs === `https://${ours}`
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD'])

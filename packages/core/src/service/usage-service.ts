@@ -41,8 +41,10 @@ export class UsageService {
   ingest(actor: Actor, records: readonly ApiRequestRecord[]): IngestOutcome {
     const rows: UsageRecord[] = []
     let refused = 0
+    // one look at the registry per batch, not per record
+    const sessions = this.deps.sessions.list({ includeStopped: true })
     for (const r of records) {
-      const owner = actor.kind === 'session' ? (this.belongsTo(actor.id, r.claudeSessionId) ? actor.id : null) : this.ownerOf(r.claudeSessionId)
+      const owner = actor.kind === 'session' ? (this.belongsTo(sessions, actor.id, r.claudeSessionId) ? actor.id : null) : this.ownerOf(sessions, r.claudeSessionId)
       if (owner === null) refused += 1
       else rows.push({ ...r, sessionId: owner, source: 'otel' })
     }
@@ -66,15 +68,14 @@ export class UsageService {
     return found
   }
 
-  private belongsTo(sessionId: string, claudeSessionId: string): boolean {
-    const session = this.deps.sessions.list({ includeStopped: true }).find((s) => s.id === sessionId)
+  private belongsTo(sessions: readonly Session[], sessionId: string, claudeSessionId: string): boolean {
+    const session = sessions.find((s) => s.id === sessionId)
     if (session === undefined) return false
     if (session.claudeSessionId === claudeSessionId) return true
     return this.knownIds(sessionId).has(claudeSessionId)
   }
 
-  private ownerOf(claudeSessionId: string): string | null {
-    const sessions = this.deps.sessions.list({ includeStopped: true })
+  private ownerOf(sessions: readonly Session[], claudeSessionId: string): string | null {
     return sessions.find((s) => s.claudeSessionId === claudeSessionId || s.id === claudeSessionId)?.id ?? null
   }
 

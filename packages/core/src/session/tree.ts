@@ -84,8 +84,8 @@ export function childStatus(s: Session): ChildStatus {
 }
 
 /** Descendants of `rootId` (not the root), parents before children. */
-export function descendantsOf(rootId: string, all: readonly Session[]): Session[] {
-  const out: Session[] = []
+export function descendantsOf<T extends Pick<Session, 'id' | 'parentId'>>(rootId: string, all: readonly T[]): T[] {
+  const out: T[] = []
   const ids = new Set([rootId])
   for (let i = -1; i < out.length; i++) {
     const parentId = i < 0 ? rootId : out[i]!.id

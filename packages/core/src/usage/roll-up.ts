@@ -1,4 +1,5 @@
 import { addUsage, ZERO_USAGE, type UsageTotals } from '../ports/usage-store.js'
+import { descendantsOf } from '../session/tree.js'
 
 /**
  * Each session's own totals and its subtree's (itself and every descendant), each session counted
@@ -8,24 +9,12 @@ export function rollUp(
   sessions: readonly { id: string; parentId: string | null }[],
   own: ReadonlyMap<string, UsageTotals>,
 ): Map<string, { own: UsageTotals; tree: UsageTotals }> {
-  const children = new Map<string, string[]>()
-  const ids = new Set(sessions.map((s) => s.id))
-  for (const s of sessions) {
-    if (s.parentId !== null && ids.has(s.parentId)) children.set(s.parentId, [...(children.get(s.parentId) ?? []), s.id])
-  }
   const out = new Map<string, { own: UsageTotals; tree: UsageTotals }>()
   for (const s of sessions) {
-    let tree = ZERO_USAGE
-    const seen = new Set<string>()
-    const stack = [s.id]
-    while (stack.length > 0) {
-      const id = stack.pop()!
-      if (seen.has(id)) continue
-      seen.add(id)
-      tree = addUsage(tree, own.get(id) ?? ZERO_USAGE)
-      stack.push(...(children.get(id) ?? []))
-    }
-    out.set(s.id, { own: own.get(s.id) ?? ZERO_USAGE, tree })
+    const mine = own.get(s.id) ?? ZERO_USAGE
+    // descendantsOf never returns the root, nor one session twice (cycles included)
+    const tree = descendantsOf(s.id, sessions).reduce((sum, d) => (d.id === s.id ? sum : addUsage(sum, own.get(d.id) ?? ZERO_USAGE)), mine)
+    out.set(s.id, { own: mine, tree })
   }
   return out
 }
