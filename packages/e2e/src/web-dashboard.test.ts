@@ -220,6 +220,28 @@ describe('web dashboard (real Chromium, fake agent)', { timeout: 120_000 }, () =
     await page.close()
   })
 
+  it('interrupt and clear from the page, each after a confirmation: a long turn stops; clear starts the conversation over', async () => {
+    const theta = await runSmJson<SessionJson>(['new', world.work, '--no-attach', '--name', 'theta'], world.smEnv)
+    await world.api.waitForState(theta.id, 'idle')
+    const page = await openWall()
+    await page.goto(`${web}/#/s/${theta.id}`)
+    expect((await runSm(['send', theta.id, 'a long one [[slow:20000]]'], world.smEnv)).status).toBe(0)
+    await world.api.waitForState(theta.id, 'working')
+    await page.getByRole('button', { name: 'Interrupt' }).click()
+    expect(await page.getByRole('alertdialog', { name: 'Confirm' }).textContent()).toContain('Interrupt theta?')
+    await page.getByRole('alertdialog', { name: 'Confirm' }).getByRole('button', { name: 'Confirm' }).click()
+    await page.getByRole('status').filter({ hasText: 'Interrupted' }).waitFor()
+    await world.api.waitForState(theta.id, 'idle', { timeoutMs: 10_000 })
+    const before = (await world.api.events(theta.id)).filter((e) => e.event === 'SessionStart').length
+    await page.getByRole('button', { name: 'Clear' }).click()
+    await page.getByRole('alertdialog', { name: 'Confirm' }).getByRole('button', { name: 'Confirm' }).click()
+    await page.getByRole('status').filter({ hasText: 'Cleared' }).waitFor({ timeout: 15_000 })
+    const starts = (await world.api.events(theta.id)).filter((e) => e.event === 'SessionStart')
+    expect(starts.length).toBe(before + 1)
+    expect(starts.at(-1)!.payload?.['source']).toBe('clear')
+    await page.close()
+  })
+
   it('the tree view shows a child under its parent; kill with its subtree stops both after a confirmation naming them', async () => {
     const parent = await runSmJson<SessionJson>(['new', world.work, '--no-attach', '--name', 'zeta'], world.smEnv)
     await world.api.waitForState(parent.id, 'idle')

@@ -108,6 +108,15 @@ describe('web listener', () => {
     expect((await postJson('/api/web/login', { code: 'x'.repeat(43) })).status).toBe(401)
   })
 
+  it('an expired login code (over 2 minutes old) is 401 and sets no cookie', async () => {
+    const { postJson, api, clock } = setup()
+    const { url } = (await (await api.request('/web/login', { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}` } })).json()) as { url: string }
+    clock.advance(120_000)
+    const res = await postJson('/api/web/login', { code: new URL(url).hash.slice(3) })
+    expect(res.status).toBe(401)
+    expect(res.headers.get('set-cookie')).toBeNull()
+  })
+
   it('Host evil.example gets 403 on every path (DNS rebinding)', async () => {
     const { web } = setup()
     for (const path of ['/', '/api/sessions', '/api/web/events', '/assets/app.js']) {
